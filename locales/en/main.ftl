@@ -1,0 +1,34 @@
+# TelePay bot texts, English (the fallback). Every key here must exist in every locale,
+# with the same placeholders. Messages are sent with HTML parse mode.
+
+start-welcome =
+    👋 Hi, { $name }!
+
+    <b>TelePay</b> sells access to private Telegram channels for crypto.
+    Subscribers open a channel's link, pick a plan and pay in any coin; owners get paid out automatically.
+
+    Choose what to do:
+menu-language = 🌐 Language
+menu-help = ❓ Help
+
+help-text =
+    <b>How TelePay works</b>
+
+    • <b>Subscribers</b>: open the link a channel owner shared, pick a plan, pay the invoice in the coin you like, and the bot sends you your personal invite.
+    • <b>Channel owners</b>: register a private channel, set plans and a payout wallet, and share the link. Payments are paid out to your wallet, minus a { $fee }% platform fee.
+
+    Commands:
+    /start — main menu
+    /language — change the language
+    /help — this help
+
+language-choose = 🌐 Choose your language:
+language-set = ✅ Language set to { $language }.
+
+unknown-command = I did not understand that. Send /help to see what I can do.
+error-generic = ⚠️ Something went wrong on our side. Please try again in a minute.
+callback-expired = This button is no longer valid.
+
+cmd-start = Main menu
+cmd-help = How TelePay works
+cmd-language = Change the language

@@ -1,0 +1,33 @@
+# Textos del bot TelePay, español.
+
+start-welcome =
+    👋 ¡Hola, { $name }!
+
+    <b>TelePay</b> vende acceso a canales privados de Telegram a cambio de criptomonedas.
+    Los suscriptores abren el enlace del canal, eligen un plan y pagan con cualquier moneda; los propietarios cobran automáticamente.
+
+    Elige qué hacer:
+menu-language = 🌐 Idioma
+menu-help = ❓ Ayuda
+
+help-text =
+    <b>Cómo funciona TelePay</b>
+
+    • <b>Suscriptores</b>: abre el enlace que compartió el propietario del canal, elige un plan, paga la factura con la moneda que prefieras y el bot te enviará tu invitación personal.
+    • <b>Propietarios de canales</b>: registra un canal privado, define los planes y una billetera de cobro, y comparte el enlace. Los pagos se envían a tu billetera, menos una comisión de plataforma del { $fee }%.
+
+    Comandos:
+    /start — menú principal
+    /language — cambiar el idioma
+    /help — esta ayuda
+
+language-choose = 🌐 Elige tu idioma:
+language-set = ✅ Idioma cambiado a { $language }.
+
+unknown-command = No te he entendido. Envía /help para ver lo que puedo hacer.
+error-generic = ⚠️ Algo salió mal por nuestra parte. Inténtalo de nuevo en un minuto.
+callback-expired = Este botón ya no es válido.
+
+cmd-start = Menú principal
+cmd-help = Cómo funciona TelePay
+cmd-language = Cambiar el idioma

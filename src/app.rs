@@ -1,0 +1,364 @@
+//! Start-up and lifecycle: `Application::build` does every fallible step (listen, database,
+//! migrations, Telegram `getMe`, webhook) before anything runs; `run_until_stopped` runs the
+//! bot, the HTTP server, the job runner and the timers until cancelled, then stops them all.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use secrecy::ExposeSecret;
+use teloxide::adaptors::throttle::Limits;
+use teloxide::dispatching::{Dispatcher, ShutdownToken};
+use teloxide::error_handlers::ErrorHandler;
+use teloxide::prelude::*;
+use teloxide::types::{AllowedUpdate, Me};
+use teloxide::update_listeners::{Polling, webhooks};
+use thiserror::Error;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::bot::{self, TgBot};
+use crate::config::{Config, TelegramMode};
+use crate::domain::time::{SharedClock, SystemClock};
+use crate::http::{self, Health, HttpState};
+use crate::jobs::{JobRunner, RetryPolicy, Scheduler, housekeeping};
+use crate::store::{Db, StoreError};
+use crate::telemetry::redact;
+
+/// Everything handlers, routes and jobs share.
+pub struct AppContext {
+    pub db: Db,
+    pub clock: SharedClock,
+    pub config: Arc<Config>,
+    pub bot: TgBot,
+    /// Poked after enqueuing a job so the runner picks it up at once.
+    pub jobs_wake: Arc<Notify>,
+}
+
+pub type Ctx = Arc<AppContext>;
+
+impl AppContext {
+    /// `text` with the bot token and other secrets removed, for logs and error messages.
+    pub fn redact(&self, text: &str) -> String {
+        let p = &self.config.providers;
+        redact(
+            text,
+            &[
+                self.config.telegram.token.expose_secret(),
+                p.nowpayments_api_key.expose_secret(),
+                p.nowpayments_ipn_secret.expose_secret(),
+                p.changenow_api_key.expose_secret(),
+                p.host_wallet_private_key.expose_secret(),
+            ],
+        )
+    }
+}
+
+/// The update kinds we ask Telegram for, explicitly: `chat_member` is never sent otherwise.
+pub const ALLOWED_UPDATES: [AllowedUpdate; 5] = [
+    AllowedUpdate::Message,
+    AllowedUpdate::CallbackQuery,
+    AllowedUpdate::MyChatMember,
+    AllowedUpdate::ChatMember,
+    AllowedUpdate::ChatJoinRequest,
+];
+
+/// How long shutdown may take in all (below Docker's 10 s).
+const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(8);
+
+#[derive(Debug, Error)]
+pub enum StartupError {
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Database(#[from] StoreError),
+    #[error("Telegram did not accept the bot: {0}")]
+    Telegram(String),
+}
+
+/// Optional overrides for tests and the demo.
+#[derive(Default)]
+pub struct BuildOptions {
+    pub clock: Option<SharedClock>,
+    /// An already-bound listener (so a test knows its port before building).
+    pub listener: Option<TcpListener>,
+}
+
+pub struct Application {
+    ctx: Ctx,
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    me: Me,
+    runner: Arc<JobRunner>,
+    scheduler: Scheduler,
+    health: Arc<Health>,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Application, StartupError> {
+        Self::build_with(config, BuildOptions::default()).await
+    }
+
+    pub async fn build_with(
+        config: Config,
+        opts: BuildOptions,
+    ) -> Result<Application, StartupError> {
+        let listener = match opts.listener {
+            Some(l) => l,
+            None => TcpListener::bind(config.http_addr)
+                .await
+                .map_err(|source| StartupError::Listen {
+                    addr: config.http_addr,
+                    source,
+                })?,
+        };
+        let local_addr = listener
+            .local_addr()
+            .map_err(|source| StartupError::Listen {
+                addr: config.http_addr,
+                source,
+            })?;
+
+        let db = Db::connect_and_migrate(&config.database).await?;
+        let clock = opts.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let token = config.telegram.token.expose_secret().to_owned();
+        let raw_bot = Bot::new(token.clone()).set_api_url(config.telegram.api_url.clone());
+        let tg_error =
+            |e: teloxide::RequestError| StartupError::Telegram(redact(&e.to_string(), &[&token]));
+        let me = tokio::time::timeout(Duration::from_secs(30), raw_bot.get_me())
+            .await
+            .map_err(|_| StartupError::Telegram("getMe timed out".into()))?
+            .map_err(tg_error)?;
+        let bot = raw_bot.throttle(Limits::default());
+
+        if let TelegramMode::Webhook { secret, path } = &config.telegram.mode {
+            let url = config
+                .public_base_url
+                .join(path.trim_start_matches('/'))
+                .map_err(|e| StartupError::Telegram(format!("bad webhook URL: {e}")))?;
+            bot.set_webhook(url)
+                .secret_token(secret.expose_secret().to_owned())
+                .allowed_updates(ALLOWED_UPDATES.to_vec())
+                .await
+                .map_err(tg_error)?;
+        }
+        if let Err(e) = bot::commands::register(&bot).await {
+            tracing::warn!(error = %redact(&e.to_string(), &[&token]), "could not set the command menus");
+        }
+
+        let config = Arc::new(config);
+        let jobs_wake = Arc::new(Notify::new());
+        let ctx = Arc::new(AppContext {
+            db: db.clone(),
+            clock: clock.clone(),
+            config: config.clone(),
+            bot,
+            jobs_wake: jobs_wake.clone(),
+        });
+        let runner = JobRunner::new(
+            db.clone(),
+            clock.clone(),
+            RetryPolicy::from_config(&config.jobs),
+            config.jobs.lease,
+            jobs_wake,
+        );
+        let mut scheduler = Scheduler::new(db, clock.clone());
+        scheduler.add(housekeeping::timer(ctx.db.clone(), clock));
+
+        tracing::info!(
+            bot = me.username(),
+            http = %local_addr,
+            database = ctx.db.backend().name(),
+            "TelePay is ready"
+        );
+        Ok(Application {
+            ctx,
+            listener,
+            local_addr,
+            me,
+            runner: Arc::new(runner),
+            scheduler,
+            health: Arc::new(Health::default()),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr.port()
+    }
+
+    pub fn context(&self) -> Ctx {
+        self.ctx.clone()
+    }
+
+    pub fn bot_username(&self) -> &str {
+        self.me.username()
+    }
+
+    pub fn runner(&self) -> Arc<JobRunner> {
+        self.runner.clone()
+    }
+
+    pub fn scheduler(&self) -> Scheduler {
+        self.scheduler.clone()
+    }
+
+    pub fn health(&self) -> Arc<Health> {
+        self.health.clone()
+    }
+
+    /// Runs until `cancel` fires (then stops everything and returns Ok) or until a part dies
+    /// that must not (then stops the rest and returns the error, so the process exits non-zero
+    /// and its supervisor restarts it).
+    pub async fn run_until_stopped(self, cancel: CancellationToken) -> anyhow::Result<()> {
+        let Application {
+            ctx,
+            listener,
+            runner,
+            scheduler,
+            health,
+            ..
+        } = self;
+        let tracker = TaskTracker::new();
+        let stop = cancel.child_token();
+
+        let mut dispatcher = Dispatcher::builder(ctx.bot.clone(), bot::schema::schema())
+            .dependencies(dptree::deps![ctx.clone()])
+            .default_handler(|_| async {})
+            .error_handler(Arc::new(RedactedErrors(ctx.clone())))
+            .build();
+        let dispatcher_stop = dispatcher.shutdown_token();
+        let listener_errors = Arc::new(RedactedErrors(ctx.clone()));
+
+        let mut app_router = http::router(HttpState {
+            ctx: ctx.clone(),
+            health: health.clone(),
+        });
+        let dispatch: BoxFuture<'static, ()> = match &ctx.config.telegram.mode {
+            TelegramMode::Webhook { secret, path } => {
+                let url = ctx
+                    .config
+                    .public_base_url
+                    .join(path.trim_start_matches('/'))?;
+                let opts = webhooks::Options::new(listener.local_addr()?, url)
+                    .path(path.clone())
+                    .secret_token(secret.expose_secret().to_owned());
+                let (update_listener, _stopped, tg_router) = webhooks::axum_no_setup(opts);
+                app_router = app_router.merge(tg_router);
+                async move {
+                    dispatcher
+                        .dispatch_with_listener(update_listener, listener_errors)
+                        .await;
+                }
+                .boxed()
+            }
+            TelegramMode::Polling => {
+                let polling = Polling::builder(ctx.bot.clone())
+                    .timeout(Duration::from_secs(10))
+                    .allowed_updates(ALLOWED_UPDATES.to_vec())
+                    .delete_webhook()
+                    .await
+                    .build();
+                async move {
+                    dispatcher
+                        .dispatch_with_listener(polling, listener_errors)
+                        .await;
+                }
+                .boxed()
+            }
+        };
+
+        let server_stop = stop.clone();
+        let mut server = tokio::spawn(async move {
+            axum::serve(listener, app_router)
+                .with_graceful_shutdown(server_stop.cancelled_owned())
+                .await
+        });
+        health.dispatcher_started();
+        let mut dispatcher_task = tokio::spawn(dispatch);
+        tracker.spawn(
+            runner
+                .clone()
+                .run(ctx.config.jobs.poll_interval, stop.clone()),
+        );
+        scheduler.spawn(&tracker, stop.clone());
+        tracker.close();
+
+        let failure = tokio::select! {
+            () = cancel.cancelled() => None,
+            res = &mut dispatcher_task => {
+                health.dispatcher_stopped();
+                Some(match res {
+                    Ok(()) => anyhow::anyhow!("the Telegram dispatcher stopped unexpectedly"),
+                    Err(e) => anyhow::anyhow!("the Telegram dispatcher crashed: {e}"),
+                })
+            }
+            res = &mut server => Some(match res {
+                Ok(Ok(())) => anyhow::anyhow!("the HTTP server stopped unexpectedly"),
+                Ok(Err(e)) => anyhow::anyhow!("the HTTP server failed: {e}"),
+                Err(e) => anyhow::anyhow!("the HTTP server crashed: {e}"),
+            }),
+        };
+        tracing::info!("shutting down");
+        stop.cancel();
+        let deadline = tokio::time::Instant::now() + SHUTDOWN_DEADLINE;
+        stop_dispatcher(&dispatcher_stop, deadline).await;
+        let _ = tokio::time::timeout_at(deadline, &mut dispatcher_task).await;
+        let _ = tokio::time::timeout_at(deadline, &mut server).await;
+        if tokio::time::timeout_at(deadline, tracker.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "background work did not stop in time; leases will expire and be retried"
+            );
+        }
+        ctx.db.close().await;
+        tracing::info!("stopped");
+        match failure {
+            None => Ok(()),
+            Some(e) => Err(e),
+        }
+    }
+}
+
+/// Asks the dispatcher to stop taking updates and finish the ones in flight. It refuses while
+/// it is still starting, so ask again until the deadline.
+async fn stop_dispatcher(token: &ShutdownToken, deadline: tokio::time::Instant) {
+    loop {
+        match token.shutdown() {
+            Ok(fut) => {
+                let _ = tokio::time::timeout_at(deadline, fut).await;
+                return;
+            }
+            Err(_) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(_) => return,
+        }
+    }
+}
+
+/// Logs listener and handler errors with secrets removed.
+struct RedactedErrors(Ctx);
+
+impl<E: std::fmt::Display + Send + 'static> ErrorHandler<E> for RedactedErrors {
+    fn handle_error(self: Arc<Self>, error: E) -> BoxFuture<'static, ()> {
+        let text = self.0.redact(&error.to_string());
+        async move {
+            metrics::counter!("telegram_errors_total").increment(1);
+            tracing::error!(error = %text, "Telegram update error");
+        }
+        .boxed()
+    }
+}

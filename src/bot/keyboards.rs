@@ -1,0 +1,31 @@
+//! Inline keyboards.
+
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+
+use super::callbacks::{CallbackData, MenuItem};
+use crate::domain::lang::Lang;
+use crate::i18n::t;
+
+fn button(text: String, data: CallbackData) -> InlineKeyboardButton {
+    InlineKeyboardButton::callback(text, data.encode())
+}
+
+/// The main menu under /start.
+pub fn main_menu(lang: Lang) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new(vec![vec![
+        button(
+            t(lang, "menu-language"),
+            CallbackData::Menu(MenuItem::Language),
+        ),
+        button(t(lang, "menu-help"), CallbackData::Menu(MenuItem::Help)),
+    ]])
+}
+
+/// One button per supported language, each in its own name.
+pub fn languages() -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new(
+        Lang::ALL
+            .into_iter()
+            .map(|l| vec![button(l.native_name().to_owned(), CallbackData::SetLang(l))]),
+    )
+}

@@ -1,0 +1,72 @@
+//! /start, /help and anything else typed in a private chat.
+
+use teloxide::prelude::*;
+use teloxide::types::{ParseMode, User};
+
+use super::{HandlerResult, TgBot, keyboards};
+use crate::app::Ctx;
+use crate::i18n::{Arg, t, t_args};
+use crate::store::users::{SeenUser, UserRow};
+
+/// Records the user behind an update and returns their row. When the database is down the
+/// user is still answered, in the language Telegram reports.
+pub async fn seen(ctx: &Ctx, u: &User) -> UserRow {
+    let seen = SeenUser {
+        id: i64::try_from(u.id.0).unwrap_or(i64::MAX),
+        username: u.username.as_deref(),
+        first_name: &u.first_name,
+        language_code: u.language_code.as_deref(),
+    };
+    match ctx.db.upsert_user(&seen, ctx.clock.now()).await {
+        Ok(row) => row,
+        Err(e) => {
+            tracing::error!(error = %e, "could not record the user");
+            UserRow {
+                id: seen.id,
+                username: u.username.clone(),
+                first_name: u.first_name.clone(),
+                language_code: u.language_code.clone(),
+                language: None,
+                unreachable: false,
+            }
+        }
+    }
+}
+
+pub async fn start(bot: TgBot, msg: Message, user: UserRow, _payload: String) -> HandlerResult {
+    let lang = user.lang();
+    let text = t_args(
+        lang,
+        "start-welcome",
+        &[("name", Arg::from(user.first_name.as_str()))],
+    );
+    bot.send_message(msg.chat.id, text)
+        .parse_mode(ParseMode::Html)
+        .reply_markup(keyboards::main_menu(lang))
+        .await?;
+    Ok(())
+}
+
+pub fn help_text(ctx: &Ctx, user: &UserRow) -> String {
+    let fee = ctx
+        .config
+        .rules
+        .platform_fee_percent
+        .normalize()
+        .to_string();
+    t_args(user.lang(), "help-text", &[("fee", Arg::Html(fee))])
+}
+
+pub async fn help(bot: TgBot, ctx: Ctx, msg: Message, user: UserRow) -> HandlerResult {
+    bot.send_message(msg.chat.id, help_text(&ctx, &user))
+        .parse_mode(ParseMode::Html)
+        .await?;
+    Ok(())
+}
+
+pub async fn unknown(bot: TgBot, msg: Message, user: UserRow) -> HandlerResult {
+    bot.send_message(msg.chat.id, t(user.lang(), "unknown-command"))
+        .parse_mode(ParseMode::Html)
+        .await?;
+    Ok(())
+}

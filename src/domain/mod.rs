@@ -1,0 +1,6 @@
+//! Validated domain types with no I/O: money, ids, time, language.
+
+pub mod ids;
+pub mod lang;
+pub mod money;
+pub mod time;

@@ -1,0 +1,14 @@
+//! TelePay: one process that sells access to private Telegram channels for crypto and pays the
+//! channel owners out. See SPEC.md and ARCHITECTURE.md in the shared folder for the map.
+
+pub mod app;
+pub mod bot;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod i18n;
+pub mod jobs;
+pub mod sim;
+pub mod store;
+pub mod telemetry;
