@@ -1,4 +1,4 @@
 //! Faithful, stateful simulators of the external systems, served over real HTTP on 127.0.0.1,
 //! for the integration tests and the offline demo.
 
-// pub mod telegram; (arriving)
+pub mod telegram;

@@ -53,12 +53,6 @@ impl Db {
         force: bool,
         now: UnixMillis,
     ) -> StoreResult<Option<TimerSlot>> {
-        sqlx::query(
-            "INSERT INTO timers (name, last_run_at) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(name)
-        .execute(self.pool())
-        .await?;
         let due_before = if force {
             i64::MAX
         } else {
@@ -113,6 +107,14 @@ impl Db {
         due_before: i64,
         now: UnixMillis,
     ) -> StoreResult<Option<i64>> {
+        // Inside the locked transaction: outside it, this insert would wait on the row lock
+        // of a tick still running on another replica.
+        sqlx::query(
+            "INSERT INTO timers (name, last_run_at) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .execute(&mut **tx)
+        .await?;
         let prev: Option<i64> = sqlx::query("SELECT last_run_at FROM timers WHERE name = $1")
             .bind(name)
             .fetch_optional(&mut **tx)

@@ -1,0 +1,6 @@
+//! Integration tests: the real process paths, through real HTTP, on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod store;

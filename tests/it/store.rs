@@ -1,0 +1,379 @@
+//! The store contract: every statement runs, and behaves the same, on SQLite and PostgreSQL.
+
+use std::time::Duration;
+
+use serde_json::json;
+use sqlx::Row;
+use telepay::domain::lang::Lang;
+use telepay::domain::time::UnixMillis;
+use telepay::store::jobs::NewJob;
+use telepay::store::users::SeenUser;
+
+use crate::on_both_backends;
+use crate::support::db::{Backend, TestDb};
+
+const T0: UnixMillis = UnixMillis::from_millis(1_800_000_000_000);
+
+fn job(kind: &str, key: Option<&str>, run_at: UnixMillis) -> NewJob {
+    NewJob {
+        kind: kind.into(),
+        unique_key: key.map(str::to_owned),
+        payload: json!({"n": 1}),
+        run_at,
+        give_up_at: run_at.saturating_add(Duration::from_secs(86_400)),
+    }
+}
+
+async fn seeded_currency_table_has_the_87_pairs(backend: Backend) {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let db = t.connect().await;
+    let all = db.payout_currencies().await.unwrap();
+    assert_eq!(all.len(), 87);
+    let usdt_trx = db.payout_currency("USDT", "TRX").await.unwrap().unwrap();
+    assert_eq!(usdt_trx.cn_ticker, "usdt");
+    assert!(usdt_trx.is_usd_stable);
+    assert!(db.payout_currency("USDT", "DOGE").await.unwrap().is_none());
+    let eth = db.network("ETH").await.unwrap().unwrap();
+    assert_eq!(eth.cn_network, "eth");
+    assert_eq!(eth.tx_url("0xabc"), "https://etherscan.io/tx/0xabc");
+    let networks: i64 = sqlx::query("SELECT COUNT(*) FROM networks")
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(networks, 16);
+    // Running the migrations again is a no-op.
+    db.migrate().await.unwrap();
+    assert_eq!(db.payout_currencies().await.unwrap().len(), 87);
+}
+
+async fn users_keep_their_language_choice(backend: Backend) {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let db = t.connect().await;
+    let seen = SeenUser {
+        id: 42,
+        username: Some("eve"),
+        first_name: "Eve",
+        language_code: Some("ru"),
+    };
+    let u = db.upsert_user(&seen, T0).await.unwrap();
+    assert_eq!(u.lang(), Lang::Ru);
+    assert!(db.set_user_language(42, Lang::Es, T0).await.unwrap());
+    assert!(!db.set_user_language(43, Lang::Es, T0).await.unwrap());
+    // A later update with Telegram's language does not undo the choice.
+    let u = db.upsert_user(&seen, T0).await.unwrap();
+    assert_eq!(u.lang(), Lang::Es);
+    db.set_user_unreachable(42, true, T0).await.unwrap();
+    assert!(db.get_user(42).await.unwrap().unwrap().unreachable);
+    // Writing to us again makes the user reachable.
+    assert!(!db.upsert_user(&seen, T0).await.unwrap().unreachable);
+    assert!(db.get_user(7).await.unwrap().is_none());
+}
+
+async fn dialogues_survive_a_reconnect(backend: Backend) {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let db = t.connect().await;
+    db.put_dialogue(42, r#"{"AwaitingPrice":{"tier":1}}"#, T0)
+        .await
+        .unwrap();
+    db.put_dialogue(42, r#"{"AwaitingDays":{"tier":1}}"#, T0)
+        .await
+        .unwrap();
+    db.close().await;
+    let db = t.connect().await;
+    assert_eq!(
+        db.get_dialogue(42).await.unwrap().as_deref(),
+        Some(r#"{"AwaitingDays":{"tier":1}}"#)
+    );
+    assert_eq!(db.purge_dialogues(T0).await.unwrap(), 0);
+    assert!(db.remove_dialogue(42).await.unwrap());
+    assert!(!db.remove_dialogue(42).await.unwrap());
+    assert_eq!(db.get_dialogue(42).await.unwrap(), None);
+}
+
+async fn kill_switch_defaults_to_running(backend: Backend) {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let db = t.connect().await;
+    assert!(!db.payouts_paused().await.unwrap());
+    db.set_payouts_paused(true, T0).await.unwrap();
+    assert!(db.payouts_paused().await.unwrap());
+    db.set_payouts_paused(false, T0).await.unwrap();
+    assert!(!db.payouts_paused().await.unwrap());
+}
+
+/// Crypto amounts go in and come out exactly: 18 decimals and meme-coin magnitudes (lesson 18),
+/// and no column turns them into floats.
+async fn crypto_amounts_are_stored_exactly(backend: Backend) {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let db = t.connect().await;
+    let amounts = [
+        "600000000000.123456789012345678",
+        "0.000000000000000001",
+        "596726.7",
+    ];
+    for (i, a) in amounts.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO payments (id, np_payment_id, status, outcome_amount, created_at, updated_at) \
+             VALUES ($1, $2, 'waiting', $3, 0, 0)",
+        )
+        .bind(i64::try_from(i).unwrap() + 1)
+        .bind(format!("np-{i}"))
+        .bind(*a)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    }
+    let rows = sqlx::query("SELECT outcome_amount FROM payments ORDER BY id")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    let back: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+    assert_eq!(back, amounts);
+}
+
+async fn the_fee_split_must_add_up(backend: Backend) {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let db = t.connect().await;
+    let res = sqlx::query(
+        "INSERT INTO payments (id, np_payment_id, status, value_usd_micros, fee_usd_micros, owner_usd_micros, created_at, updated_at) \
+         VALUES (1, 'np-1', 'finished', 100, 3, 96, 0, 0)",
+    )
+    .execute(db.pool())
+    .await;
+    assert!(
+        res.is_err(),
+        "value = fee + owner is enforced by the schema"
+    );
+}
+
+async fn unique_job_keys_enqueue_once(backend: Backend) {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let db = t.connect().await;
+    assert!(
+        db.enqueue(&job("invite", Some("invite:1"), T0), T0)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !db.enqueue(&job("invite", Some("invite:1"), T0), T0)
+            .await
+            .unwrap()
+    );
+    // Keyless jobs are never deduplicated.
+    assert!(db.enqueue(&job("x", None, T0), T0).await.unwrap());
+    assert!(db.enqueue(&job("x", None, T0), T0).await.unwrap());
+    let counts = db.job_counts().await.unwrap();
+    assert_eq!(counts, vec![("pending".to_owned(), 3)]);
+}
+
+async fn claims_lease_due_jobs_once(backend: Backend) {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let db = t.connect().await;
+    let later = T0.saturating_add(Duration::from_secs(60));
+    db.enqueue(&job("a", Some("a"), T0), T0).await.unwrap();
+    db.enqueue(&job("b", Some("b"), later), T0).await.unwrap();
+    let lease = Duration::from_secs(30);
+    let first = db.claim_jobs(T0, lease, 10, "w1").await.unwrap();
+    assert_eq!(first.len(), 1, "only the due job");
+    assert_eq!(first[0].kind, "a");
+    assert_eq!(first[0].attempts, 1);
+    assert_eq!(first[0].payload, json!({"n": 1}));
+    assert!(db.claim_jobs(T0, lease, 10, "w2").await.unwrap().is_empty());
+
+    // The lease runs out (the worker died): another worker takes the job over...
+    let t1 = T0.saturating_add(Duration::from_secs(31));
+    let second = db.claim_jobs(t1, lease, 1, "w2").await.unwrap();
+    assert_eq!(second.len(), 1);
+    assert_eq!(second[0].id, first[0].id);
+    assert_eq!(second[0].attempts, 2);
+    // ...and the first worker can no longer record an outcome.
+    assert!(!db.complete_job(&first[0], t1).await.unwrap());
+    assert!(db.complete_job(&second[0], t1).await.unwrap());
+    let row = db.job(first[0].id).await.unwrap().unwrap();
+    assert_eq!(row.state, "done");
+}
+
+async fn retry_fail_release_and_admin_retry(backend: Backend) {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let db = t.connect().await;
+    db.enqueue(&job("k", Some("k"), T0), T0).await.unwrap();
+    let lease = Duration::from_secs(30);
+    let j = db.claim_jobs(T0, lease, 1, "w").await.unwrap().remove(0);
+    let t1 = T0.saturating_add(Duration::from_secs(120));
+    assert!(db.retry_job_later(&j, t1, "timeout", T0).await.unwrap());
+    assert!(
+        db.claim_jobs(T0, lease, 1, "w").await.unwrap().is_empty(),
+        "not before run_at"
+    );
+    let j = db.claim_jobs(t1, lease, 1, "w").await.unwrap().remove(0);
+    assert_eq!(j.attempts, 2);
+    // Released at shutdown: the attempt does not count.
+    assert!(db.release_job(&j, t1).await.unwrap());
+    let j = db.claim_jobs(t1, lease, 1, "w").await.unwrap().remove(0);
+    assert_eq!(j.attempts, 2);
+    assert!(db.fail_job(&j, "4xx: bad address", t1).await.unwrap());
+    let failed = db.failed_jobs(10).await.unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].last_error.as_deref(), Some("4xx: bad address"));
+    assert!(db.claim_jobs(t1, lease, 1, "w").await.unwrap().is_empty());
+    let far = t1.saturating_add(Duration::from_secs(86_400));
+    assert!(db.retry_failed_job(j.id, far, t1).await.unwrap());
+    let j = db.claim_jobs(t1, lease, 1, "w").await.unwrap().remove(0);
+    assert_eq!(j.attempts, 1);
+    assert!(db.complete_job(&j, t1).await.unwrap());
+    assert!(
+        !db.retry_failed_job(j.id, far, t1).await.unwrap(),
+        "only failed jobs"
+    );
+    assert!(
+        !db.cancel_job(j.id, t1).await.unwrap(),
+        "done jobs cannot be cancelled"
+    );
+}
+
+async fn concurrent_workers_never_share_a_job(backend: Backend) {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let db = t.connect().await;
+    for i in 0..40 {
+        db.enqueue(&job("n", Some(&format!("n{i}")), T0), T0)
+            .await
+            .unwrap();
+    }
+    let mut tasks = Vec::new();
+    for w in 0..4 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let got = db
+                    .claim_jobs(T0, Duration::from_secs(60), 3, &format!("w{w}"))
+                    .await
+                    .unwrap();
+                if got.is_empty() {
+                    return mine;
+                }
+                mine.extend(got.into_iter().map(|j| j.id));
+            }
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let n = all.len();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(n, 40, "every job claimed");
+    assert_eq!(all.len(), 40, "no job claimed twice");
+}
+
+async fn timers_run_once_per_interval(backend: Backend) {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let db = t.connect().await;
+    let every = Duration::from_secs(300);
+    let slot = db.claim_timer("batch", 11, every, false, T0).await.unwrap();
+    assert!(slot.is_some(), "never ran: due");
+    slot.unwrap().commit().await.unwrap();
+    assert!(
+        db.claim_timer("batch", 11, every, false, T0)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let t1 = T0.saturating_add(Duration::from_secs(299));
+    assert!(
+        db.claim_timer("batch", 11, every, false, t1)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Forced runs ignore the interval (admin commands, tests).
+    let forced = db
+        .claim_timer("batch", 11, every, true, t1)
+        .await
+        .unwrap()
+        .unwrap();
+    forced.commit().await.unwrap();
+    assert_eq!(db.timer_last_run("batch").await.unwrap(), Some(t1));
+    // A failed tick gives its slot back.
+    let t2 = t1.saturating_add(every);
+    let slot = db
+        .claim_timer("batch", 11, every, false, t2)
+        .await
+        .unwrap()
+        .unwrap();
+    slot.abandon().await.unwrap();
+    assert_eq!(db.timer_last_run("batch").await.unwrap(), Some(t1));
+    assert!(
+        db.claim_timer("batch", 11, every, false, t2)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+on_both_backends!(
+    seeded_currency_table_has_the_87_pairs,
+    users_keep_their_language_choice,
+    dialogues_survive_a_reconnect,
+    kill_switch_defaults_to_running,
+    crypto_amounts_are_stored_exactly,
+    the_fee_split_must_add_up,
+    unique_job_keys_enqueue_once,
+    claims_lease_due_jobs_once,
+    retry_fail_release_and_admin_retry,
+    concurrent_workers_never_share_a_job,
+    timers_run_once_per_interval,
+);
+
+/// On PostgreSQL a second replica cannot tick a timer while the first still holds it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_timer_ticks_only_under_the_advisory_lock() {
+    let Some(t) = TestDb::new(Backend::Postgres).await else {
+        return;
+    };
+    let a = t.connect().await;
+    let b = t.connect().await;
+    let every = Duration::from_secs(60);
+    let held = a
+        .claim_timer("conv", 21, every, true, T0)
+        .await
+        .unwrap()
+        .unwrap();
+    // Even forced, replica b is refused while a's tick is running.
+    assert!(
+        b.claim_timer("conv", 21, every, true, T0)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    held.commit().await.unwrap();
+    assert!(
+        b.claim_timer("conv", 21, every, true, T0)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}

@@ -1,0 +1,3 @@
+//! Test helpers: databases per test and the spawned application.
+
+pub mod db;
