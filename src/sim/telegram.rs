@@ -85,7 +85,7 @@ impl Default for SimConfig {
     fn default() -> Self {
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
-            token: "7000000001:SIM-secret-token".to_owned(),
+            token: "7000000001:AAF-sim-secret-token-0123456789abcdef".to_owned(),
             bot_username: "telepay_sim_bot".to_owned(),
             bot_first_name: "TelePay".to_owned(),
             limits: RateLimits::default(),

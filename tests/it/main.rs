@@ -3,4 +3,5 @@
 
 mod support;
 
+mod bot;
 mod store;

@@ -1,3 +1,4 @@
 //! Test helpers: databases per test and the spawned application.
 
+pub mod app;
 pub mod db;

@@ -1,0 +1,191 @@
+//! `spawn_app()`: the real application on its own ports and database, talking to the Telegram
+//! simulator over HTTP, with a clock the test controls.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use telepay::app::{Application, BuildOptions, Ctx};
+use telepay::config::{Config, RawSettings};
+use telepay::domain::time::ManualClock;
+use telepay::jobs::{JobRunner, RunReport, Scheduler};
+use telepay::sim::telegram::{Injected, NewUser, RecordedCall, SimConfig, SimMessage, TelegramSim};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use super::db::{Backend, TestDb};
+
+/// How long a test waits for the bot before failing.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub const WEBHOOK_SECRET: &str = "test_webhook_Secret-123";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Polling,
+    Webhook,
+}
+
+pub struct TestApp {
+    pub backend: Backend,
+    pub tg: TelegramSim,
+    pub ctx: Ctx,
+    pub addr: SocketAddr,
+    pub clock: ManualClock,
+    pub runner: Arc<JobRunner>,
+    pub scheduler: Scheduler,
+    pub http: reqwest::Client,
+    cancel: CancellationToken,
+    task: Option<JoinHandle<anyhow::Result<()>>>,
+    _db: TestDb,
+}
+
+/// Settings a test environment gives the app: everything valid, providers pointing nowhere
+/// they could reach (no test here talks to them).
+pub fn test_settings(tg: &TelegramSim, db: &TestDb, public_base_url: &str) -> RawSettings {
+    RawSettings {
+        telegram_bot_token: Some(tg.token().to_owned()),
+        telegram_api_url: Some(tg.api_url().to_string()),
+        database_url: Some(db.url.clone()),
+        http_addr: Some("127.0.0.1:0".into()),
+        public_base_url: Some(public_base_url.to_owned()),
+        admin_ids: Some("900001".into()),
+        nowpayments_api_key: Some("np-test-key".into()),
+        nowpayments_ipn_secret: Some("np-test-ipn-secret".into()),
+        changenow_api_key: Some("cn-test-key".into()),
+        evm_rpc_url: Some("http://127.0.0.1:9/".into()),
+        host_wallet_private_key: Some(format!("0x{}", "11".repeat(32))),
+        ..RawSettings::default()
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, Mode::Polling, |_| {}).await
+}
+
+/// None when the backend is PostgreSQL and no server is configured (the test skips).
+pub async fn spawn_app_with(
+    backend: Backend,
+    mode: Mode,
+    adjust: impl FnOnce(&mut RawSettings),
+) -> Option<TestApp> {
+    let db = TestDb::new(backend).await?;
+    let tg = TelegramSim::start(SimConfig::default())
+        .await
+        .expect("start the Telegram simulator");
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a port");
+    let addr = listener.local_addr().expect("local addr");
+    let mut raw = test_settings(&tg, &db, &format!("http://{addr}"));
+    if mode == Mode::Webhook {
+        raw.telegram_mode = Some("webhook".into());
+        raw.telegram_webhook_secret = Some(WEBHOOK_SECRET.into());
+    }
+    adjust(&mut raw);
+    let config = Config::from_raw(&raw).expect("test configuration is valid");
+    let clock = ManualClock::starting_now();
+    let app = Application::build_with(
+        config,
+        BuildOptions {
+            clock: Some(Arc::new(clock.clone())),
+            listener: Some(listener),
+        },
+    )
+    .await
+    .expect("the application starts");
+    let ctx = app.context();
+    let runner = app.runner();
+    let scheduler = app.scheduler();
+    let cancel = CancellationToken::new();
+    let task = tokio::spawn(app.run_until_stopped(cancel.clone()));
+    Some(TestApp {
+        backend,
+        tg,
+        ctx,
+        addr,
+        clock,
+        runner,
+        scheduler,
+        http: reqwest::Client::new(),
+        cancel,
+        task: Some(task),
+        _db: db,
+    })
+}
+
+impl TestApp {
+    /// A Telegram user who has opened the bot, with a language (or none).
+    pub fn user(&self, id: i64, first_name: &str, lang: Option<&str>) -> i64 {
+        let mut u = NewUser::new(id, first_name).started();
+        if let Some(l) = lang {
+            u = u.language(l);
+        }
+        self.tg.add_user(u)
+    }
+
+    pub fn send_text(&self, user: i64, text: &str) -> Injected {
+        self.tg
+            .send_text(user, text)
+            .expect("the simulator accepts the message")
+    }
+
+    /// Presses a button that exists on one of the bot's messages.
+    pub fn press(&self, user: i64, message_id: i32, data: &str) -> Injected {
+        self.tg
+            .press_button(user, message_id, data)
+            .expect("the button exists")
+    }
+
+    /// Waits for a bot message in the user's private chat that satisfies `pred`.
+    pub async fn reply(&self, user: i64, pred: impl FnMut(&SimMessage) -> bool) -> SimMessage {
+        self.tg
+            .wait_for_message(user, WAIT, pred)
+            .await
+            .expect("the bot answered in time")
+    }
+
+    /// Waits for a bot message whose text contains `needle`.
+    pub async fn reply_containing(&self, user: i64, needle: &str) -> SimMessage {
+        self.reply(user, |m| {
+            m.from_bot && m.text.as_deref().is_some_and(|t| t.contains(needle))
+        })
+        .await
+    }
+
+    pub fn telegram_calls(&self) -> Vec<RecordedCall> {
+        self.tg.calls()
+    }
+
+    /// Runs every due timer, then every due job until none is left.
+    pub async fn run_jobs_once(&self) -> RunReport {
+        self.scheduler.run_due().await.expect("timers run");
+        self.runner.run_until_idle().await.expect("jobs run")
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("http://{}{path}", self.addr))
+            .send()
+            .await
+            .expect("the HTTP server answers")
+    }
+
+    /// Stops the app as SIGTERM would and returns how long it took and how it ended.
+    pub async fn stop(mut self) -> (Duration, anyhow::Result<()>) {
+        let started = std::time::Instant::now();
+        self.cancel.cancel();
+        let task = self.task.take().expect("running");
+        let res = tokio::time::timeout(Duration::from_secs(15), task)
+            .await
+            .expect("stopped within 15 s")
+            .expect("the app task did not panic");
+        (started.elapsed(), res)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+        self.tg.shutdown();
+    }
+}
