@@ -153,6 +153,8 @@ impl Application {
             tracing::warn!(error = %redact(&e.to_string(), &[&token]), "could not set the command menus");
         }
 
+        // Install the metrics recorder before anything counts.
+        crate::telemetry::metrics_handle();
         let config = Arc::new(config);
         let jobs_wake = Arc::new(Notify::new());
         let ctx = Arc::new(AppContext {
@@ -294,27 +296,38 @@ impl Application {
         scheduler.spawn(&tracker, stop.clone());
         tracker.close();
 
+        let mut dispatcher_done = false;
+        let mut server_done = false;
         let failure = tokio::select! {
+            biased;
             () = cancel.cancelled() => None,
             res = &mut dispatcher_task => {
+                dispatcher_done = true;
                 health.dispatcher_stopped();
                 Some(match res {
                     Ok(()) => anyhow::anyhow!("the Telegram dispatcher stopped unexpectedly"),
                     Err(e) => anyhow::anyhow!("the Telegram dispatcher crashed: {e}"),
                 })
             }
-            res = &mut server => Some(match res {
-                Ok(Ok(())) => anyhow::anyhow!("the HTTP server stopped unexpectedly"),
-                Ok(Err(e)) => anyhow::anyhow!("the HTTP server failed: {e}"),
-                Err(e) => anyhow::anyhow!("the HTTP server crashed: {e}"),
-            }),
+            res = &mut server => {
+                server_done = true;
+                Some(match res {
+                    Ok(Ok(())) => anyhow::anyhow!("the HTTP server stopped unexpectedly"),
+                    Ok(Err(e)) => anyhow::anyhow!("the HTTP server failed: {e}"),
+                    Err(e) => anyhow::anyhow!("the HTTP server crashed: {e}"),
+                })
+            }
         };
         tracing::info!("shutting down");
         stop.cancel();
         let deadline = tokio::time::Instant::now() + SHUTDOWN_DEADLINE;
         stop_dispatcher(&dispatcher_stop, deadline).await;
-        let _ = tokio::time::timeout_at(deadline, &mut dispatcher_task).await;
-        let _ = tokio::time::timeout_at(deadline, &mut server).await;
+        if !dispatcher_done {
+            let _ = tokio::time::timeout_at(deadline, &mut dispatcher_task).await;
+        }
+        if !server_done {
+            let _ = tokio::time::timeout_at(deadline, &mut server).await;
+        }
         if tokio::time::timeout_at(deadline, tracker.wait())
             .await
             .is_err()

@@ -4,4 +4,6 @@
 mod support;
 
 mod bot;
+mod jobs;
+mod lifecycle;
 mod store;

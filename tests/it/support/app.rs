@@ -70,6 +70,9 @@ pub async fn spawn_app_with(
     mode: Mode,
     adjust: impl FnOnce(&mut RawSettings),
 ) -> Option<TestApp> {
+    if std::env::var("TEST_LOG").is_ok() {
+        telepay::telemetry::init_logging(telepay::config::LogFormat::Pretty);
+    }
     let db = TestDb::new(backend).await?;
     let tg = TelegramSim::start(SimConfig::default())
         .await
