@@ -145,6 +145,12 @@ async fn startup_requests_all_update_kinds_and_sets_menus(backend: Backend) {
         assert!(cmds.to_string().contains("language"), "{lang}: {cmds}");
     }
     assert!(app.tg.my_commands("").is_some(), "default menu");
+    let sends = app
+        .telegram_calls()
+        .into_iter()
+        .filter(|c| c.method == "sendMessage")
+        .count();
+    assert_eq!(sends, 1, "one reply to one /start");
 }
 
 async fn webhook_mode_checks_the_secret(backend: Backend) {

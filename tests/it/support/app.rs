@@ -28,7 +28,6 @@ pub enum Mode {
 }
 
 pub struct TestApp {
-    pub backend: Backend,
     pub tg: TelegramSim,
     pub ctx: Ctx,
     pub addr: SocketAddr,
@@ -102,7 +101,6 @@ pub async fn spawn_app_with(
     let cancel = CancellationToken::new();
     let task = tokio::spawn(app.run_until_stopped(cancel.clone()));
     Some(TestApp {
-        backend,
         tg,
         ctx,
         addr,
