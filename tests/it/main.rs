@@ -4,6 +4,7 @@
 mod support;
 
 mod bot;
+mod cli;
 mod jobs;
 mod lifecycle;
 mod store;

@@ -1,0 +1,177 @@
+//! The `telepay` binary as an operator runs it: exit codes, messages, signals.
+
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use telepay::sim::telegram::{SimConfig, TelegramSim};
+
+const BIN: &str = env!("CARGO_BIN_EXE_telepay");
+
+/// The binary with a clean environment, run in its own empty folder (no stray .env).
+fn telepay(dir: &tempfile::TempDir) -> Command {
+    let mut c = Command::new(BIN);
+    c.env_clear().current_dir(dir.path()).stdin(Stdio::null());
+    c
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn complete_env(c: &mut Command, tg_url: &str, token: &str, http_addr: &str) {
+    c.env("TELEGRAM_BOT_TOKEN", token)
+        .env("TELEGRAM_API_URL", tg_url)
+        .env("HTTP_ADDR", http_addr)
+        .env("PUBLIC_BASE_URL", "https://pay.example.com")
+        .env("NOWPAYMENTS_API_KEY", "np-cli-key")
+        .env("NOWPAYMENTS_IPN_SECRET", "np-cli-ipn-secret")
+        .env("CHANGENOW_API_KEY", "cn-cli-key")
+        .env("EVM_RPC_URL", "http://127.0.0.1:9/")
+        .env("HOST_WALLET_PRIVATE_KEY", format!("0x{}", "22".repeat(32)));
+}
+
+#[test]
+fn without_configuration_it_names_every_missing_variable_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = telepay(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let msg = text(&out);
+    assert_eq!(msg.trim().lines().count(), 1, "one line: {msg}");
+    for v in [
+        "TELEGRAM_BOT_TOKEN",
+        "PUBLIC_BASE_URL",
+        "NOWPAYMENTS_API_KEY",
+        "NOWPAYMENTS_IPN_SECRET",
+        "CHANGENOW_API_KEY",
+        "EVM_RPC_URL",
+        "HOST_WALLET_PRIVATE_KEY",
+    ] {
+        assert!(msg.contains(v), "{v} not named: {msg}");
+    }
+    assert!(!dir.path().join("telepay.db").exists(), "no I/O before validation");
+}
+
+#[test]
+fn bad_values_exit_2_with_one_line_and_no_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = telepay(&dir);
+    complete_env(&mut c, "https://api.telegram.org", "oops-this-is-not-a-token", "0.0.0.0:8080");
+    c.env("DATABASE_URL", "mysql://root@localhost/x");
+    let out = c.output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let msg = text(&out);
+    assert!(msg.contains("TELEGRAM_BOT_TOKEN") && msg.contains("DATABASE_URL"), "{msg}");
+    assert!(!msg.contains("oops-this-is-not-a-token"));
+    assert_eq!(msg.trim().lines().count(), 1, "{msg}");
+}
+
+#[test]
+fn check_config_prints_a_summary_without_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = telepay(&dir);
+    let token = "123456:AAsecretpartofthetoken0123456789abcd";
+    complete_env(&mut c, "https://api.telegram.org", token, "0.0.0.0:8080");
+    let out = c.arg("check-config").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let msg = text(&out);
+    assert!(msg.contains("configuration OK"));
+    for secret in ["secretpartofthetoken", "np-cli-key", "np-cli-ipn-secret", "cn-cli-key", "2222"] {
+        assert!(!msg.contains(secret), "{secret} leaked: {msg}");
+    }
+}
+
+#[test]
+fn help_never_shows_secret_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = telepay(&dir);
+    complete_env(&mut c, "https://api.telegram.org", "123456:AAsecretpartofthetoken0123456789abcd", "0.0.0.0:8080");
+    let out = c.arg("--help").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let msg = text(&out);
+    assert!(msg.contains("TELEGRAM_BOT_TOKEN"));
+    assert!(!msg.contains("secretpartofthetoken") && !msg.contains("np-cli-ipn-secret"), "{msg}");
+}
+
+#[test]
+fn migrate_creates_the_sqlite_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = telepay(&dir).arg("migrate").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(dir.path().join("telepay.db").exists(), "default sqlite://telepay.db created");
+    // Idempotent.
+    let out = telepay(&dir).arg("migrate").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+#[test]
+fn healthcheck_fails_when_nothing_listens() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let out = telepay(&dir)
+        .arg("healthcheck")
+        .env("HTTP_ADDR", format!("0.0.0.0:{port}"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+}
+
+/// `telepay` (serve) starts against the Telegram simulator, answers its health check, and on
+/// SIGTERM stops within 10 seconds with exit code 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_answers_healthcheck_and_exits_0_on_sigterm() {
+    let tg = TelegramSim::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut c = telepay(&dir);
+    complete_env(&mut c, tg.api_url().as_str(), tg.token(), &addr);
+    let mut child = c.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+
+    let started = Instant::now();
+    let healthy = loop {
+        let out = telepay(&dir).arg("healthcheck").env("HTTP_ADDR", &addr).output().unwrap();
+        if out.status.success() {
+            break true;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            break false;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(healthy, "serve never became ready");
+
+    let pid = child.id().to_string();
+    let stopped_at = Instant::now();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(stopped_at.elapsed() < Duration::from_secs(10), "did not stop within 10 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(status.code(), Some(0));
+    let mut log = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut log).unwrap();
+    assert!(!log.contains(tg.token()), "the bot token reached the log");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_on_a_busy_address_exits_non_zero_with_one_line() {
+    let tg = TelegramSim::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut c = telepay(&dir);
+    complete_env(&mut c, tg.api_url().as_str(), tg.token(), &busy.local_addr().unwrap().to_string());
+    c.env("LOG_FORMAT", "json").env("RUST_LOG", "off");
+    let out = tokio::task::spawn_blocking(move || c.output()).await.unwrap().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let msg = text(&out);
+    assert_eq!(msg.trim().lines().count(), 1, "{msg}");
+    assert!(msg.contains("cannot listen on"), "{msg}");
+    assert!(!dir.path().join("telepay.db").exists(), "nothing half-created");
+}
