@@ -52,19 +52,30 @@ fn without_configuration_it_names_every_missing_variable_and_exits_2() {
     ] {
         assert!(msg.contains(v), "{v} not named: {msg}");
     }
-    assert!(!dir.path().join("telepay.db").exists(), "no I/O before validation");
+    assert!(
+        !dir.path().join("telepay.db").exists(),
+        "no I/O before validation"
+    );
 }
 
 #[test]
 fn bad_values_exit_2_with_one_line_and_no_secret() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = telepay(&dir);
-    complete_env(&mut c, "https://api.telegram.org", "oops-this-is-not-a-token", "0.0.0.0:8080");
+    complete_env(
+        &mut c,
+        "https://api.telegram.org",
+        "oops-this-is-not-a-token",
+        "0.0.0.0:8080",
+    );
     c.env("DATABASE_URL", "mysql://root@localhost/x");
     let out = c.output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let msg = text(&out);
-    assert!(msg.contains("TELEGRAM_BOT_TOKEN") && msg.contains("DATABASE_URL"), "{msg}");
+    assert!(
+        msg.contains("TELEGRAM_BOT_TOKEN") && msg.contains("DATABASE_URL"),
+        "{msg}"
+    );
     assert!(!msg.contains("oops-this-is-not-a-token"));
     assert_eq!(msg.trim().lines().count(), 1, "{msg}");
 }
@@ -79,7 +90,13 @@ fn check_config_prints_a_summary_without_secrets() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let msg = text(&out);
     assert!(msg.contains("configuration OK"));
-    for secret in ["secretpartofthetoken", "np-cli-key", "np-cli-ipn-secret", "cn-cli-key", "2222"] {
+    for secret in [
+        "secretpartofthetoken",
+        "np-cli-key",
+        "np-cli-ipn-secret",
+        "cn-cli-key",
+        "2222",
+    ] {
         assert!(!msg.contains(secret), "{secret} leaked: {msg}");
     }
 }
@@ -88,12 +105,20 @@ fn check_config_prints_a_summary_without_secrets() {
 fn help_never_shows_secret_values() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = telepay(&dir);
-    complete_env(&mut c, "https://api.telegram.org", "123456:AAsecretpartofthetoken0123456789abcd", "0.0.0.0:8080");
+    complete_env(
+        &mut c,
+        "https://api.telegram.org",
+        "123456:AAsecretpartofthetoken0123456789abcd",
+        "0.0.0.0:8080",
+    );
     let out = c.arg("--help").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let msg = text(&out);
     assert!(msg.contains("TELEGRAM_BOT_TOKEN"));
-    assert!(!msg.contains("secretpartofthetoken") && !msg.contains("np-cli-ipn-secret"), "{msg}");
+    assert!(
+        !msg.contains("secretpartofthetoken") && !msg.contains("np-cli-ipn-secret"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -101,7 +126,10 @@ fn migrate_creates_the_sqlite_database() {
     let dir = tempfile::tempdir().unwrap();
     let out = telepay(&dir).arg("migrate").output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(dir.path().join("telepay.db").exists(), "default sqlite://telepay.db created");
+    assert!(
+        dir.path().join("telepay.db").exists(),
+        "default sqlite://telepay.db created"
+    );
     // Idempotent.
     let out = telepay(&dir).arg("migrate").output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -110,7 +138,11 @@ fn migrate_creates_the_sqlite_database() {
 #[test]
 fn healthcheck_fails_when_nothing_listens() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let out = telepay(&dir)
         .arg("healthcheck")
         .env("HTTP_ADDR", format!("0.0.0.0:{port}"))
@@ -125,15 +157,27 @@ fn healthcheck_fails_when_nothing_listens() {
 async fn serve_answers_healthcheck_and_exits_0_on_sigterm() {
     let tg = TelegramSim::start(SimConfig::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let addr = format!("127.0.0.1:{port}");
     let mut c = telepay(&dir);
     complete_env(&mut c, tg.api_url().as_str(), tg.token(), &addr);
-    let mut child = c.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = c
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
 
     let started = Instant::now();
     let healthy = loop {
-        let out = telepay(&dir).arg("healthcheck").env("HTTP_ADDR", &addr).output().unwrap();
+        let out = telepay(&dir)
+            .arg("healthcheck")
+            .env("HTTP_ADDR", &addr)
+            .output()
+            .unwrap();
         if out.status.success() {
             break true;
         }
@@ -146,12 +190,21 @@ async fn serve_answers_healthcheck_and_exits_0_on_sigterm() {
 
     let pid = child.id().to_string();
     let stopped_at = Instant::now();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
             break s;
         }
-        assert!(stopped_at.elapsed() < Duration::from_secs(10), "did not stop within 10 s");
+        assert!(
+            stopped_at.elapsed() < Duration::from_secs(10),
+            "did not stop within 10 s"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert_eq!(status.code(), Some(0));
@@ -166,12 +219,23 @@ async fn serve_on_a_busy_address_exits_non_zero_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let mut c = telepay(&dir);
-    complete_env(&mut c, tg.api_url().as_str(), tg.token(), &busy.local_addr().unwrap().to_string());
+    complete_env(
+        &mut c,
+        tg.api_url().as_str(),
+        tg.token(),
+        &busy.local_addr().unwrap().to_string(),
+    );
     c.env("LOG_FORMAT", "json").env("RUST_LOG", "off");
-    let out = tokio::task::spawn_blocking(move || c.output()).await.unwrap().unwrap();
+    let out = tokio::task::spawn_blocking(move || c.output())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let msg = text(&out);
     assert_eq!(msg.trim().lines().count(), 1, "{msg}");
     assert!(msg.contains("cannot listen on"), "{msg}");
-    assert!(!dir.path().join("telepay.db").exists(), "nothing half-created");
+    assert!(
+        !dir.path().join("telepay.db").exists(),
+        "nothing half-created"
+    );
 }
