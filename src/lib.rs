@@ -9,6 +9,7 @@ pub mod domain;
 pub mod http;
 pub mod i18n;
 pub mod jobs;
+pub mod payments;
 pub mod sim;
 pub mod store;
 pub mod telemetry;
