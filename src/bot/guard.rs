@@ -21,28 +21,8 @@ pub async fn guarded(
     reply_to: Option<(ChatId, Lang)>,
     fut: impl Future<Output = HandlerResult>,
 ) -> HandlerResult {
-    let outcome = AssertUnwindSafe(fut).catch_unwind().await;
-    let failure = match outcome {
-        Ok(Ok(())) => {
-            metrics::counter!("bot_updates_total", "handler" => name, "outcome" => "ok")
-                .increment(1);
-            return Ok(());
-        }
-        Ok(Err(e)) => {
-            metrics::counter!("bot_updates_total", "handler" => name, "outcome" => "error")
-                .increment(1);
-            format!("{e:#}")
-        }
-        Err(panic) => {
-            metrics::counter!("bot_updates_total", "handler" => name, "outcome" => "panic")
-                .increment(1);
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            format!("panic: {what}")
-        }
+    let Err(failure) = run_caught(name, fut).await else {
+        return Ok(());
     };
     tracing::error!(handler = name, error = %ctx.redact(&failure), "bot handler failed");
     if let Some((chat, lang)) = reply_to {
@@ -56,4 +36,41 @@ pub async fn guarded(
         }
     }
     Ok(())
+}
+
+/// Runs `fut`, turning an error or a panic into its description and counting the outcome.
+async fn run_caught(
+    name: &'static str,
+    fut: impl Future<Output = HandlerResult>,
+) -> Result<(), String> {
+    let (outcome, result) = match AssertUnwindSafe(fut).catch_unwind().await {
+        Ok(Ok(())) => ("ok", Ok(())),
+        Ok(Err(e)) => ("error", Err(format!("{e:#}"))),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            ("panic", Err(format!("panic: {what}")))
+        }
+    };
+    metrics::counter!("bot_updates_total", "handler" => name, "outcome" => outcome).increment(1);
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_handler_is_contained() {
+        let r = run_caught("t", async { panic!("boom") }).await;
+        assert_eq!(r, Err("panic: boom".to_owned()));
+        let r = run_caught("t", async { Err(anyhow::anyhow!("db down")) }).await;
+        assert_eq!(r, Err("db down".to_owned()));
+        assert_eq!(run_caught("t", async { Ok(()) }).await, Ok(()));
+        // The runtime and the next handler are unaffected.
+        assert_eq!(run_caught("t", async { Ok(()) }).await, Ok(()));
+    }
 }
