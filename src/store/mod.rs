@@ -2,6 +2,7 @@
 //! migrations, and one file per aggregate. SQL is written once with portable types; what
 //! differs between the backends lives in [`dialect`].
 
+pub mod channels;
 pub mod currencies;
 pub mod dialect;
 pub mod dialogues;
@@ -64,6 +65,8 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("a stored row is not valid: {0}")]
     Corrupt(String),
+    #[error("{0}")]
+    Conflict(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

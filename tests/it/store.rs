@@ -9,8 +9,12 @@ use telepay::domain::time::UnixMillis;
 use telepay::store::jobs::NewJob;
 use telepay::store::users::SeenUser;
 
+use telepay::domain::money::UsdMicros;
+use telepay::store::channels::PayoutStrategy;
+
 use crate::on_both_backends;
 use crate::support::db::{Backend, TestDb};
+use crate::support::fixtures;
 
 const T0: UnixMillis = UnixMillis::from_millis(1_800_000_000_000);
 
@@ -334,7 +338,51 @@ async fn timers_run_once_per_interval(backend: Backend) {
     );
 }
 
+async fn channels_are_registered_once_with_their_tiers(backend: Backend) {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let db = t.connect().await;
+    let threshold = PayoutStrategy::Threshold(UsdMicros::from_cents(5000));
+    let c = fixtures::channel(&db, 10, -100_123, threshold, T0).await;
+    assert_eq!(c.payout.strategy, threshold);
+    assert!(c.on_sale());
+    assert_eq!(c.code.len(), 10);
+    let by_code = db.channel_by_code(&c.code).await.unwrap().unwrap();
+    assert_eq!(by_code, c);
+    assert_eq!(
+        db.channel_by_chat(-100_123).await.unwrap().unwrap().id,
+        c.id
+    );
+    let tiers = db.tiers(c.id).await.unwrap();
+    assert_eq!(tiers.len(), 2);
+    assert_eq!(
+        (tiers[0].position, tiers[0].price, tiers[0].days),
+        (1, UsdMicros::from_cents(500), 30)
+    );
+    assert_eq!((tiers[1].position, tiers[1].days), (2, 90));
+    // Another owner cannot register the same Telegram channel; nothing half-written remains.
+    fixtures::owner(&db, 11, T0).await;
+    let mut again = fixtures::channel_template(11, -100_123);
+    again.title = "Stolen".into();
+    let err = db.create_channel(&again, T0).await.unwrap_err();
+    assert!(
+        matches!(err, telepay::store::StoreError::Conflict(_)),
+        "{err}"
+    );
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM tiers")
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 2);
+    db.set_sales_paused(c.id, true, T0).await.unwrap();
+    assert!(!db.channel(c.id).await.unwrap().unwrap().on_sale());
+    assert!(db.channel_by_code("nope").await.unwrap().is_none());
+}
+
 on_both_backends!(
+    channels_are_registered_once_with_their_tiers,
     seeded_currency_table_has_the_87_pairs,
     users_keep_their_language_choice,
     dialogues_survive_a_reconnect,
