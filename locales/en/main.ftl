@@ -32,3 +32,26 @@ callback-expired = This button is no longer valid.
 cmd-start = Main menu
 cmd-help = How TelePay works
 cmd-language = Change the language
+
+# Subscriber checkout
+link-invalid = This link is not valid. Ask the channel owner for a fresh one.
+channel-paused = Sales for <b>{ $channel }</b> are paused right now. Please try again later.
+channel-card =
+    <b>{ $channel }</b>
+    { $description }
+
+    Choose a plan:
+tier-button = { $medal } { $price } · { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    }
+tier-gone = This plan is no longer available. Open the channel link again to see the current plans.
+invoice-created =
+    🧾 <b>{ $channel }</b> — { $price } for { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    }.
+
+    Pay with any coin on the payment page. I will update this message as the payment arrives.
+invoice-pay-button = 💳 Pay { $price }
+invoice-failed = ⚠️ The payment provider is not answering. Nothing was charged; please try again in a minute.

@@ -31,3 +31,26 @@ callback-expired = Este botón ya no es válido.
 cmd-start = Menú principal
 cmd-help = Cómo funciona TelePay
 cmd-language = Cambiar el idioma
+
+# Compra de suscripción
+link-invalid = Este enlace no es válido. Pide uno nuevo al propietario del canal.
+channel-paused = Las ventas de <b>{ $channel }</b> están pausadas ahora mismo. Inténtalo más tarde.
+channel-card =
+    <b>{ $channel }</b>
+    { $description }
+
+    Elige un plan:
+tier-button = { $medal } { $price } · { $days ->
+        [one] { $days } día
+       *[other] { $days } días
+    }
+tier-gone = Este plan ya no está disponible. Abre de nuevo el enlace del canal para ver los planes actuales.
+invoice-created =
+    🧾 <b>{ $channel }</b> — { $price } por { $days ->
+        [one] { $days } día
+       *[other] { $days } días
+    }.
+
+    Paga con cualquier moneda en la página de pago. Actualizaré este mensaje a medida que llegue el pago.
+invoice-pay-button = 💳 Pagar { $price }
+invoice-failed = ⚠️ El proveedor de pagos no responde. No se ha cobrado nada; inténtalo de nuevo en un minuto.

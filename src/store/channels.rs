@@ -256,6 +256,18 @@ impl Db {
         rows.iter().map(tier_from_row).collect()
     }
 
+    /// A live tier by id (None once removed).
+    pub async fn tier(&self, tier_id: i64) -> StoreResult<Option<Tier>> {
+        let row = sqlx::query(
+            "SELECT id, channel_id, position, price_usd_micros, days FROM tiers \
+             WHERE id = $1 AND removed_at IS NULL",
+        )
+        .bind(tier_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(tier_from_row).transpose()
+    }
+
     pub async fn set_sales_paused(
         &self,
         channel_id: i64,

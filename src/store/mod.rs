@@ -6,6 +6,7 @@ pub mod channels;
 pub mod currencies;
 pub mod dialect;
 pub mod dialogues;
+pub mod invoices;
 pub mod jobs;
 pub mod settings;
 pub mod timers;

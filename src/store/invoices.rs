@@ -1,0 +1,210 @@
+//! Invoices: what we asked NOWPayments to collect, for whom and what for.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Db, StoreError, StoreResult};
+use crate::domain::ids::new_id;
+use crate::domain::money::UsdMicros;
+use crate::domain::time::UnixMillis;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvoiceKind {
+    Subscription,
+    Donation,
+    /// The missing part of an underpaid invoice.
+    Topup,
+}
+
+impl InvoiceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvoiceKind::Subscription => "subscription",
+            InvoiceKind::Donation => "donation",
+            InvoiceKind::Topup => "topup",
+        }
+    }
+
+    pub fn parse(s: &str) -> StoreResult<Self> {
+        match s {
+            "subscription" => Ok(InvoiceKind::Subscription),
+            "donation" => Ok(InvoiceKind::Donation),
+            "topup" => Ok(InvoiceKind::Topup),
+            other => Err(StoreError::Corrupt(format!("invoice kind {other}"))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invoice {
+    pub id: i64,
+    pub kind: InvoiceKind,
+    pub user_id: i64,
+    pub channel_id: i64,
+    pub tier_id: Option<i64>,
+    pub parent_invoice_id: Option<i64>,
+    pub price: UsdMicros,
+    pub days: Option<u32>,
+    pub status: String,
+    pub np_invoice_id: Option<String>,
+    pub invoice_url: Option<String>,
+    pub progress_message_id: Option<i32>,
+    pub expires_at: UnixMillis,
+    pub created_at: UnixMillis,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewInvoice {
+    pub kind: InvoiceKind,
+    pub user_id: i64,
+    pub channel_id: i64,
+    pub tier_id: Option<i64>,
+    pub parent_invoice_id: Option<i64>,
+    pub price: UsdMicros,
+    pub days: Option<u32>,
+    pub expires_at: UnixMillis,
+}
+
+pub(crate) const INVOICE_COLUMNS: &str = "id, kind, user_id, channel_id, tier_id, parent_invoice_id, \
+    price_usd_micros, days, status, np_invoice_id, invoice_url, progress_message_id, expires_at, created_at";
+
+pub(crate) fn invoice_from_row(r: &AnyRow) -> StoreResult<Invoice> {
+    let days: Option<i64> = r.try_get("days")?;
+    let msg: Option<i64> = r.try_get("progress_message_id")?;
+    Ok(Invoice {
+        id: r.try_get("id")?,
+        kind: InvoiceKind::parse(&r.try_get::<String, _>("kind")?)?,
+        user_id: r.try_get("user_id")?,
+        channel_id: r.try_get("channel_id")?,
+        tier_id: r.try_get("tier_id")?,
+        parent_invoice_id: r.try_get("parent_invoice_id")?,
+        price: UsdMicros::from_micros(r.try_get("price_usd_micros")?),
+        days: days
+            .map(u32::try_from)
+            .transpose()
+            .map_err(|_| StoreError::Corrupt("invoice days".into()))?,
+        status: r.try_get("status")?,
+        np_invoice_id: r.try_get("np_invoice_id")?,
+        invoice_url: r.try_get("invoice_url")?,
+        progress_message_id: msg
+            .map(i32::try_from)
+            .transpose()
+            .map_err(|_| StoreError::Corrupt("message id".into()))?,
+        expires_at: UnixMillis::from_millis(r.try_get("expires_at")?),
+        created_at: UnixMillis::from_millis(r.try_get("created_at")?),
+    })
+}
+
+impl Db {
+    /// Our side of a new invoice, before NOWPayments is asked (status `creating`).
+    pub async fn create_invoice(&self, n: &NewInvoice, now: UnixMillis) -> StoreResult<Invoice> {
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO invoices (id, kind, user_id, channel_id, tier_id, parent_invoice_id, \
+               price_usd_micros, days, status, expires_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'creating', $9, $10, $10)",
+        )
+        .bind(id)
+        .bind(n.kind.as_str())
+        .bind(n.user_id)
+        .bind(n.channel_id)
+        .bind(n.tier_id)
+        .bind(n.parent_invoice_id)
+        .bind(n.price.micros())
+        .bind(n.days.map(i64::from))
+        .bind(n.expires_at.as_millis())
+        .bind(now.as_millis())
+        .execute(self.pool())
+        .await?;
+        self.invoice(id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("the new invoice vanished".into()))
+    }
+
+    pub async fn invoice(&self, id: i64) -> StoreResult<Option<Invoice>> {
+        let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(invoice_from_row).transpose()
+    }
+
+    /// An open, unexpired invoice of this user for this tier, to reuse instead of a new one.
+    pub async fn open_invoice_for_tier(
+        &self,
+        user_id: i64,
+        tier_id: i64,
+        now: UnixMillis,
+    ) -> StoreResult<Option<Invoice>> {
+        let sql = format!(
+            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE user_id = $1 AND tier_id = $2 \
+             AND kind = 'subscription' AND status = 'open' AND expires_at > $3 \
+             ORDER BY created_at DESC LIMIT 1"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(user_id)
+            .bind(tier_id)
+            .bind(now.as_millis())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(invoice_from_row).transpose()
+    }
+
+    /// NOWPayments accepted the invoice: remember its id and page.
+    pub async fn open_invoice(
+        &self,
+        id: i64,
+        np_invoice_id: &str,
+        invoice_url: &str,
+        now: UnixMillis,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE invoices SET status = 'open', np_invoice_id = $1, invoice_url = $2, updated_at = $3 \
+             WHERE id = $4 AND status = 'creating'",
+        )
+        .bind(np_invoice_id)
+        .bind(invoice_url)
+        .bind(now.as_millis())
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// NOWPayments refused or could not be reached: the invoice is abandoned.
+    pub async fn cancel_invoice(&self, id: i64, now: UnixMillis) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE invoices SET status = 'cancelled', updated_at = $1 WHERE id = $2 AND status = 'creating'",
+        )
+        .bind(now.as_millis())
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The message that shows this invoice's progress and is edited in place.
+    pub async fn set_progress_message(&self, id: i64, message_id: i32, now: UnixMillis) -> StoreResult<()> {
+        sqlx::query("UPDATE invoices SET progress_message_id = $1, updated_at = $2 WHERE id = $3")
+            .bind(i64::from(message_id))
+            .bind(now.as_millis())
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// The user's most recent invoices, newest first (for /status).
+    pub async fn recent_invoices(&self, user_id: i64, limit: u32) -> StoreResult<Vec<Invoice>> {
+        let sql = format!(
+            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE user_id = $1 AND status <> 'creating' \
+             ORDER BY created_at DESC LIMIT {limit}"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(user_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(invoice_from_row).collect()
+    }
+}
