@@ -164,13 +164,14 @@ impl Application {
             bot,
             jobs_wake: jobs_wake.clone(),
         });
-        let runner = JobRunner::new(
+        let mut runner = JobRunner::new(
             db.clone(),
             clock.clone(),
             RetryPolicy::from_config(&config.jobs),
             config.jobs.lease,
             jobs_wake,
         );
+        crate::access::grant::register(&mut runner, &ctx);
         let mut scheduler = Scheduler::new(db, clock.clone());
         scheduler.add(housekeeping::timer(ctx.db.clone(), clock));
 

@@ -1,6 +1,7 @@
 //! TelePay: one process that sells access to private Telegram channels for crypto and pays the
 //! channel owners out. See SPEC.md and ARCHITECTURE.md in the shared folder for the map.
 
+pub mod access;
 pub mod app;
 pub mod bot;
 pub mod cli;

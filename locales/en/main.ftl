@@ -55,3 +55,15 @@ invoice-created =
     Pay with any coin on the payment page. I will update this message as the payment arrives.
 invoice-pay-button = 💳 Pay { $price }
 invoice-failed = ⚠️ The payment provider is not answering. Nothing was charged; please try again in a minute.
+
+# Access
+access-granted-request =
+    ✅ Payment received! Your access to <b>{ $channel }</b> is active until { $expires }.
+
+    Tap the button and send the join request; I approve it right away.
+access-granted-link =
+    ✅ Payment received! Your access to <b>{ $channel }</b> is active until { $expires }.
+
+    Tap the button to join. The link is personal and works once.
+access-join-button = 🚪 Join the channel
+owner-rights-lost = ⚠️ I can no longer invite or remove members in <b>{ $channel }</b>, so its sales are paused. Make me an administrator with the rights "Invite users" and "Ban users" again to resume.

@@ -54,3 +54,15 @@ invoice-created =
     Paga con cualquier moneda en la página de pago. Actualizaré este mensaje a medida que llegue el pago.
 invoice-pay-button = 💳 Pagar { $price }
 invoice-failed = ⚠️ El proveedor de pagos no responde. No se ha cobrado nada; inténtalo de nuevo en un minuto.
+
+# Acceso
+access-granted-request =
+    ✅ ¡Pago recibido! Tu acceso a <b>{ $channel }</b> está activo hasta el { $expires }.
+
+    Pulsa el botón y envía la solicitud de unión; la apruebo al instante.
+access-granted-link =
+    ✅ ¡Pago recibido! Tu acceso a <b>{ $channel }</b> está activo hasta el { $expires }.
+
+    Pulsa el botón para unirte. El enlace es personal y sirve una sola vez.
+access-join-button = 🚪 Unirme al canal
+owner-rights-lost = ⚠️ Ya no puedo invitar ni expulsar miembros en <b>{ $channel }</b>, así que sus ventas están pausadas. Vuelve a nombrarme administrador con los permisos «Invitar usuarios» y «Expulsar usuarios» para reanudarlas.

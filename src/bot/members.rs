@@ -1,5 +1,5 @@
 //! Membership updates. Private chats: the user blocked or unblocked the bot. Channel updates
-//! are recorded in the log here; the channel and access journeys act on them.
+//! are logged; join requests are decided by the access module.
 
 use teloxide::types::{ChatJoinRequest, ChatMemberUpdated};
 
@@ -35,11 +35,14 @@ pub async fn chat_member(upd: ChatMemberUpdated) -> HandlerResult {
     Ok(())
 }
 
-pub async fn join_request(req: ChatJoinRequest) -> HandlerResult {
+/// Approves subscribers with an active subscription, declines everyone else.
+pub async fn join_request(ctx: Ctx, req: ChatJoinRequest) -> HandlerResult {
+    let decision = crate::access::join_requests::on_join_request(&ctx, &req).await?;
     tracing::info!(
         chat_id = req.chat.id.0,
         user_id = req.from.id.0,
-        "join request received"
+        ?decision,
+        "join request"
     );
     Ok(())
 }

@@ -123,7 +123,14 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
         ))
         .branch(Update::filter_chat_join_request().endpoint(
             |bot: TgBot, ctx: Ctx, req: ChatJoinRequest| async move {
-                guarded("join_request", &ctx, &bot, None, members::join_request(req)).await
+                guarded(
+                    "join_request",
+                    &ctx,
+                    &bot,
+                    None,
+                    members::join_request(ctx.clone(), req),
+                )
+                .await
             },
         ))
 }

@@ -2,6 +2,7 @@
 
 pub mod backoff;
 pub mod housekeeping;
+pub mod kinds;
 pub mod runner;
 pub mod scheduler;
 

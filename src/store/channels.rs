@@ -268,6 +268,19 @@ impl Db {
         row.as_ref().map(tier_from_row).transpose()
     }
 
+    /// Marks that the bot lost its rights in the channel. True only for the first report, so
+    /// the owner is told once.
+    pub async fn mark_rights_lost(&self, channel_id: i64, now: UnixMillis) -> StoreResult<bool> {
+        let res = sqlx::query(
+            "UPDATE channels SET rights_lost_at = $1, updated_at = $1 WHERE id = $2 AND rights_lost_at IS NULL",
+        )
+        .bind(now.as_millis())
+        .bind(channel_id)
+        .execute(self.pool())
+        .await?;
+        Ok(res.rows_affected() == 1)
+    }
+
     pub async fn set_sales_paused(
         &self,
         channel_id: i64,

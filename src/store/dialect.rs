@@ -12,6 +12,15 @@ impl Backend {
         }
     }
 
+    /// Locks the selected rows until the transaction ends (SQLite's `BEGIN IMMEDIATE` already
+    /// serializes writers).
+    pub fn for_update(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
+
     /// A statement that takes a transaction-scoped leader lock and yields one row with 1 when
     /// this transaction holds it. SQLite runs in one process, so it always holds it.
     pub fn try_xact_lock(self) -> &'static str {

@@ -185,7 +185,12 @@ impl Db {
     }
 
     /// The message that shows this invoice's progress and is edited in place.
-    pub async fn set_progress_message(&self, id: i64, message_id: i32, now: UnixMillis) -> StoreResult<()> {
+    pub async fn set_progress_message(
+        &self,
+        id: i64,
+        message_id: i32,
+        now: UnixMillis,
+    ) -> StoreResult<()> {
         sqlx::query("UPDATE invoices SET progress_message_id = $1, updated_at = $2 WHERE id = $3")
             .bind(i64::from(message_id))
             .bind(now.as_millis())

@@ -6,9 +6,11 @@ pub mod channels;
 pub mod currencies;
 pub mod dialect;
 pub mod dialogues;
+pub mod invites;
 pub mod invoices;
 pub mod jobs;
 pub mod settings;
+pub mod subscriptions;
 pub mod timers;
 pub mod users;
 

@@ -1,0 +1,243 @@
+//! The `grant_access` job: after a paid grant, give the subscriber a personal way in and tell
+//! them. Safe to run again: a live link issued after the grant is reused, never duplicated.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use teloxide::prelude::*;
+use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
+
+use super::telegram_errors::{TgFailure, classify, job_error};
+use crate::app::Ctx;
+use crate::i18n::{Arg, t, t_args};
+use crate::jobs::{JobError, JobHandler};
+use crate::store::channels::{AccessMode, Channel};
+use crate::store::jobs::ClaimedJob;
+use crate::store::subscriptions::Subscription;
+
+pub struct GrantAccess(pub Ctx);
+
+#[derive(serde::Deserialize)]
+struct Payload {
+    subscription_id: i64,
+}
+
+impl JobHandler for GrantAccess {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
+        async move {
+            let p: Payload = serde_json::from_value(job.payload.clone())
+                .map_err(|e| JobError::terminal(anyhow::anyhow!("bad payload: {e}")))?;
+            grant_access(&self.0, p.subscription_id, job.created_at).await
+        }
+        .boxed()
+    }
+}
+
+/// Issues (or reuses) the subscriber's invite link and DMs it.
+pub async fn grant_access(
+    ctx: &Ctx,
+    subscription_id: i64,
+    since: crate::domain::time::UnixMillis,
+) -> Result<(), JobError> {
+    let db = &ctx.db;
+    let now = ctx.clock.now();
+    let sub = db
+        .subscription(subscription_id)
+        .await
+        .map_err(JobError::retryable)?
+        .ok_or_else(|| {
+            JobError::terminal(anyhow::anyhow!("subscription {subscription_id} not found"))
+        })?;
+    if !sub.is_active(now) {
+        // Expired again before we got here: nothing to grant.
+        return Ok(());
+    }
+    let channel = db
+        .channel(sub.channel_id)
+        .await
+        .map_err(JobError::retryable)?
+        .ok_or_else(|| {
+            JobError::terminal(anyhow::anyhow!("channel {} not found", sub.channel_id))
+        })?;
+    let link = match db
+        .live_invite_links(sub.id)
+        .await
+        .map_err(JobError::retryable)?
+        .into_iter()
+        .rev()
+        .find(|l| l.created_at >= since)
+    {
+        Some(l) => l.link,
+        None => issue_link(ctx, &sub, &channel).await?,
+    };
+    send_access_dm(ctx, &sub, &channel, &link).await
+}
+
+/// Revokes the subscription's older links, then creates and records a new one.
+pub async fn issue_link(
+    ctx: &Ctx,
+    sub: &Subscription,
+    channel: &Channel,
+) -> Result<String, JobError> {
+    let now = ctx.clock.now();
+    let chat = ChatId(channel.chat_id);
+    for old in ctx
+        .db
+        .live_invite_links(sub.id)
+        .await
+        .map_err(JobError::retryable)?
+    {
+        match ctx
+            .bot
+            .revoke_chat_invite_link(chat, old.link.clone())
+            .await
+        {
+            Ok(_) => {}
+            Err(e) if classify(&e) == TgFailure::Transient => {
+                return Err(job_error(e, "revokeChatInviteLink"));
+            }
+            // Already gone on Telegram's side: nothing left to revoke.
+            Err(e) => {
+                tracing::warn!(error = %ctx.redact(&e.to_string()), "could not revoke an old invite link")
+            }
+        }
+        ctx.db
+            .mark_invite_revoked(old.id, now)
+            .await
+            .map_err(JobError::retryable)?;
+    }
+    let name = format!("TelePay {}", sub.id % 1_000_000_000);
+    let (request, expires) = match channel.access_mode {
+        AccessMode::JoinRequest => (
+            ctx.bot
+                .create_chat_invite_link(chat)
+                .name(name)
+                .creates_join_request(true),
+            None,
+        ),
+        AccessMode::OneTimeLink => {
+            let expires = now.saturating_add(ctx.config.rules.invite_ttl);
+            let at: DateTime<Utc> = expires.to_datetime().unwrap_or_else(Utc::now);
+            (
+                ctx.bot
+                    .create_chat_invite_link(chat)
+                    .name(name)
+                    .member_limit(1)
+                    .expire_date(at),
+                Some(expires),
+            )
+        }
+    };
+    let created = match request.await {
+        Ok(l) => l,
+        Err(e) => {
+            if classify(&e) == TgFailure::NoRights {
+                report_lost_rights(ctx, channel).await;
+            }
+            return Err(job_error(e, "createChatInviteLink"));
+        }
+    };
+    ctx.db
+        .record_invite_link(
+            sub.id,
+            &created.invite_link,
+            channel.access_mode.as_str(),
+            expires,
+            now,
+        )
+        .await
+        .map_err(JobError::retryable)?;
+    Ok(created.invite_link)
+}
+
+async fn send_access_dm(
+    ctx: &Ctx,
+    sub: &Subscription,
+    channel: &Channel,
+    link: &str,
+) -> Result<(), JobError> {
+    let user = ctx
+        .db
+        .get_user(sub.user_id)
+        .await
+        .map_err(JobError::retryable)?;
+    let lang = user.as_ref().map(|u| u.lang()).unwrap_or_default();
+    let key = match channel.access_mode {
+        AccessMode::JoinRequest => "access-granted-request",
+        AccessMode::OneTimeLink => "access-granted-link",
+    };
+    let text = t_args(
+        lang,
+        key,
+        &[
+            ("channel", Arg::from(channel.title.as_str())),
+            ("expires", Arg::Html(sub.expires_at.to_string())),
+        ],
+    );
+    let url = match link.parse() {
+        Ok(u) => u,
+        Err(e) => {
+            return Err(JobError::terminal(anyhow::anyhow!(
+                "invite link is not a URL: {e}"
+            )));
+        }
+    };
+    let keyboard = InlineKeyboardMarkup::new(vec![vec![InlineKeyboardButton::url(
+        t(lang, "access-join-button"),
+        url,
+    )]]);
+    match ctx
+        .bot
+        .send_message(ChatId(sub.user_id), text)
+        .parse_mode(ParseMode::Html)
+        .reply_markup(keyboard)
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) if classify(&e) == TgFailure::UserUnreachable => {
+            // They can still get the link with /access once they unblock the bot.
+            let _ = ctx
+                .db
+                .set_user_unreachable(sub.user_id, true, ctx.clock.now())
+                .await;
+            Ok(())
+        }
+        Err(e) => Err(job_error(e, "sendMessage (access)")),
+    }
+}
+
+/// The bot cannot invite or remove members: sales pause and the owner is told (once).
+pub async fn report_lost_rights(ctx: &Ctx, channel: &Channel) {
+    let now = ctx.clock.now();
+    match ctx.db.mark_rights_lost(channel.id, now).await {
+        Ok(true) => {
+            let owner = ctx.db.get_user(channel.owner_id).await.ok().flatten();
+            let lang = owner.map(|u| u.lang()).unwrap_or_default();
+            let text = t_args(
+                lang,
+                "owner-rights-lost",
+                &[("channel", Arg::from(channel.title.as_str()))],
+            );
+            if let Err(e) = ctx
+                .bot
+                .send_message(ChatId(channel.owner_id), text)
+                .parse_mode(ParseMode::Html)
+                .await
+            {
+                tracing::warn!(error = %ctx.redact(&e.to_string()), "could not tell the owner about lost rights");
+            }
+        }
+        Ok(false) => {}
+        Err(e) => tracing::error!(error = %e, "could not mark lost rights"),
+    }
+}
+
+/// Registers the job handlers of this module.
+pub fn register(runner: &mut crate::jobs::JobRunner, ctx: &Ctx) {
+    runner.register(
+        crate::jobs::kinds::GRANT_ACCESS,
+        Arc::new(GrantAccess(ctx.clone())),
+    );
+}

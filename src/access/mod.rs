@@ -1,0 +1,5 @@
+//! Access to channels: invite links after a payment, join-request decisions.
+
+pub mod grant;
+pub mod join_requests;
+pub mod telegram_errors;

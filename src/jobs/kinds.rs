@@ -1,0 +1,6 @@
+//! Every job kind in one place, so producers and handlers cannot drift apart (lesson 47).
+
+pub const GRANT_ACCESS: &str = "grant_access";
+pub const PAYMENT_PROGRESS: &str = "payment_progress";
+pub const TOPUP_INVOICE: &str = "topup_invoice";
+pub const DONATION_RECEIVED: &str = "donation_received";

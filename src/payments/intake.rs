@@ -1,0 +1,475 @@
+//! The one transaction per IPN (SPEC §4): record the event, move the payment forward only, and
+//! on the transition into a granting status write the subscription change and the jobs that do
+//! the external work (invite, messages). No external call happens inside it; 200 is answered
+//! only after it commits.
+
+use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
+use sqlx::{Any, Row, Transaction};
+
+use super::nowpayments::{NpPayment, PaymentStatus};
+use crate::domain::ids::new_id;
+use crate::domain::money::{CryptoAmount, UsdMicros};
+use crate::domain::time::UnixMillis;
+use crate::store::invoices::{INVOICE_COLUMNS, Invoice, InvoiceKind, invoice_from_row};
+use crate::jobs::kinds;
+use crate::store::jobs::{NewJob, enqueue_job};
+use crate::store::{Db, StoreError, StoreResult};
+
+/// What one IPN did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntakeOutcome {
+    /// The same body was seen before: nothing changed.
+    Duplicate,
+    /// An older status arrived after a newer one: logged, nothing moved.
+    Stale,
+    /// No invoice of ours, or a child payment: stored for admins, never grants.
+    Orphan,
+    /// A progress status (waiting … sending), or a final one that grants nothing.
+    Moved { invoice_id: i64 },
+    /// Access (or a donation) was granted by this payment.
+    Granted { invoice_id: i64, payment_id: i64 },
+    /// Paid too little: a top-up is offered.
+    Underpaid { invoice_id: i64 },
+}
+
+/// Rules the intake needs from the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct IntakeRules {
+    /// Default share of the price that counts as paid in full (a channel may override it).
+    pub tolerance: Decimal,
+    /// How long retries of the jobs this creates may go on.
+    pub give_up_after: std::time::Duration,
+}
+
+fn amount(d: Option<Decimal>) -> Option<String> {
+    d.and_then(|d| CryptoAmount::new(d).ok()).map(CryptoAmount::to_db)
+}
+
+/// USD actually paid, from the ratio of crypto received to crypto asked (exact, no price feed):
+/// price × actually_paid / pay_amount.
+pub fn paid_usd(p: &NpPayment) -> Option<Decimal> {
+    let price = p.price_amount?;
+    let asked = p.pay_amount.filter(|a| !a.is_zero())?;
+    let paid = p.actually_paid?;
+    price.checked_mul(paid)?.checked_div(asked)
+}
+
+impl Db {
+    /// Applies one verified IPN. `raw` is the body exactly as received.
+    #[tracing::instrument(skip_all, fields(np_payment_id = %p.payment_id, status = ?p.payment_status))]
+    pub async fn record_ipn(
+        &self,
+        p: &NpPayment,
+        raw: &str,
+        rules: IntakeRules,
+        now: UnixMillis,
+    ) -> StoreResult<IntakeOutcome> {
+        let mut tx = self.begin_write().await?;
+        let outcome = self.record_ipn_in(&mut tx, p, raw, rules, now).await?;
+        tx.commit().await?;
+        metrics::counter!("ipn_outcomes_total", "outcome" => outcome_label(&outcome)).increment(1);
+        Ok(outcome)
+    }
+
+    async fn record_ipn_in(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        p: &NpPayment,
+        raw: &str,
+        rules: IntakeRules,
+        now: UnixMillis,
+    ) -> StoreResult<IntakeOutcome> {
+        let status = p.payment_status.as_str();
+        let sha = hex::encode(Sha256::digest(raw.as_bytes()));
+        let event_id = new_id();
+        let fresh = sqlx::query(
+            "INSERT INTO payment_events (id, np_payment_id, status, body_sha256, body, applied, received_at) \
+             VALUES ($1, $2, $3, $4, $5, 1, $6) ON CONFLICT (np_payment_id, body_sha256) DO NOTHING",
+        )
+        .bind(event_id)
+        .bind(&p.payment_id)
+        .bind(&status)
+        .bind(&sha)
+        .bind(raw)
+        .bind(now.as_millis())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if !fresh {
+            return Ok(IntakeOutcome::Duplicate);
+        }
+
+        // Whose payment is it? Child payments and unknown orders are orphans (lesson 2).
+        let invoice = match p.order_id.as_deref().and_then(|o| o.trim().parse::<i64>().ok()) {
+            Some(id) => {
+                let sql = format!(
+                    "SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = $1{}",
+                    self.backend().for_update()
+                );
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(id)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .as_ref()
+                    .map(invoice_from_row)
+                    .transpose()?
+            }
+            None => None,
+        };
+        let orphan_reason = if p.parent_payment_id.is_some() {
+            Some("child payment (re-deposit or wrong asset)")
+        } else if invoice.is_none() {
+            Some("no invoice of ours has this order_id")
+        } else {
+            None
+        };
+
+        let inserted = sqlx::query(
+            "INSERT INTO payments (id, np_payment_id, invoice_id, order_id, parent_np_payment_id, \
+               orphan_reason, status, pay_currency, pay_amount, actually_paid, price_currency, \
+               price_amount, outcome_currency, outcome_amount, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) \
+             ON CONFLICT (np_payment_id) DO NOTHING",
+        )
+        .bind(new_id())
+        .bind(&p.payment_id)
+        .bind(if orphan_reason.is_some() { None } else { invoice.as_ref().map(|i| i.id) })
+        .bind(p.order_id.as_deref())
+        .bind(p.parent_payment_id.as_deref())
+        .bind(orphan_reason)
+        .bind(&status)
+        .bind(p.pay_currency.as_deref())
+        .bind(amount(p.pay_amount))
+        .bind(amount(p.actually_paid))
+        .bind(p.price_currency.as_deref())
+        .bind(amount(p.price_amount))
+        .bind(p.outcome_currency.as_deref())
+        .bind(amount(p.outcome_amount))
+        .bind(now.as_millis())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected()
+            == 1;
+
+        let sql = format!(
+            "SELECT id, status, invoice_id, granted_at FROM payments WHERE np_payment_id = $1{}",
+            self.backend().for_update()
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&p.payment_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        let payment_id: i64 = row.try_get("id")?;
+        let current: String = row.try_get("status")?;
+        let linked_invoice: Option<i64> = row.try_get("invoice_id")?;
+        let already_granted = row.try_get::<Option<i64>, _>("granted_at")?.is_some();
+
+        if !inserted {
+            let cur = PaymentStatus::parse(&current);
+            if p.payment_status.rank() <= cur.rank() || cur.is_final() {
+                sqlx::query("UPDATE payment_events SET applied = 0 WHERE id = $1")
+                    .bind(event_id)
+                    .execute(&mut **tx)
+                    .await?;
+                return Ok(IntakeOutcome::Stale);
+            }
+            sqlx::query(
+                "UPDATE payments SET status = $1, actually_paid = COALESCE($2, actually_paid), \
+                   pay_amount = COALESCE($3, pay_amount), outcome_amount = COALESCE($4, outcome_amount), \
+                   outcome_currency = COALESCE($5, outcome_currency), updated_at = $6 WHERE id = $7",
+            )
+            .bind(&status)
+            .bind(amount(p.actually_paid))
+            .bind(amount(p.pay_amount))
+            .bind(amount(p.outcome_amount))
+            .bind(p.outcome_currency.as_deref())
+            .bind(now.as_millis())
+            .bind(payment_id)
+            .execute(&mut **tx)
+            .await?;
+        }
+
+        let (Some(invoice), Some(_)) = (invoice, linked_invoice) else {
+            if inserted {
+                raise_alert(
+                    tx,
+                    "orphan_payment",
+                    &p.payment_id,
+                    orphan_reason.unwrap_or("orphan payment"),
+                    now,
+                )
+                .await?;
+            }
+            return Ok(IntakeOutcome::Orphan);
+        };
+
+        let job = |kind: &str, key: String, payload: serde_json::Value| NewJob {
+            kind: kind.to_owned(),
+            unique_key: Some(key),
+            payload,
+            run_at: now,
+            give_up_at: now.saturating_add(rules.give_up_after),
+        };
+        // The subscriber's progress message follows every status.
+        enqueue_job(
+            tx,
+            &job(
+                kinds::PAYMENT_PROGRESS,
+                format!("progress:{payment_id}:{status}"),
+                serde_json::json!({ "invoice_id": invoice.id, "payment_id": payment_id, "status": status }),
+            ),
+            now,
+        )
+        .await?;
+
+        let grants = match p.payment_status {
+            PaymentStatus::Finished => true,
+            PaymentStatus::PartiallyPaid => {
+                let tolerance = channel_tolerance(tx, invoice.channel_id).await?.unwrap_or(rules.tolerance);
+                let needed = invoice.price.to_decimal() * tolerance;
+                paid_usd(p).is_some_and(|paid| paid >= needed)
+            }
+            _ => false,
+        };
+        if grants && !already_granted {
+            grant(tx, &invoice, payment_id, now, &job).await?;
+            return Ok(IntakeOutcome::Granted {
+                invoice_id: invoice.id,
+                payment_id,
+            });
+        }
+        match p.payment_status {
+            PaymentStatus::PartiallyPaid if !already_granted => {
+                set_invoice_status(tx, invoice.id, "partially_paid", now).await?;
+                let paid = paid_usd(p).unwrap_or_default();
+                let missing = UsdMicros::from_decimal_rounded(
+                    (invoice.price.to_decimal() - paid).max(Decimal::ZERO),
+                    rust_decimal::RoundingStrategy::AwayFromZero,
+                )
+                .map_err(|e| StoreError::Corrupt(format!("top-up amount: {e}")))?;
+                enqueue_job(
+                    tx,
+                    &job(
+                        kinds::TOPUP_INVOICE,
+                        format!("topup:{payment_id}"),
+                        serde_json::json!({ "invoice_id": invoice.id, "payment_id": payment_id, "missing_usd_micros": missing.micros() }),
+                    ),
+                    now,
+                )
+                .await?;
+                Ok(IntakeOutcome::Underpaid { invoice_id: invoice.id })
+            }
+            PaymentStatus::Failed | PaymentStatus::Expired if !already_granted => {
+                set_invoice_status(tx, invoice.id, status.as_str(), now).await?;
+                Ok(IntakeOutcome::Moved { invoice_id: invoice.id })
+            }
+            PaymentStatus::Refunded => {
+                raise_alert(
+                    tx,
+                    "refunded_payment",
+                    &p.payment_id,
+                    "NOWPayments refunded this payment; review the access it granted and any payout",
+                    now,
+                )
+                .await?;
+                Ok(IntakeOutcome::Moved { invoice_id: invoice.id })
+            }
+            _ => Ok(IntakeOutcome::Moved { invoice_id: invoice.id }),
+        }
+    }
+}
+
+fn outcome_label(o: &IntakeOutcome) -> &'static str {
+    match o {
+        IntakeOutcome::Duplicate => "duplicate",
+        IntakeOutcome::Stale => "stale",
+        IntakeOutcome::Orphan => "orphan",
+        IntakeOutcome::Moved { .. } => "moved",
+        IntakeOutcome::Granted { .. } => "granted",
+        IntakeOutcome::Underpaid { .. } => "underpaid",
+    }
+}
+
+async fn channel_tolerance(
+    tx: &mut Transaction<'static, Any>,
+    channel_id: i64,
+) -> StoreResult<Option<Decimal>> {
+    let row = sqlx::query("SELECT payment_tolerance FROM channels WHERE id = $1")
+        .bind(channel_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let text: Option<String> = match row {
+        Some(r) => r.try_get(0)?,
+        None => None,
+    };
+    Ok(text.and_then(|t| Decimal::from_str_exact(&t).ok()))
+}
+
+async fn set_invoice_status(
+    tx: &mut Transaction<'static, Any>,
+    invoice_id: i64,
+    status: &str,
+    now: UnixMillis,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE invoices SET status = $1, updated_at = $2 WHERE id = $3 AND status <> 'paid'")
+        .bind(status)
+        .bind(now.as_millis())
+        .bind(invoice_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn raise_alert(
+    tx: &mut Transaction<'static, Any>,
+    kind: &str,
+    subject: &str,
+    detail: &str,
+    now: UnixMillis,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO alerts (id, kind, subject, detail, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(new_id())
+        .bind(kind)
+        .bind(subject)
+        .bind(detail)
+        .bind(now.as_millis())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The days an invoice buys: its own, or for a top-up those of the invoice it completes.
+async fn days_and_target(
+    tx: &mut Transaction<'static, Any>,
+    invoice: &Invoice,
+) -> StoreResult<Option<(u32, Invoice)>> {
+    if invoice.kind != InvoiceKind::Topup {
+        return Ok(invoice.days.map(|d| (d, invoice.clone())));
+    }
+    let Some(parent_id) = invoice.parent_invoice_id else {
+        return Ok(None);
+    };
+    let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = $1");
+    let parent = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(parent_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .as_ref()
+        .map(invoice_from_row)
+        .transpose()?;
+    Ok(parent.and_then(|p| p.days.map(|d| (d, p))))
+}
+
+/// The grant itself: subscription extended (`max(now, expires) + days`), the grant recorded
+/// once per payment, the invoice paid, and the access job queued — all in the caller's
+/// transaction (lessons 1–5).
+async fn grant(
+    tx: &mut Transaction<'static, Any>,
+    invoice: &Invoice,
+    payment_id: i64,
+    now: UnixMillis,
+    job: &impl Fn(&str, String, serde_json::Value) -> NewJob,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE payments SET granted_at = $1 WHERE id = $2")
+        .bind(now.as_millis())
+        .bind(payment_id)
+        .execute(&mut **tx)
+        .await?;
+    set_invoice_status(tx, invoice.id, "paid", now).await?;
+    if let Some(parent) = invoice.parent_invoice_id {
+        set_invoice_status(tx, parent, "paid", now).await?;
+    }
+
+    if invoice.kind == InvoiceKind::Donation {
+        enqueue_job(
+            tx,
+            &job(
+                kinds::DONATION_RECEIVED,
+                format!("donation:{payment_id}"),
+                serde_json::json!({ "invoice_id": invoice.id, "payment_id": payment_id }),
+            ),
+            now,
+        )
+        .await?;
+        return Ok(());
+    }
+    let Some((days, target)) = days_and_target(tx, invoice).await? else {
+        return Err(StoreError::Corrupt(format!("invoice {} buys no days", invoice.id)));
+    };
+    let day_ms: i64 = 86_400_000;
+    let span = i64::from(days).saturating_mul(day_ms);
+
+    let sql = "SELECT id, expires_at, status FROM subscriptions WHERE user_id = $1 AND channel_id = $2";
+    let existing = sqlx::query(sql)
+        .bind(target.user_id)
+        .bind(target.channel_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let (subscription_id, old_expires) = match existing {
+        Some(r) => {
+            let id: i64 = r.try_get("id")?;
+            let expires: i64 = r.try_get("expires_at")?;
+            let status: String = r.try_get("status")?;
+            let base = if status == "active" { expires.max(now.as_millis()) } else { now.as_millis() };
+            sqlx::query(
+                "UPDATE subscriptions SET expires_at = $1, status = 'active', updated_at = $2 WHERE id = $3",
+            )
+            .bind(base.saturating_add(span))
+            .bind(now.as_millis())
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+            (id, Some(expires))
+        }
+        None => {
+            let id = new_id();
+            sqlx::query(
+                "INSERT INTO subscriptions (id, user_id, channel_id, tier_id, locked_price_usd_micros, \
+                   locked_days, status, started_at, expires_at, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $7, $7)",
+            )
+            .bind(id)
+            .bind(target.user_id)
+            .bind(target.channel_id)
+            .bind(target.tier_id)
+            .bind(target.price.micros())
+            .bind(i64::from(days))
+            .bind(now.as_millis())
+            .bind(now.as_millis().saturating_add(span))
+            .execute(&mut **tx)
+            .await?;
+            (id, None)
+        }
+    };
+    let new_expires: i64 = sqlx::query("SELECT expires_at FROM subscriptions WHERE id = $1")
+        .bind(subscription_id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
+    sqlx::query(
+        "INSERT INTO subscription_grants (id, subscription_id, payment_id, days, old_expires_at, new_expires_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(new_id())
+    .bind(subscription_id)
+    .bind(payment_id)
+    .bind(i64::from(days))
+    .bind(old_expires)
+    .bind(new_expires)
+    .bind(now.as_millis())
+    .execute(&mut **tx)
+    .await?;
+    enqueue_job(
+        tx,
+        &job(
+            kinds::GRANT_ACCESS,
+            format!("access:{payment_id}"),
+            serde_json::json!({ "subscription_id": subscription_id, "payment_id": payment_id, "invoice_id": invoice.id }),
+        ),
+        now,
+    )
+    .await?;
+    Ok(())
+}

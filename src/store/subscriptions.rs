@@ -1,0 +1,85 @@
+//! Subscriptions: who may be in which channel until when, at which locked price.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Db, StoreError, StoreResult};
+use crate::domain::money::UsdMicros;
+use crate::domain::time::UnixMillis;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    pub id: i64,
+    pub user_id: i64,
+    pub channel_id: i64,
+    pub tier_id: Option<i64>,
+    pub locked_price: UsdMicros,
+    pub locked_days: u32,
+    pub status: String,
+    pub expires_at: UnixMillis,
+    pub removed_at: Option<UnixMillis>,
+}
+
+impl Subscription {
+    pub fn is_active(&self, now: UnixMillis) -> bool {
+        self.status == "active" && self.expires_at > now
+    }
+}
+
+pub(crate) const SUBSCRIPTION_COLUMNS: &str = "id, user_id, channel_id, tier_id, \
+    locked_price_usd_micros, locked_days, status, expires_at, removed_at";
+
+pub(crate) fn subscription_from_row(r: &AnyRow) -> StoreResult<Subscription> {
+    let days: i64 = r.try_get("locked_days")?;
+    Ok(Subscription {
+        id: r.try_get("id")?,
+        user_id: r.try_get("user_id")?,
+        channel_id: r.try_get("channel_id")?,
+        tier_id: r.try_get("tier_id")?,
+        locked_price: UsdMicros::from_micros(r.try_get("locked_price_usd_micros")?),
+        locked_days: u32::try_from(days)
+            .map_err(|_| StoreError::Corrupt(format!("locked days {days}")))?,
+        status: r.try_get("status")?,
+        expires_at: UnixMillis::from_millis(r.try_get("expires_at")?),
+        removed_at: r
+            .try_get::<Option<i64>, _>("removed_at")?
+            .map(UnixMillis::from_millis),
+    })
+}
+
+impl Db {
+    pub async fn subscription(&self, id: i64) -> StoreResult<Option<Subscription>> {
+        let sql = format!("SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(subscription_from_row).transpose()
+    }
+
+    pub async fn subscription_of(
+        &self,
+        user_id: i64,
+        channel_id: i64,
+    ) -> StoreResult<Option<Subscription>> {
+        let sql = format!(
+            "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE user_id = $1 AND channel_id = $2"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(user_id)
+            .bind(channel_id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(subscription_from_row).transpose()
+    }
+
+    /// How many grants (paid extensions) a subscription has had.
+    pub async fn grant_count(&self, subscription_id: i64) -> StoreResult<i64> {
+        let row =
+            sqlx::query("SELECT COUNT(*) FROM subscription_grants WHERE subscription_id = $1")
+                .bind(subscription_id)
+                .fetch_one(self.pool())
+                .await?;
+        Ok(row.try_get(0)?)
+    }
+}
