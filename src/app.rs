@@ -26,6 +26,7 @@ use crate::config::{Config, TelegramMode};
 use crate::domain::time::{SharedClock, SystemClock};
 use crate::http::{self, Health, HttpState};
 use crate::jobs::{JobRunner, RetryPolicy, Scheduler, housekeeping};
+use crate::payments::nowpayments::NowPaymentsClient;
 use crate::store::{Db, StoreError};
 use crate::telemetry::redact;
 
@@ -37,6 +38,9 @@ pub struct AppContext {
     pub bot: TgBot,
     /// Poked after enqueuing a job so the runner picks it up at once.
     pub jobs_wake: Arc<Notify>,
+    pub nowpayments: NowPaymentsClient,
+    /// The bot's @username, for links back to it.
+    pub bot_username: String,
 }
 
 pub type Ctx = Arc<AppContext>;
@@ -81,6 +85,8 @@ pub enum StartupError {
     Database(#[from] StoreError),
     #[error("Telegram did not accept the bot: {0}")]
     Telegram(String),
+    #[error("cannot set up {0}")]
+    Provider(String),
 }
 
 /// Optional overrides for tests and the demo.
@@ -157,12 +163,19 @@ impl Application {
         crate::telemetry::metrics_handle();
         let config = Arc::new(config);
         let jobs_wake = Arc::new(Notify::new());
+        let nowpayments = NowPaymentsClient::new(
+            config.providers.nowpayments_api_url.clone(),
+            config.providers.nowpayments_api_key.clone(),
+        )
+        .map_err(|e| StartupError::Provider(format!("the NOWPayments client: {e}")))?;
         let ctx = Arc::new(AppContext {
             db: db.clone(),
             clock: clock.clone(),
             config: config.clone(),
             bot,
             jobs_wake: jobs_wake.clone(),
+            nowpayments,
+            bot_username: me.username().to_owned(),
         });
         let mut runner = JobRunner::new(
             db.clone(),
@@ -172,8 +185,15 @@ impl Application {
             jobs_wake,
         );
         crate::access::grant::register(&mut runner, &ctx);
+        crate::access::expiry::register(&mut runner, &ctx);
+        crate::payments::followups::register(&mut runner, &ctx);
+        runner.register(
+            crate::jobs::kinds::PAYMENT_PROGRESS,
+            Arc::new(crate::payments::progress::PaymentProgress(ctx.clone())),
+        );
         let mut scheduler = Scheduler::new(db, clock.clone());
         scheduler.add(housekeeping::timer(ctx.db.clone(), clock));
+        scheduler.add(crate::access::expiry::timer(ctx.clone()));
 
         tracing::info!(
             bot = me.username(),

@@ -12,6 +12,8 @@ pub enum CallbackData {
     Menu(MenuItem),
     /// Switch the interface language.
     SetLang(Lang),
+    /// Buy (or renew) the tier with this id. Only the id: the price is read from the database.
+    Buy(i64),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +28,7 @@ impl CallbackData {
             CallbackData::Menu(MenuItem::Language) => "m:lang".into(),
             CallbackData::Menu(MenuItem::Help) => "m:help".into(),
             CallbackData::SetLang(l) => format!("lang:{}", l.code()),
+            CallbackData::Buy(id) => format!("buy:{id}"),
         }
     }
 
@@ -37,6 +40,11 @@ impl CallbackData {
         match data.split_once(':')? {
             ("m", "lang") => Some(CallbackData::Menu(MenuItem::Language)),
             ("m", "help") => Some(CallbackData::Menu(MenuItem::Help)),
+            ("buy", id) => id
+                .parse::<i64>()
+                .ok()
+                .filter(|id| *id > 0 && id.to_string() == id_text(data))
+                .map(CallbackData::Buy),
             ("lang", code) => Lang::ALL
                 .into_iter()
                 .find(|l| l.code() == code)
@@ -44,6 +52,11 @@ impl CallbackData {
             _ => None,
         }
     }
+}
+
+/// The text after the first colon.
+fn id_text(data: &str) -> &str {
+    data.split_once(':').map(|(_, r)| r).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -58,6 +71,8 @@ mod tests {
             CallbackData::SetLang(Lang::En),
             CallbackData::SetLang(Lang::Ru),
             CallbackData::SetLang(Lang::Es),
+            CallbackData::Buy(i64::MAX),
+            CallbackData::Buy(1),
         ];
         for c in all {
             let s = c.encode();
@@ -68,7 +83,20 @@ mod tests {
 
     #[test]
     fn refuses_tampered_data() {
-        for bad in ["", "lang:xx", "lang", "m:admin", "x:y", &"a".repeat(65)] {
+        for bad in [
+            "",
+            "lang:xx",
+            "lang",
+            "m:admin",
+            "x:y",
+            &"a".repeat(65),
+            "buy:0",
+            "buy:-5",
+            "buy:007",
+            "buy:+7",
+            "buy:7:price=1",
+            "buy:99999999999999999999",
+        ] {
             assert_eq!(CallbackData::parse(bad), None, "{bad}");
         }
     }

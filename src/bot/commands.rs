@@ -15,6 +15,10 @@ pub enum Command {
     Start(String),
     Help,
     Language,
+    Subscriptions,
+    Access,
+    Status,
+    Cancel,
 }
 
 /// The menu shown in the client for `lang`.
@@ -22,6 +26,9 @@ pub fn menu(lang: Lang) -> Vec<BotCommand> {
     vec![
         BotCommand::new("start", t(lang, "cmd-start")),
         BotCommand::new("language", t(lang, "cmd-language")),
+        BotCommand::new("subscriptions", t(lang, "cmd-subscriptions")),
+        BotCommand::new("access", t(lang, "cmd-access")),
+        BotCommand::new("status", t(lang, "cmd-status")),
         BotCommand::new("help", t(lang, "cmd-help")),
     ]
 }

@@ -90,3 +90,29 @@ where
         .boxed()
     }
 }
+
+/// The conversations this bot holds with a user, stored per private chat.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Conversation {
+    /// Waiting for the amount of a donation to this channel.
+    DonationAmount { channel_id: i64 },
+}
+
+/// The user's current conversation, if any. A state this version cannot read is dropped.
+pub async fn current(db: &Db, chat_id: i64) -> Result<Option<Conversation>, StoreError> {
+    Ok(db
+        .get_dialogue(chat_id)
+        .await?
+        .and_then(|json| serde_json::from_str(&json).ok()))
+}
+
+pub async fn enter(
+    db: &Db,
+    chat_id: i64,
+    c: &Conversation,
+    now: crate::domain::time::UnixMillis,
+) -> Result<(), StoreError> {
+    let json = serde_json::to_string(c).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    db.put_dialogue(chat_id, &json, now).await
+}

@@ -1,14 +1,17 @@
 //! The Telegram bot: parses what users send, calls a service, renders the answer.
 
 pub mod callbacks;
+pub mod checkout;
 pub mod commands;
 pub mod dialogue;
+pub mod donation;
 pub mod guard;
 pub mod keyboards;
 pub mod language;
 pub mod members;
 pub mod schema;
 pub mod start;
+pub mod subscriber;
 
 use teloxide::Bot;
 use teloxide::adaptors::Throttle;

@@ -8,7 +8,7 @@ use teloxide::types::{ChatJoinRequest, ChatMemberUpdated};
 
 use super::commands::Command;
 use super::guard::guarded;
-use super::{TgBot, language, members, start};
+use super::{TgBot, language, members, start, subscriber};
 use crate::app::Ctx;
 use crate::store::users::UserRow;
 
@@ -33,7 +33,7 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
                     &ctx,
                     &bot,
                     reply,
-                    start::start(bot.clone(), msg, user, payload),
+                    start::start(bot.clone(), ctx.clone(), msg, user, payload),
                 )
                 .await
             },
@@ -49,6 +49,40 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
                     start::help(bot.clone(), ctx.clone(), msg, user),
                 )
                 .await
+            },
+        ))
+        .branch(dptree::case![Command::Cancel].endpoint(
+            |bot: TgBot, ctx: Ctx, msg: Message, user: UserRow| async move {
+                let reply = Some((msg.chat.id, user.lang()));
+                guarded(
+                    "cancel",
+                    &ctx,
+                    &bot,
+                    reply,
+                    start::cancel(bot.clone(), ctx.clone(), msg, user),
+                )
+                .await
+            },
+        ))
+        .branch(dptree::case![Command::Subscriptions].endpoint(
+            |bot: TgBot, ctx: Ctx, msg: Message, user: UserRow| async move {
+                let reply = Some((msg.chat.id, user.lang()));
+                let fut = subscriber::subscriptions(bot.clone(), ctx.clone(), msg, user);
+                guarded("subscriptions", &ctx, &bot, reply, fut).await
+            },
+        ))
+        .branch(dptree::case![Command::Access].endpoint(
+            |bot: TgBot, ctx: Ctx, msg: Message, user: UserRow| async move {
+                let reply = Some((msg.chat.id, user.lang()));
+                let fut = subscriber::access(bot.clone(), ctx.clone(), msg, user);
+                guarded("access", &ctx, &bot, reply, fut).await
+            },
+        ))
+        .branch(dptree::case![Command::Status].endpoint(
+            |bot: TgBot, ctx: Ctx, msg: Message, user: UserRow| async move {
+                let reply = Some((msg.chat.id, user.lang()));
+                let fut = subscriber::status(bot.clone(), ctx.clone(), msg, user);
+                guarded("status", &ctx, &bot, reply, fut).await
             },
         ))
         .branch(dptree::case![Command::Language].endpoint(
@@ -78,7 +112,7 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
                     &ctx,
                     &bot,
                     reply,
-                    start::unknown(bot.clone(), msg, user),
+                    start::unknown(bot.clone(), ctx.clone(), msg, user),
                 )
                 .await
             },

@@ -3,8 +3,10 @@
 use teloxide::prelude::*;
 use teloxide::types::{ParseMode, User};
 
+use super::dialogue::{Conversation, current};
 use super::{HandlerResult, TgBot, keyboards};
 use crate::app::Ctx;
+use crate::domain::deeplink::DeepLink;
 use crate::i18n::{Arg, t, t_args};
 use crate::store::users::{SeenUser, UserRow};
 
@@ -33,7 +35,24 @@ pub async fn seen(ctx: &Ctx, u: &User) -> UserRow {
     }
 }
 
-pub async fn start(bot: TgBot, msg: Message, user: UserRow, _payload: String) -> HandlerResult {
+pub async fn start(
+    bot: TgBot,
+    ctx: Ctx,
+    msg: Message,
+    user: UserRow,
+    payload: String,
+) -> HandlerResult {
+    if !payload.trim().is_empty() {
+        return match DeepLink::parse(&payload) {
+            Some(link) => super::checkout::open_link(bot, ctx, msg, user, link).await,
+            None => {
+                bot.send_message(msg.chat.id, t(user.lang(), "link-invalid"))
+                    .parse_mode(ParseMode::Html)
+                    .await?;
+                Ok(())
+            }
+        };
+    }
     let lang = user.lang();
     let text = t_args(
         lang,
@@ -57,6 +76,15 @@ pub fn help_text(ctx: &Ctx, user: &UserRow) -> String {
     t_args(user.lang(), "help-text", &[("fee", Arg::Html(fee))])
 }
 
+/// Leaves any open question.
+pub async fn cancel(bot: TgBot, ctx: Ctx, msg: Message, user: UserRow) -> HandlerResult {
+    ctx.db.remove_dialogue(msg.chat.id.0).await?;
+    bot.send_message(msg.chat.id, t(user.lang(), "cancelled"))
+        .parse_mode(ParseMode::Html)
+        .await?;
+    Ok(())
+}
+
 pub async fn help(bot: TgBot, ctx: Ctx, msg: Message, user: UserRow) -> HandlerResult {
     bot.send_message(msg.chat.id, help_text(&ctx, &user))
         .parse_mode(ParseMode::Html)
@@ -64,7 +92,13 @@ pub async fn help(bot: TgBot, ctx: Ctx, msg: Message, user: UserRow) -> HandlerR
     Ok(())
 }
 
-pub async fn unknown(bot: TgBot, msg: Message, user: UserRow) -> HandlerResult {
+/// Any other text: the answer to an open question, or a hint.
+pub async fn unknown(bot: TgBot, ctx: Ctx, msg: Message, user: UserRow) -> HandlerResult {
+    if let Some(Conversation::DonationAmount { channel_id }) =
+        current(&ctx.db, msg.chat.id.0).await?
+    {
+        return super::donation::on_amount(&bot, &ctx, &msg, &user, channel_id).await;
+    }
     bot.send_message(msg.chat.id, t(user.lang(), "unknown-command"))
         .parse_mode(ParseMode::Html)
         .await?;

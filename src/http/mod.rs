@@ -1,13 +1,15 @@
 //! The HTTP server: health, readiness, metrics and (in webhook mode) Telegram's webhook.
 
 pub mod health;
+pub mod ipn;
 pub mod metrics;
+pub mod pay_page;
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_http::trace::TraceLayer;
 
 use crate::app::Ctx;
@@ -57,6 +59,11 @@ pub fn router(state: HttpState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
+        .route("/pay/{id}", get(pay_page::show))
+        .route(
+            "/webhooks/nowpayments",
+            post(ipn::receive).layer(DefaultBodyLimit::max(ipn::MAX_IPN_BODY)),
+        )
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())

@@ -11,8 +11,8 @@ use super::nowpayments::{NpPayment, PaymentStatus};
 use crate::domain::ids::new_id;
 use crate::domain::money::{CryptoAmount, UsdMicros};
 use crate::domain::time::UnixMillis;
-use crate::store::invoices::{INVOICE_COLUMNS, Invoice, InvoiceKind, invoice_from_row};
 use crate::jobs::kinds;
+use crate::store::invoices::{INVOICE_COLUMNS, Invoice, InvoiceKind, invoice_from_row};
 use crate::store::jobs::{NewJob, enqueue_job};
 use crate::store::{Db, StoreError, StoreResult};
 
@@ -34,16 +34,19 @@ pub enum IntakeOutcome {
 }
 
 /// Rules the intake needs from the configuration.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct IntakeRules {
     /// Default share of the price that counts as paid in full (a channel may override it).
     pub tolerance: Decimal,
     /// How long retries of the jobs this creates may go on.
     pub give_up_after: std::time::Duration,
+    /// Reminders before expiry (REMINDER_OFFSETS).
+    pub reminder_offsets: Vec<std::time::Duration>,
 }
 
 fn amount(d: Option<Decimal>) -> Option<String> {
-    d.and_then(|d| CryptoAmount::new(d).ok()).map(CryptoAmount::to_db)
+    d.and_then(|d| CryptoAmount::new(d).ok())
+        .map(CryptoAmount::to_db)
 }
 
 /// USD actually paid, from the ratio of crypto received to crypto asked (exact, no price feed):
@@ -62,7 +65,7 @@ impl Db {
         &self,
         p: &NpPayment,
         raw: &str,
-        rules: IntakeRules,
+        rules: &IntakeRules,
         now: UnixMillis,
     ) -> StoreResult<IntakeOutcome> {
         let mut tx = self.begin_write().await?;
@@ -77,7 +80,7 @@ impl Db {
         tx: &mut Transaction<'static, Any>,
         p: &NpPayment,
         raw: &str,
-        rules: IntakeRules,
+        rules: &IntakeRules,
         now: UnixMillis,
     ) -> StoreResult<IntakeOutcome> {
         let status = p.payment_status.as_str();
@@ -89,7 +92,7 @@ impl Db {
         )
         .bind(event_id)
         .bind(&p.payment_id)
-        .bind(&status)
+        .bind(status)
         .bind(&sha)
         .bind(raw)
         .bind(now.as_millis())
@@ -102,7 +105,11 @@ impl Db {
         }
 
         // Whose payment is it? Child payments and unknown orders are orphans (lesson 2).
-        let invoice = match p.order_id.as_deref().and_then(|o| o.trim().parse::<i64>().ok()) {
+        let invoice = match p
+            .order_id
+            .as_deref()
+            .and_then(|o| o.trim().parse::<i64>().ok())
+        {
             Some(id) => {
                 let sql = format!(
                     "SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = $1{}",
@@ -135,11 +142,15 @@ impl Db {
         )
         .bind(new_id())
         .bind(&p.payment_id)
-        .bind(if orphan_reason.is_some() { None } else { invoice.as_ref().map(|i| i.id) })
+        .bind(if orphan_reason.is_some() {
+            None
+        } else {
+            invoice.as_ref().map(|i| i.id)
+        })
         .bind(p.order_id.as_deref())
         .bind(p.parent_payment_id.as_deref())
         .bind(orphan_reason)
-        .bind(&status)
+        .bind(status)
         .bind(p.pay_currency.as_deref())
         .bind(amount(p.pay_amount))
         .bind(amount(p.actually_paid))
@@ -180,7 +191,7 @@ impl Db {
                    pay_amount = COALESCE($3, pay_amount), outcome_amount = COALESCE($4, outcome_amount), \
                    outcome_currency = COALESCE($5, outcome_currency), updated_at = $6 WHERE id = $7",
             )
-            .bind(&status)
+            .bind(status)
             .bind(amount(p.actually_paid))
             .bind(amount(p.pay_amount))
             .bind(amount(p.outcome_amount))
@@ -227,14 +238,16 @@ impl Db {
         let grants = match p.payment_status {
             PaymentStatus::Finished => true,
             PaymentStatus::PartiallyPaid => {
-                let tolerance = channel_tolerance(tx, invoice.channel_id).await?.unwrap_or(rules.tolerance);
+                let tolerance = channel_tolerance(tx, invoice.channel_id)
+                    .await?
+                    .unwrap_or(rules.tolerance);
                 let needed = invoice.price.to_decimal() * tolerance;
                 paid_usd(p).is_some_and(|paid| paid >= needed)
             }
             _ => false,
         };
         if grants && !already_granted {
-            grant(tx, &invoice, payment_id, now, &job).await?;
+            grant(tx, &invoice, payment_id, now, &job, rules).await?;
             return Ok(IntakeOutcome::Granted {
                 invoice_id: invoice.id,
                 payment_id,
@@ -259,11 +272,15 @@ impl Db {
                     now,
                 )
                 .await?;
-                Ok(IntakeOutcome::Underpaid { invoice_id: invoice.id })
+                Ok(IntakeOutcome::Underpaid {
+                    invoice_id: invoice.id,
+                })
             }
             PaymentStatus::Failed | PaymentStatus::Expired if !already_granted => {
-                set_invoice_status(tx, invoice.id, status.as_str(), now).await?;
-                Ok(IntakeOutcome::Moved { invoice_id: invoice.id })
+                set_invoice_status(tx, invoice.id, status, now).await?;
+                Ok(IntakeOutcome::Moved {
+                    invoice_id: invoice.id,
+                })
             }
             PaymentStatus::Refunded => {
                 raise_alert(
@@ -274,9 +291,13 @@ impl Db {
                     now,
                 )
                 .await?;
-                Ok(IntakeOutcome::Moved { invoice_id: invoice.id })
+                Ok(IntakeOutcome::Moved {
+                    invoice_id: invoice.id,
+                })
             }
-            _ => Ok(IntakeOutcome::Moved { invoice_id: invoice.id }),
+            _ => Ok(IntakeOutcome::Moved {
+                invoice_id: invoice.id,
+            }),
         }
     }
 }
@@ -313,12 +334,14 @@ async fn set_invoice_status(
     status: &str,
     now: UnixMillis,
 ) -> StoreResult<()> {
-    sqlx::query("UPDATE invoices SET status = $1, updated_at = $2 WHERE id = $3 AND status <> 'paid'")
-        .bind(status)
-        .bind(now.as_millis())
-        .bind(invoice_id)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "UPDATE invoices SET status = $1, updated_at = $2 WHERE id = $3 AND status <> 'paid'",
+    )
+    .bind(status)
+    .bind(now.as_millis())
+    .bind(invoice_id)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -329,14 +352,16 @@ pub(crate) async fn raise_alert(
     detail: &str,
     now: UnixMillis,
 ) -> StoreResult<()> {
-    sqlx::query("INSERT INTO alerts (id, kind, subject, detail, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(new_id())
-        .bind(kind)
-        .bind(subject)
-        .bind(detail)
-        .bind(now.as_millis())
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO alerts (id, kind, subject, detail, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(new_id())
+    .bind(kind)
+    .bind(subject)
+    .bind(detail)
+    .bind(now.as_millis())
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -371,6 +396,7 @@ async fn grant(
     payment_id: i64,
     now: UnixMillis,
     job: &impl Fn(&str, String, serde_json::Value) -> NewJob,
+    rules: &IntakeRules,
 ) -> StoreResult<()> {
     sqlx::query("UPDATE payments SET granted_at = $1 WHERE id = $2")
         .bind(now.as_millis())
@@ -396,12 +422,16 @@ async fn grant(
         return Ok(());
     }
     let Some((days, target)) = days_and_target(tx, invoice).await? else {
-        return Err(StoreError::Corrupt(format!("invoice {} buys no days", invoice.id)));
+        return Err(StoreError::Corrupt(format!(
+            "invoice {} buys no days",
+            invoice.id
+        )));
     };
     let day_ms: i64 = 86_400_000;
     let span = i64::from(days).saturating_mul(day_ms);
 
-    let sql = "SELECT id, expires_at, status FROM subscriptions WHERE user_id = $1 AND channel_id = $2";
+    let sql =
+        "SELECT id, expires_at, status FROM subscriptions WHERE user_id = $1 AND channel_id = $2";
     let existing = sqlx::query(sql)
         .bind(target.user_id)
         .bind(target.channel_id)
@@ -412,7 +442,11 @@ async fn grant(
             let id: i64 = r.try_get("id")?;
             let expires: i64 = r.try_get("expires_at")?;
             let status: String = r.try_get("status")?;
-            let base = if status == "active" { expires.max(now.as_millis()) } else { now.as_millis() };
+            let base = if status == "active" {
+                expires.max(now.as_millis())
+            } else {
+                now.as_millis()
+            };
             sqlx::query(
                 "UPDATE subscriptions SET expires_at = $1, status = 'active', updated_at = $2 WHERE id = $3",
             )
@@ -461,6 +495,15 @@ async fn grant(
     .bind(now.as_millis())
     .execute(&mut **tx)
     .await?;
+    for reminder in crate::access::expiry::reminder_jobs(
+        subscription_id,
+        UnixMillis::from_millis(new_expires),
+        &rules.reminder_offsets,
+        now,
+        rules.give_up_after,
+    ) {
+        enqueue_job(tx, &reminder, now).await?;
+    }
     enqueue_job(
         tx,
         &job(

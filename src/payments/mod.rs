@@ -1,4 +1,9 @@
-//! Payment intake from NOWPayments: the IPN signature, and (next) the client and the intake
+//! Payment intake from NOWPayments: the client, the IPN signature, checkout and the intake
 //! transaction.
 
+pub mod checkout;
+pub mod followups;
+pub mod intake;
 pub mod ipn;
+pub mod nowpayments;
+pub mod progress;

@@ -200,6 +200,17 @@ impl Db {
         Ok(())
     }
 
+    /// The status of the newest payment made against an invoice.
+    pub async fn latest_payment_status(&self, invoice_id: i64) -> StoreResult<Option<String>> {
+        let row = sqlx::query(
+            "SELECT status FROM payments WHERE invoice_id = $1 ORDER BY updated_at DESC, id LIMIT 1",
+        )
+        .bind(invoice_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+
     /// The user's most recent invoices, newest first (for /status).
     pub async fn recent_invoices(&self, user_id: i64, limit: u32) -> StoreResult<Vec<Invoice>> {
         let sql = format!(

@@ -73,6 +73,63 @@ impl Db {
         row.as_ref().map(subscription_from_row).transpose()
     }
 
+    /// Active subscriptions whose time ran out: (id, expires_at), oldest first.
+    pub async fn due_expirations(
+        &self,
+        now: UnixMillis,
+        limit: u32,
+    ) -> StoreResult<Vec<(i64, UnixMillis)>> {
+        let sql = format!(
+            "SELECT id, expires_at FROM subscriptions WHERE status = 'active' AND expires_at <= $1 \
+             ORDER BY expires_at, id LIMIT {limit}"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now.as_millis())
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, UnixMillis::from_millis(r.try_get(1)?))))
+            .collect()
+    }
+
+    /// Ends a subscription — only if it still expires at `expires_at` (a renewal in between
+    /// changed that, and then nobody is removed). True when this call ended it.
+    pub async fn end_subscription(
+        &self,
+        id: i64,
+        expires_at: UnixMillis,
+        now: UnixMillis,
+    ) -> StoreResult<bool> {
+        let res = sqlx::query(
+            "UPDATE subscriptions SET status = 'expired', removed_at = $1, updated_at = $1 \
+             WHERE id = $2 AND expires_at = $3 AND status = 'active'",
+        )
+        .bind(now.as_millis())
+        .bind(id)
+        .bind(expires_at.as_millis())
+        .execute(self.pool())
+        .await?;
+        Ok(res.rows_affected() == 1)
+    }
+
+    /// The user's subscriptions that are still running, soonest expiry first.
+    pub async fn active_subscriptions(
+        &self,
+        user_id: i64,
+        now: UnixMillis,
+    ) -> StoreResult<Vec<Subscription>> {
+        let sql = format!(
+            "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE user_id = $1 AND status = 'active' \
+             AND expires_at > $2 ORDER BY expires_at, id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(user_id)
+            .bind(now.as_millis())
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(subscription_from_row).collect()
+    }
+
     /// How many grants (paid extensions) a subscription has had.
     pub async fn grant_count(&self, subscription_id: i64) -> StoreResult<i64> {
         let row =

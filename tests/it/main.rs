@@ -8,3 +8,4 @@ mod cli;
 mod jobs;
 mod lifecycle;
 mod store;
+mod subscriber;

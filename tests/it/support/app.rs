@@ -9,6 +9,7 @@ use telepay::app::{Application, BuildOptions, Ctx};
 use telepay::config::{Config, RawSettings};
 use telepay::domain::time::ManualClock;
 use telepay::jobs::{JobRunner, RunReport, Scheduler};
+use telepay::sim::nowpayments::{NowPaymentsSim, NpSimConfig};
 use telepay::sim::telegram::{Injected, NewUser, RecordedCall, SimConfig, SimMessage, TelegramSim};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -29,6 +30,7 @@ pub enum Mode {
 
 pub struct TestApp {
     pub tg: TelegramSim,
+    pub np: NowPaymentsSim,
     pub ctx: Ctx,
     pub addr: SocketAddr,
     pub clock: ManualClock,
@@ -42,6 +44,9 @@ pub struct TestApp {
 
 /// Settings a test environment gives the app: everything valid, providers pointing nowhere
 /// they could reach (no test here talks to them).
+pub const NP_API_KEY: &str = "np-test-key";
+pub const NP_IPN_SECRET: &str = "np-test-ipn-secret";
+
 pub fn test_settings(tg: &TelegramSim, db: &TestDb, public_base_url: &str) -> RawSettings {
     RawSettings {
         telegram_bot_token: Some(tg.token().to_owned()),
@@ -50,8 +55,8 @@ pub fn test_settings(tg: &TelegramSim, db: &TestDb, public_base_url: &str) -> Ra
         http_addr: Some("127.0.0.1:0".into()),
         public_base_url: Some(public_base_url.to_owned()),
         admin_ids: Some("900001".into()),
-        nowpayments_api_key: Some("np-test-key".into()),
-        nowpayments_ipn_secret: Some("np-test-ipn-secret".into()),
+        nowpayments_api_key: Some(NP_API_KEY.into()),
+        nowpayments_ipn_secret: Some(NP_IPN_SECRET.into()),
         changenow_api_key: Some("cn-test-key".into()),
         evm_rpc_url: Some("http://127.0.0.1:9/".into()),
         host_wallet_private_key: Some(format!("0x{}", "11".repeat(32))),
@@ -76,9 +81,17 @@ pub async fn spawn_app_with(
     let tg = TelegramSim::start(SimConfig::default())
         .await
         .expect("start the Telegram simulator");
+    let np = NowPaymentsSim::start(NpSimConfig {
+        api_key: NP_API_KEY.into(),
+        ipn_secret: NP_IPN_SECRET.into(),
+        ..NpSimConfig::default()
+    })
+    .await
+    .expect("start the NOWPayments simulator");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a port");
     let addr = listener.local_addr().expect("local addr");
     let mut raw = test_settings(&tg, &db, &format!("http://{addr}"));
+    raw.nowpayments_api_url = Some(np.api_url().to_string());
     if mode == Mode::Webhook {
         raw.telegram_mode = Some("webhook".into());
         raw.telegram_webhook_secret = Some(WEBHOOK_SECRET.into());
@@ -102,6 +115,7 @@ pub async fn spawn_app_with(
     let task = tokio::spawn(app.run_until_stopped(cancel.clone()));
     Some(TestApp {
         tg,
+        np,
         ctx,
         addr,
         clock,
@@ -153,6 +167,28 @@ impl TestApp {
         .await
     }
 
+    /// How many of the bot's messages to `user` contain `needle` so far.
+    pub fn count_containing(&self, user: i64, needle: &str) -> usize {
+        self.tg
+            .messages_in(user)
+            .iter()
+            .filter(|m| m.from_bot && m.text.as_deref().is_some_and(|t| t.contains(needle)))
+            .count()
+    }
+
+    /// Waits for the `n`-th (0-based) bot message to `user` containing `needle`.
+    pub async fn nth_reply_containing(&self, user: i64, needle: &str, n: usize) -> SimMessage {
+        self.tg
+            .wait_until(WAIT, |tg| {
+                tg.messages_in(user)
+                    .into_iter()
+                    .filter(|m| m.from_bot && m.text.as_deref().is_some_and(|t| t.contains(needle)))
+                    .nth(n)
+            })
+            .await
+            .expect("the bot answered in time")
+    }
+
     pub fn telegram_calls(&self) -> Vec<RecordedCall> {
         self.tg.calls()
     }
@@ -188,5 +224,6 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         self.cancel.cancel();
         self.tg.shutdown();
+        self.np.shutdown();
     }
 }

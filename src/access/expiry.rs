@@ -1,0 +1,272 @@
+//! Expiry: a timer finds subscriptions whose time ran out and queues one `expire` job each; the
+//! job removes the member (ban, then unban with only_if_banned so they can come back by paying)
+//! and offers renewal. Reminders before expiry are jobs queued at grant time.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use teloxide::prelude::*;
+use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, ParseMode, UserId};
+
+use super::telegram_errors::{TgFailure, classify, job_error};
+use crate::app::Ctx;
+use crate::bot::callbacks::CallbackData;
+use crate::domain::time::UnixMillis;
+use crate::i18n::{Arg, t, t_args};
+use crate::jobs::{JobError, JobHandler, JobRunner, Timer, kinds};
+use crate::store::jobs::{ClaimedJob, NewJob};
+
+pub const TIMER: &str = "expiry";
+const LOCK_KEY: i64 = 0x7465_6c65_0002;
+const BATCH: u32 = 500;
+
+/// The timer: only queues jobs (no Telegram calls inline).
+pub fn timer(ctx: Ctx) -> Timer {
+    Timer {
+        name: TIMER,
+        lock_key: LOCK_KEY,
+        every: ctx.config.jobs.expiry_interval,
+        tick: Arc::new(move || {
+            let ctx = ctx.clone();
+            async move {
+                let now = ctx.clock.now();
+                let due = ctx.db.due_expirations(now, BATCH).await?;
+                for (id, expires_at) in due {
+                    let job = NewJob {
+                        kind: kinds::EXPIRE_SUBSCRIPTION.into(),
+                        unique_key: Some(format!("expire:{id}:{}", expires_at.as_millis())),
+                        payload: serde_json::json!({ "subscription_id": id, "expires_at": expires_at.as_millis() }),
+                        run_at: now,
+                        give_up_at: now.saturating_add(ctx.config.jobs.give_up_after),
+                    };
+                    ctx.db.enqueue(&job, now).await?;
+                }
+                ctx.jobs_wake.notify_one();
+                Ok(())
+            }
+            .boxed()
+        }),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Payload {
+    subscription_id: i64,
+    expires_at: i64,
+}
+
+fn payload(job: &ClaimedJob) -> Result<Payload, JobError> {
+    serde_json::from_value(job.payload.clone())
+        .map_err(|e| JobError::terminal(anyhow::anyhow!("bad payload: {e}")))
+}
+
+pub struct ExpireSubscription(pub Ctx);
+
+impl JobHandler for ExpireSubscription {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
+        async move {
+            let ctx = &self.0;
+            let p = payload(job)?;
+            let now = ctx.clock.now();
+            let sub = ctx
+                .db
+                .subscription(p.subscription_id)
+                .await
+                .map_err(JobError::retryable)?;
+            let Some(sub) = sub else { return Ok(()) };
+            let channel = ctx
+                .db
+                .channel(sub.channel_id)
+                .await
+                .map_err(JobError::retryable)?;
+            let Some(channel) = channel else {
+                return Ok(());
+            };
+            // Renewed since it was selected: nothing to do (the compare-and-set decides).
+            let ended = sub.status == "expired" && sub.expires_at.as_millis() == p.expires_at;
+            if !ended
+                && !ctx
+                    .db
+                    .end_subscription(sub.id, UnixMillis::from_millis(p.expires_at), now)
+                    .await
+                    .map_err(JobError::retryable)?
+            {
+                return Ok(());
+            }
+            let chat = ChatId(channel.chat_id);
+            let user = UserId(
+                u64::try_from(sub.user_id)
+                    .map_err(|e| JobError::terminal(anyhow::anyhow!("user id: {e}")))?,
+            );
+            let kicked = async {
+                ctx.bot.ban_chat_member(chat, user).await?;
+                ctx.bot
+                    .unban_chat_member(chat, user)
+                    .only_if_banned(true)
+                    .await?;
+                Ok::<(), teloxide::RequestError>(())
+            }
+            .await;
+            if let Err(e) = kicked {
+                match classify(&e) {
+                    TgFailure::NoRights => {
+                        super::grant::report_lost_rights(ctx, &channel).await;
+                        // Retried with the normal backoff (minutes to an hour), not in a loop.
+                        return Err(JobError::retryable(anyhow::anyhow!(
+                            "cannot remove the member: {e}"
+                        )));
+                    }
+                    // A user who is not (or no longer) a member is already out.
+                    TgFailure::UserUnreachable | TgFailure::Permanent => {
+                        tracing::info!(error = %ctx.redact(&e.to_string()), "member already gone");
+                    }
+                    TgFailure::Transient => return Err(job_error(e, "banChatMember")),
+                }
+            }
+            for link in ctx
+                .db
+                .live_invite_links(sub.id)
+                .await
+                .map_err(JobError::retryable)?
+            {
+                let _ = ctx
+                    .bot
+                    .revoke_chat_invite_link(chat, link.link.clone())
+                    .await;
+                ctx.db
+                    .mark_invite_revoked(link.id, now)
+                    .await
+                    .map_err(JobError::retryable)?;
+            }
+            let lang = ctx
+                .db
+                .get_user(sub.user_id)
+                .await
+                .ok()
+                .flatten()
+                .map(|u| u.lang())
+                .unwrap_or_default();
+            let text = t_args(
+                lang,
+                "subscription-expired",
+                &[("channel", Arg::from(channel.title.as_str()))],
+            );
+            notify_with_renew(ctx, sub.user_id, text, sub.tier_id, lang).await
+        }
+        .boxed()
+    }
+}
+
+/// DMs `text` with a one-tap renew button for the subscriber's tier (when it still exists).
+async fn notify_with_renew(
+    ctx: &Ctx,
+    user_id: i64,
+    text: String,
+    tier_id: Option<i64>,
+    lang: crate::domain::lang::Lang,
+) -> Result<(), JobError> {
+    let mut req = ctx
+        .bot
+        .send_message(ChatId(user_id), text)
+        .parse_mode(ParseMode::Html);
+    if let Some(tier) = tier_id {
+        req = req.reply_markup(InlineKeyboardMarkup::new(vec![vec![
+            InlineKeyboardButton::callback(
+                t(lang, "renew-button"),
+                CallbackData::Buy(tier).encode(),
+            ),
+        ]]));
+    }
+    match req.await {
+        Ok(_) => Ok(()),
+        Err(e) if classify(&e) == TgFailure::Transient => Err(job_error(e, "sendMessage")),
+        Err(e) => {
+            tracing::info!(error = %ctx.redact(&e.to_string()), "subscriber not reachable");
+            Ok(())
+        }
+    }
+}
+
+/// Reminder jobs for a subscription that now expires at `expires_at`: one per offset still in
+/// the future. Their keys include the expiry, so a renewal (new expiry) makes the old ones no-ops.
+pub fn reminder_jobs(
+    subscription_id: i64,
+    expires_at: UnixMillis,
+    offsets: &[Duration],
+    now: UnixMillis,
+    give_up: Duration,
+) -> Vec<NewJob> {
+    offsets
+        .iter()
+        .map(|off| (off, expires_at.saturating_sub(*off)))
+        .filter(|(_, at)| *at > now)
+        .map(|(off, at)| NewJob {
+            kind: kinds::REMIND_SUBSCRIPTION.into(),
+            unique_key: Some(format!("remind:{subscription_id}:{}:{}", expires_at.as_millis(), off.as_secs())),
+            payload: serde_json::json!({ "subscription_id": subscription_id, "expires_at": expires_at.as_millis() }),
+            run_at: at,
+            give_up_at: at.saturating_add(give_up),
+        })
+        .collect()
+}
+
+pub struct RemindSubscription(pub Ctx);
+
+impl JobHandler for RemindSubscription {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
+        async move {
+            let ctx = &self.0;
+            let p = payload(job)?;
+            let sub = ctx
+                .db
+                .subscription(p.subscription_id)
+                .await
+                .map_err(JobError::retryable)?;
+            // Renewed (new expiry) or ended: this reminder is stale.
+            let Some(sub) =
+                sub.filter(|s| s.status == "active" && s.expires_at.as_millis() == p.expires_at)
+            else {
+                return Ok(());
+            };
+            let channel = ctx
+                .db
+                .channel(sub.channel_id)
+                .await
+                .map_err(JobError::retryable)?;
+            let Some(channel) = channel else {
+                return Ok(());
+            };
+            let lang = ctx
+                .db
+                .get_user(sub.user_id)
+                .await
+                .ok()
+                .flatten()
+                .map(|u| u.lang())
+                .unwrap_or_default();
+            let text = t_args(
+                lang,
+                "subscription-reminder",
+                &[
+                    ("channel", Arg::from(channel.title.as_str())),
+                    ("expires", Arg::Html(sub.expires_at.to_string())),
+                ],
+            );
+            notify_with_renew(ctx, sub.user_id, text, sub.tier_id, lang).await
+        }
+        .boxed()
+    }
+}
+
+pub fn register(runner: &mut JobRunner, ctx: &Ctx) {
+    runner.register(
+        kinds::EXPIRE_SUBSCRIPTION,
+        Arc::new(ExpireSubscription(ctx.clone())),
+    );
+    runner.register(
+        kinds::REMIND_SUBSCRIPTION,
+        Arc::new(RemindSubscription(ctx.clone())),
+    );
+}

@@ -1,0 +1,128 @@
+//! Donations (`c_<code>_d`): the amount is typed, then an invoice of its own kind is opened.
+//! No subscription and no invite come of it; the owner is told when it is paid.
+
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
+
+use super::dialogue::{Conversation, enter};
+use super::{HandlerResult, TgBot};
+use crate::app::Ctx;
+use crate::domain::money::UsdMicros;
+use crate::i18n::{Arg, t, t_args};
+use crate::payments::checkout::{CheckoutError, checkout_donation};
+use crate::store::channels::Channel;
+use crate::store::users::UserRow;
+
+pub async fn ask_amount(
+    bot: &TgBot,
+    ctx: &Ctx,
+    chat: ChatId,
+    user: &UserRow,
+    channel: &Channel,
+) -> HandlerResult {
+    enter(
+        &ctx.db,
+        chat.0,
+        &Conversation::DonationAmount {
+            channel_id: channel.id,
+        },
+        ctx.clock.now(),
+    )
+    .await?;
+    let text = t_args(
+        user.lang(),
+        "donation-ask",
+        &[
+            ("channel", Arg::from(channel.title.as_str())),
+            ("min", Arg::Html(ctx.config.rules.min_donation.to_string())),
+            ("max", Arg::Html(ctx.config.rules.max_price.to_string())),
+        ],
+    );
+    bot.send_message(chat, text)
+        .parse_mode(ParseMode::Html)
+        .await?;
+    Ok(())
+}
+
+/// The typed amount. A bad amount is explained and the question stays open.
+pub async fn on_amount(
+    bot: &TgBot,
+    ctx: &Ctx,
+    msg: &Message,
+    user: &UserRow,
+    channel_id: i64,
+) -> HandlerResult {
+    let lang = user.lang();
+    let chat = msg.chat.id;
+    let rules = &ctx.config.rules;
+    let amount = msg
+        .text()
+        .and_then(|t| UsdMicros::parse_user_input(t, 2).ok())
+        .filter(|a| *a >= rules.min_donation && *a <= rules.max_price);
+    let Some(amount) = amount else {
+        let text = t_args(
+            lang,
+            "donation-invalid",
+            &[
+                ("min", Arg::Html(rules.min_donation.to_string())),
+                ("max", Arg::Html(rules.max_price.to_string())),
+            ],
+        );
+        bot.send_message(chat, text)
+            .parse_mode(ParseMode::Html)
+            .await?;
+        return Ok(());
+    };
+    ctx.db.remove_dialogue(chat.0).await?;
+    match checkout_donation(ctx, user.id, channel_id, amount).await {
+        Ok(invoice) => {
+            let title = ctx
+                .db
+                .channel(channel_id)
+                .await?
+                .map(|c| c.title)
+                .unwrap_or_default();
+            let text = t_args(
+                lang,
+                "donation-created",
+                &[
+                    ("channel", Arg::from(title.as_str())),
+                    ("price", Arg::Html(amount.to_string())),
+                ],
+            );
+            let url = invoice
+                .invoice_url
+                .as_deref()
+                .ok_or_else(|| anyhow::anyhow!("open invoice without URL"))?
+                .parse()?;
+            let button = t_args(
+                lang,
+                "invoice-pay-button",
+                &[("price", Arg::Html(amount.to_string()))],
+            );
+            let sent = bot
+                .send_message(chat, text)
+                .parse_mode(ParseMode::Html)
+                .reply_markup(InlineKeyboardMarkup::new(vec![vec![
+                    InlineKeyboardButton::url(button, url),
+                ]]))
+                .await?;
+            ctx.db
+                .set_progress_message(invoice.id, sent.id.0, ctx.clock.now())
+                .await?;
+        }
+        Err(CheckoutError::Provider(e)) => {
+            tracing::warn!(error = %e, "NOWPayments refused the donation invoice");
+            bot.send_message(chat, t(lang, "invoice-failed"))
+                .parse_mode(ParseMode::Html)
+                .await?;
+        }
+        Err(CheckoutError::NotOnSale | CheckoutError::TierGone) => {
+            bot.send_message(chat, t(lang, "link-invalid"))
+                .parse_mode(ParseMode::Html)
+                .await?;
+        }
+        Err(CheckoutError::Store(e)) => return Err(e.into()),
+    }
+    Ok(())
+}

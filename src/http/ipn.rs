@@ -1,0 +1,74 @@
+//! POST /webhooks/nowpayments: verify the signature over the raw body, then run the one intake
+//! transaction. 200 only after it commits; 401 for anything unsigned or forged (nothing is
+//! written); 503 when the database fails, so NOWPayments retries.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use secrecy::ExposeSecret;
+
+use super::HttpState;
+use crate::payments::intake::IntakeRules;
+use crate::payments::ipn::verify;
+use crate::payments::nowpayments::NpPayment;
+
+/// Largest IPN body accepted; larger ones get 413.
+pub const MAX_IPN_BODY: usize = 64 * 1024;
+
+#[tracing::instrument(skip_all)]
+pub async fn receive(
+    State(s): State<HttpState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, &'static str) {
+    let secret = s
+        .ctx
+        .config
+        .providers
+        .nowpayments_ipn_secret
+        .expose_secret();
+    let sig = headers
+        .get("x-nowpayments-sig")
+        .and_then(|v| v.to_str().ok());
+    let value = match verify(secret, &body, sig) {
+        Ok(v) => v,
+        Err(e) => {
+            metrics::counter!("ipn_rejected_total", "reason" => "signature").increment(1);
+            tracing::warn!(reason = %e, bytes = body.len(), "IPN refused");
+            return (StatusCode::UNAUTHORIZED, "invalid signature");
+        }
+    };
+    let payment = match NpPayment::from_value(&value) {
+        Ok(p) => p,
+        Err(e) => {
+            metrics::counter!("ipn_rejected_total", "reason" => "shape").increment(1);
+            tracing::warn!(error = %e, "signed IPN with an unreadable shape");
+            return (StatusCode::BAD_REQUEST, "unreadable payment");
+        }
+    };
+    let Ok(raw) = std::str::from_utf8(&body) else {
+        return (StatusCode::BAD_REQUEST, "body is not UTF-8");
+    };
+    let rules = IntakeRules {
+        tolerance: s.ctx.config.rules.payment_tolerance,
+        give_up_after: s.ctx.config.jobs.give_up_after,
+        reminder_offsets: s.ctx.config.rules.reminder_offsets.clone(),
+    };
+    match s
+        .ctx
+        .db
+        .record_ipn(&payment, raw, &rules, s.ctx.clock.now())
+        .await
+    {
+        Ok(outcome) => {
+            tracing::info!(np_payment_id = %payment.payment_id, ?outcome, "IPN recorded");
+            s.ctx.jobs_wake.notify_one();
+            (StatusCode::OK, "ok")
+        }
+        Err(e) => {
+            metrics::counter!("ipn_rejected_total", "reason" => "database").increment(1);
+            tracing::error!(error = %e, "IPN could not be stored; NOWPayments will retry");
+            (StatusCode::SERVICE_UNAVAILABLE, "try again")
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! Opening an invoice for a tier: our row first, then NOWPayments, never inside a transaction.
+//! An open, unexpired invoice of the same user and tier is reused.
+
+use super::nowpayments::{CreateInvoice, NpError};
+use crate::app::Ctx;
+use crate::store::StoreError;
+use crate::store::invoices::{Invoice, InvoiceKind, NewInvoice};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckoutError {
+    #[error("the channel is not on sale")]
+    NotOnSale,
+    #[error("the tier no longer exists")]
+    TierGone,
+    #[error("NOWPayments: {0}")]
+    Provider(NpError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Returns the invoice to pay and whether it was created just now.
+pub async fn checkout(
+    ctx: &Ctx,
+    user_id: i64,
+    tier_id: i64,
+) -> Result<(Invoice, bool), CheckoutError> {
+    let now = ctx.clock.now();
+    let tier = ctx.db.tier(tier_id).await?.ok_or(CheckoutError::TierGone)?;
+    let channel = ctx
+        .db
+        .channel(tier.channel_id)
+        .await?
+        .ok_or(CheckoutError::TierGone)?;
+    if !channel.on_sale() {
+        return Err(CheckoutError::NotOnSale);
+    }
+    if let Some(open) = ctx.db.open_invoice_for_tier(user_id, tier.id, now).await? {
+        return Ok((open, false));
+    }
+    // Price lock: a subscriber renews at the price and length they first bought.
+    let (price, days) = match ctx.db.subscription_of(user_id, channel.id).await? {
+        Some(s) if s.tier_id == Some(tier.id) => (s.locked_price, s.locked_days),
+        _ => (tier.price, tier.days),
+    };
+    let invoice = ctx
+        .db
+        .create_invoice(
+            &NewInvoice {
+                kind: InvoiceKind::Subscription,
+                user_id,
+                channel_id: channel.id,
+                tier_id: Some(tier.id),
+                parent_invoice_id: None,
+                price,
+                days: Some(days),
+                expires_at: now.saturating_add(ctx.config.rules.invoice_ttl),
+            },
+            now,
+        )
+        .await?;
+    let description = format!("{}, {days} days", channel.title);
+    open_at_provider(ctx, invoice, description).await
+}
+
+/// A donation of `amount` to a channel: its own invoice kind, no subscription, no invite.
+pub async fn checkout_donation(
+    ctx: &Ctx,
+    user_id: i64,
+    channel_id: i64,
+    amount: crate::domain::money::UsdMicros,
+) -> Result<Invoice, CheckoutError> {
+    let now = ctx.clock.now();
+    let channel = ctx
+        .db
+        .channel(channel_id)
+        .await?
+        .ok_or(CheckoutError::NotOnSale)?;
+    if !channel.on_sale() {
+        return Err(CheckoutError::NotOnSale);
+    }
+    let invoice = ctx
+        .db
+        .create_invoice(
+            &NewInvoice {
+                kind: InvoiceKind::Donation,
+                user_id,
+                channel_id,
+                tier_id: None,
+                parent_invoice_id: None,
+                price: amount,
+                days: None,
+                expires_at: now.saturating_add(ctx.config.rules.invoice_ttl),
+            },
+            now,
+        )
+        .await?;
+    let description = format!("Donation to {}", channel.title);
+    open_at_provider(ctx, invoice, description)
+        .await
+        .map(|(i, _)| i)
+}
+
+/// Asks NOWPayments for the invoice page of our `invoice` row (outside any transaction); on
+/// failure the row is cancelled so it is never reused.
+async fn open_at_provider(
+    ctx: &Ctx,
+    invoice: Invoice,
+    description: String,
+) -> Result<(Invoice, bool), CheckoutError> {
+    let base = &ctx.config.public_base_url;
+    let join = |path: &str| {
+        base.join(path)
+            .map_err(|e| CheckoutError::Store(StoreError::Corrupt(format!("URL: {e}"))))
+    };
+    let request = CreateInvoice {
+        price_amount: invoice.price.to_decimal().round_dp(2).normalize(),
+        price_currency: "usd".into(),
+        order_id: invoice.id.to_string(),
+        order_description: description,
+        ipn_callback_url: join("webhooks/nowpayments")?,
+        success_url: join(&format!("pay/{}", invoice.id))?,
+        cancel_url: None,
+    };
+    match ctx.nowpayments.create_invoice(&request).await {
+        Ok(np) => {
+            ctx.db
+                .open_invoice(invoice.id, &np.id, &np.invoice_url, ctx.clock.now())
+                .await?;
+            let opened = ctx
+                .db
+                .invoice(invoice.id)
+                .await?
+                .ok_or(CheckoutError::TierGone)?;
+            Ok((opened, true))
+        }
+        Err(e) => {
+            ctx.db.cancel_invoice(invoice.id, ctx.clock.now()).await?;
+            Err(CheckoutError::Provider(e))
+        }
+    }
+}

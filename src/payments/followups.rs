@@ -1,0 +1,220 @@
+//! Jobs that follow a payment: the top-up invoice after an underpayment, and the owner's notice
+//! of a donation.
+
+use std::sync::Arc;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use teloxide::prelude::*;
+use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
+
+use crate::access::telegram_errors::{TgFailure, classify, job_error};
+use crate::app::Ctx;
+use crate::domain::money::UsdMicros;
+use crate::i18n::{Arg, t_args};
+use crate::jobs::{JobError, JobHandler, JobRunner, kinds};
+use crate::store::invoices::{InvoiceKind, NewInvoice};
+use crate::store::jobs::ClaimedJob;
+
+#[derive(serde::Deserialize)]
+struct TopupPayload {
+    invoice_id: i64,
+    payment_id: i64,
+    missing_usd_micros: i64,
+}
+
+/// Opens an invoice for what is missing; paid, it completes the original (SPEC §4).
+pub struct TopupInvoice(pub Ctx);
+
+impl JobHandler for TopupInvoice {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
+        async move {
+            let ctx = &self.0;
+            let p: TopupPayload = serde_json::from_value(job.payload.clone())
+                .map_err(|e| JobError::terminal(anyhow::anyhow!("bad payload: {e}")))?;
+            let parent = ctx
+                .db
+                .invoice(p.invoice_id)
+                .await
+                .map_err(JobError::retryable)?;
+            let Some(parent) = parent.filter(|i| i.status != "paid") else {
+                return Ok(());
+            };
+            // NOWPayments cannot invoice less than a cent; the smallest top-up is one cent.
+            let missing = UsdMicros::from_micros(p.missing_usd_micros.max(10_000));
+            let now = ctx.clock.now();
+            let topup = ctx
+                .db
+                .create_invoice(
+                    &NewInvoice {
+                        kind: InvoiceKind::Topup,
+                        user_id: parent.user_id,
+                        channel_id: parent.channel_id,
+                        tier_id: parent.tier_id,
+                        parent_invoice_id: Some(parent.id),
+                        price: missing,
+                        days: None,
+                        expires_at: now.saturating_add(ctx.config.rules.invoice_ttl),
+                    },
+                    now,
+                )
+                .await
+                .map_err(JobError::retryable)?;
+            let request = crate::payments::nowpayments::CreateInvoice {
+                price_amount: missing.to_decimal().round_dp(2).normalize(),
+                price_currency: "usd".into(),
+                order_id: topup.id.to_string(),
+                order_description: format!("Top-up for payment {}", p.payment_id),
+                ipn_callback_url: ctx
+                    .config
+                    .public_base_url
+                    .join("webhooks/nowpayments")
+                    .map_err(JobError::terminal)?,
+                success_url: ctx
+                    .config
+                    .public_base_url
+                    .join(&format!("pay/{}", topup.id))
+                    .map_err(JobError::terminal)?,
+                cancel_url: None,
+            };
+            let np = match ctx.nowpayments.create_invoice(&request).await {
+                Ok(np) => np,
+                Err(e) => {
+                    ctx.db
+                        .cancel_invoice(topup.id, now)
+                        .await
+                        .map_err(JobError::retryable)?;
+                    let retry = e.is_retryable();
+                    let err = anyhow::anyhow!("NOWPayments refused the top-up invoice: {e}");
+                    return Err(if retry {
+                        JobError::Retryable(err)
+                    } else {
+                        JobError::Terminal(err)
+                    });
+                }
+            };
+            ctx.db
+                .open_invoice(topup.id, &np.id, &np.invoice_url, now)
+                .await
+                .map_err(JobError::retryable)?;
+            let lang = ctx
+                .db
+                .get_user(parent.user_id)
+                .await
+                .ok()
+                .flatten()
+                .map(|u| u.lang())
+                .unwrap_or_default();
+            let text = t_args(
+                lang,
+                "topup-offer",
+                &[("missing", Arg::Html(missing.to_string()))],
+            );
+            let url = np
+                .invoice_url
+                .parse()
+                .map_err(|e| JobError::terminal(anyhow::anyhow!("invoice URL: {e}")))?;
+            let button = t_args(
+                lang,
+                "invoice-pay-button",
+                &[("price", Arg::Html(missing.to_string()))],
+            );
+            match ctx
+                .bot
+                .send_message(ChatId(parent.user_id), text)
+                .parse_mode(ParseMode::Html)
+                .reply_markup(InlineKeyboardMarkup::new(vec![vec![
+                    InlineKeyboardButton::url(button, url),
+                ]]))
+                .await
+            {
+                Ok(m) => {
+                    ctx.db
+                        .set_progress_message(topup.id, m.id.0, now)
+                        .await
+                        .map_err(JobError::retryable)?;
+                    Ok(())
+                }
+                Err(e) if classify(&e) == TgFailure::Transient => {
+                    Err(job_error(e, "sendMessage (top-up)"))
+                }
+                Err(_) => Ok(()),
+            }
+        }
+        .boxed()
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct DonationPayload {
+    invoice_id: i64,
+}
+
+/// Tells the owner a donation arrived (when they have payment notices on).
+pub struct DonationReceived(pub Ctx);
+
+impl JobHandler for DonationReceived {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
+        async move {
+            let ctx = &self.0;
+            let p: DonationPayload = serde_json::from_value(job.payload.clone())
+                .map_err(|e| JobError::terminal(anyhow::anyhow!("bad payload: {e}")))?;
+            let Some(invoice) = ctx
+                .db
+                .invoice(p.invoice_id)
+                .await
+                .map_err(JobError::retryable)?
+            else {
+                return Ok(());
+            };
+            let Some(channel) = ctx
+                .db
+                .channel(invoice.channel_id)
+                .await
+                .map_err(JobError::retryable)?
+            else {
+                return Ok(());
+            };
+            if !channel.notify_payments {
+                return Ok(());
+            }
+            let lang = ctx
+                .db
+                .get_user(channel.owner_id)
+                .await
+                .ok()
+                .flatten()
+                .map(|u| u.lang())
+                .unwrap_or_default();
+            let text = t_args(
+                lang,
+                "owner-donation",
+                &[
+                    ("channel", Arg::from(channel.title.as_str())),
+                    ("price", Arg::Html(invoice.price.to_string())),
+                ],
+            );
+            match ctx
+                .bot
+                .send_message(ChatId(channel.owner_id), text)
+                .parse_mode(ParseMode::Html)
+                .await
+            {
+                Ok(_) => Ok(()),
+                Err(e) if classify(&e) == TgFailure::Transient => {
+                    Err(job_error(e, "sendMessage (donation)"))
+                }
+                Err(_) => Ok(()),
+            }
+        }
+        .boxed()
+    }
+}
+
+pub fn register(runner: &mut JobRunner, ctx: &Ctx) {
+    runner.register(kinds::TOPUP_INVOICE, Arc::new(TopupInvoice(ctx.clone())));
+    runner.register(
+        kinds::DONATION_RECEIVED,
+        Arc::new(DonationReceived(ctx.clone())),
+    );
+}
