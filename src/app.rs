@@ -95,6 +95,9 @@ pub struct BuildOptions {
     pub clock: Option<SharedClock>,
     /// An already-bound listener (so a test knows its port before building).
     pub listener: Option<TcpListener>,
+    /// Do not run the timers in the background: the caller ticks them (tests with a manual
+    /// clock, where a background tick would race the test's own).
+    pub manual_timers: bool,
 }
 
 pub struct Application {
@@ -105,6 +108,7 @@ pub struct Application {
     runner: Arc<JobRunner>,
     scheduler: Scheduler,
     health: Arc<Health>,
+    manual_timers: bool,
 }
 
 impl Application {
@@ -209,6 +213,7 @@ impl Application {
             runner: Arc::new(runner),
             scheduler,
             health: Arc::new(Health::default()),
+            manual_timers: opts.manual_timers,
         })
     }
 
@@ -250,6 +255,7 @@ impl Application {
             runner,
             scheduler,
             health,
+            manual_timers,
             ..
         } = self;
         let tracker = TaskTracker::new();
@@ -314,7 +320,9 @@ impl Application {
                 .clone()
                 .run(ctx.config.jobs.poll_interval, stop.clone()),
         );
-        scheduler.spawn(&tracker, stop.clone());
+        if !manual_timers {
+            scheduler.spawn(&tracker, stop.clone());
+        }
         tracker.close();
 
         let mut dispatcher_done = false;

@@ -179,7 +179,7 @@ impl Db {
 
         if !inserted {
             let cur = PaymentStatus::parse(&current);
-            if p.payment_status.rank() <= cur.rank() || cur.is_final() {
+            if !moves_forward(&cur, &p.payment_status) {
                 sqlx::query("UPDATE payment_events SET applied = 0 WHERE id = $1")
                     .bind(event_id)
                     .execute(&mut **tx)
@@ -299,6 +299,20 @@ impl Db {
                 invoice_id: invoice.id,
             }),
         }
+    }
+}
+
+/// Whether `new` may replace `current`. Statuses only move forward; a final status is never
+/// overwritten by an earlier one. The one way out of `expired` or `failed` is money arriving
+/// after all (a late deposit shows up as `finished`/`partially_paid`): dropping it would keep a
+/// payer's money without giving access.
+pub fn moves_forward(current: &PaymentStatus, new: &PaymentStatus) -> bool {
+    use PaymentStatus as S;
+    match (current, new) {
+        (S::Expired | S::Failed, S::Finished | S::PartiallyPaid) => true,
+        (S::Finished | S::Expired | S::Failed, S::Refunded) => true,
+        (c, _) if c.is_final() => false,
+        (c, n) => n.rank() > c.rank(),
     }
 }
 
@@ -515,4 +529,51 @@ async fn grant(
     )
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use PaymentStatus as S;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn statuses_only_move_forward() {
+        let order = [
+            S::Waiting,
+            S::Confirming,
+            S::Confirmed,
+            S::Sending,
+            S::Finished,
+        ];
+        for (i, a) in order.iter().enumerate() {
+            for (j, b) in order.iter().enumerate() {
+                assert_eq!(moves_forward(a, b), j > i, "{a} -> {b}");
+            }
+        }
+        assert!(!moves_forward(&S::Finished, &S::Waiting));
+        assert!(!moves_forward(&S::Finished, &S::Expired));
+        assert!(!moves_forward(&S::Expired, &S::Confirming));
+        assert!(
+            moves_forward(&S::Expired, &S::Finished),
+            "a late deposit is not dropped"
+        );
+        assert!(moves_forward(&S::Finished, &S::Refunded));
+        assert!(!moves_forward(&S::Refunded, &S::Finished));
+        assert!(moves_forward(&S::PartiallyPaid, &S::Finished));
+    }
+
+    #[test]
+    fn paid_usd_is_exact_and_needs_every_figure() {
+        let mut p = NpPayment::from_value(&serde_json::json!({
+            "payment_id": 1, "payment_status": "partially_paid", "price_amount": 10,
+            "pay_amount": 0.004, "actually_paid": 0.0039
+        }))
+        .unwrap();
+        assert_eq!(paid_usd(&p), Some(dec!(9.75)));
+        p.pay_amount = Some(Decimal::ZERO);
+        assert_eq!(paid_usd(&p), None);
+        p.pay_amount = None;
+        assert_eq!(paid_usd(&p), None);
+    }
 }

@@ -462,6 +462,55 @@ async fn out_of_order_statuses_only_move_forward(backend: Backend) {
     assert_eq!(app.ctx.db.grant_count(sub.id).await.unwrap(), 1);
 }
 
+/// A deposit that lands after NOWPayments called the payment expired still grants access.
+/// NOWPayments sends no IPN after `expired`; the late `finished` reaches the same intake (here
+/// posted as a signed notification, as a reconciliation poll would feed it).
+async fn a_late_deposit_after_expiry_still_grants(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let channel = live_channel(&app).await;
+    let u = app.user(19, "Zoe", None);
+    let (invoice_id, np_invoice) = buy_first_tier(&app, u, &channel).await;
+    let payment = app.np.pay(np_id(&np_invoice), usdt(dec!(5))).unwrap();
+    app.np.set_status(payment, PaymentStatus::Expired).unwrap();
+    app.np.wait_idle(WAIT).await.unwrap();
+    assert_eq!(
+        app.ctx
+            .db
+            .invoice(invoice_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        "expired"
+    );
+    let mut late = app.np.ipn_body(payment).unwrap();
+    late["payment_status"] = "finished".into();
+    late["actually_paid"] = 5.into();
+    let sig = telepay::payments::ipn::sign_body(NP_IPN_SECRET, &late);
+    let r = app
+        .http
+        .post(format!("http://{}/webhooks/nowpayments", app.addr))
+        .header("x-nowpayments-sig", sig)
+        .body(late.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    app.reply_containing(u, "Payment received").await;
+    assert_eq!(
+        app.ctx
+            .db
+            .invoice(invoice_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        "paid"
+    );
+}
+
 /// Lessons 2, 6: unknown orders and child payments are kept for review and never grant.
 async fn lesson_2_orphans_and_child_payments_never_grant(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
@@ -487,6 +536,7 @@ async fn lesson_2_orphans_and_child_payments_never_grant(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200, "answered, so NOWPayments stops retrying");
+    app.np.wait_idle(WAIT).await.unwrap();
     app.run_jobs_once().await;
     assert!(
         app.ctx
@@ -682,6 +732,7 @@ async fn the_same_tier_reuses_the_open_invoice(backend: Backend) {
 }
 
 on_both_backends!(
+    a_late_deposit_after_expiry_still_grants,
     lesson_53_early_renewal_stacks_days,
     lesson_53_expiry_removes_and_paying_again_lets_back_in,
     out_of_order_statuses_only_move_forward,

@@ -84,6 +84,9 @@ pub async fn spawn_app_with(
     let np = NowPaymentsSim::start(NpSimConfig {
         api_key: NP_API_KEY.into(),
         ipn_secret: NP_IPN_SECRET.into(),
+        // A loaded test machine may answer slowly; these tests are about our side.
+        ipn_timeout: Duration::from_secs(10),
+        ipn_retries: 5,
         ..NpSimConfig::default()
     })
     .await
@@ -104,6 +107,7 @@ pub async fn spawn_app_with(
         BuildOptions {
             clock: Some(Arc::new(clock.clone())),
             listener: Some(listener),
+            manual_timers: true,
         },
     )
     .await
