@@ -247,7 +247,7 @@ impl Db {
             _ => false,
         };
         if grants && !already_granted {
-            grant(tx, &invoice, payment_id, now, &job, rules).await?;
+            grant(tx, self.backend(), &invoice, payment_id, now, &job, rules).await?;
             return Ok(IntakeOutcome::Granted {
                 invoice_id: invoice.id,
                 payment_id,
@@ -406,6 +406,7 @@ async fn days_and_target(
 /// transaction (lessons 1–5).
 async fn grant(
     tx: &mut Transaction<'static, Any>,
+    backend: crate::store::Backend,
     invoice: &Invoice,
     payment_id: i64,
     now: UnixMillis,
@@ -444,52 +445,56 @@ async fn grant(
     let day_ms: i64 = 86_400_000;
     let span = i64::from(days).saturating_mul(day_ms);
 
-    let sql =
-        "SELECT id, expires_at, status FROM subscriptions WHERE user_id = $1 AND channel_id = $2";
-    let existing = sqlx::query(sql)
-        .bind(target.user_id)
-        .bind(target.channel_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    let (subscription_id, old_expires) = match existing {
-        Some(r) => {
-            let id: i64 = r.try_get("id")?;
-            let expires: i64 = r.try_get("expires_at")?;
-            let status: String = r.try_get("status")?;
-            let base = if status == "active" {
-                expires.max(now.as_millis())
-            } else {
-                now.as_millis()
-            };
-            sqlx::query(
-                "UPDATE subscriptions SET expires_at = $1, status = 'active', updated_at = $2 WHERE id = $3",
-            )
-            .bind(base.saturating_add(span))
-            .bind(now.as_millis())
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-            (id, Some(expires))
-        }
-        None => {
-            let id = new_id();
-            sqlx::query(
-                "INSERT INTO subscriptions (id, user_id, channel_id, tier_id, locked_price_usd_micros, \
-                   locked_days, status, started_at, expires_at, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $7, $7)",
-            )
-            .bind(id)
+    // Insert-or-lock: concurrent grants for the same user and channel serialize on the unique
+    // key instead of racing a read (lesson 5).
+    let fresh_id = new_id();
+    let created = sqlx::query(
+        "INSERT INTO subscriptions (id, user_id, channel_id, tier_id, locked_price_usd_micros, \
+           locked_days, status, started_at, expires_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $7, $7) \
+         ON CONFLICT (user_id, channel_id) DO NOTHING",
+    )
+    .bind(fresh_id)
+    .bind(target.user_id)
+    .bind(target.channel_id)
+    .bind(target.tier_id)
+    .bind(target.price.micros())
+    .bind(i64::from(days))
+    .bind(now.as_millis())
+    .bind(now.as_millis().saturating_add(span))
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1;
+    let (subscription_id, old_expires) = if created {
+        (fresh_id, None)
+    } else {
+        let sql = format!(
+            "SELECT id, expires_at, status FROM subscriptions WHERE user_id = $1 AND channel_id = $2{}",
+            backend.for_update()
+        );
+        let r = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(target.user_id)
             .bind(target.channel_id)
-            .bind(target.tier_id)
-            .bind(target.price.micros())
-            .bind(i64::from(days))
-            .bind(now.as_millis())
-            .bind(now.as_millis().saturating_add(span))
-            .execute(&mut **tx)
+            .fetch_one(&mut **tx)
             .await?;
-            (id, None)
-        }
+        let id: i64 = r.try_get("id")?;
+        let expires: i64 = r.try_get("expires_at")?;
+        let status: String = r.try_get("status")?;
+        let base = if status == "active" {
+            expires.max(now.as_millis())
+        } else {
+            now.as_millis()
+        };
+        sqlx::query(
+            "UPDATE subscriptions SET expires_at = $1, status = 'active', updated_at = $2 WHERE id = $3",
+        )
+        .bind(base.saturating_add(span))
+        .bind(now.as_millis())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+        (id, Some(expires))
     };
     let new_expires: i64 = sqlx::query("SELECT expires_at FROM subscriptions WHERE id = $1")
         .bind(subscription_id)

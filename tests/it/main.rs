@@ -6,6 +6,7 @@ mod support;
 mod bot;
 mod cli;
 mod jobs;
+mod lessons;
 mod lifecycle;
 mod store;
 mod subscriber;

@@ -16,10 +16,10 @@ use crate::support::db::Backend;
 use crate::support::fixtures;
 
 const OWNER: i64 = 500;
-const CHAT: i64 = -100_777_000;
+pub(crate) const CHAT: i64 = -100_777_000;
 
 /// A registered channel in which the bot is a full admin.
-async fn live_channel(app: &TestApp) -> Channel {
+pub(crate) async fn live_channel(app: &TestApp) -> Channel {
     app.user(OWNER, "Olga", Some("en"));
     app.tg
         .add_chat(NewChat::channel(CHAT, "Alpha Signals").owner(OWNER));
@@ -35,7 +35,7 @@ async fn live_channel(app: &TestApp) -> Channel {
 }
 
 /// Opens the deep link, presses the first tier and returns the invoice's NOWPayments id.
-async fn buy_first_tier(app: &TestApp, user: i64, channel: &Channel) -> (i64, String) {
+pub(crate) async fn buy_first_tier(app: &TestApp, user: i64, channel: &Channel) -> (i64, String) {
     let (cards, invoices) = (
         app.count_containing(user, "Choose a plan"),
         app.count_containing(user, "Pay with any coin"),
@@ -57,12 +57,12 @@ async fn buy_first_tier(app: &TestApp, user: i64, channel: &Channel) -> (i64, St
     (inv.id, inv.np_invoice_id.clone().unwrap())
 }
 
-fn usdt(amount: rust_decimal::Decimal) -> PayIn {
+pub(crate) fn usdt(amount: rust_decimal::Decimal) -> PayIn {
     PayIn::exact("usdttrc20", amount).outcome("usdttrc20", amount * dec!(0.99))
 }
 
 /// NOWPayments invoice ids are numbers in its API; we store them as text.
-fn np_id(id: &str) -> u64 {
+pub(crate) fn np_id(id: &str) -> u64 {
     id.parse().expect("numeric NOWPayments id")
 }
 
@@ -250,7 +250,7 @@ async fn forged_and_unsigned_ipns_are_refused_and_change_nothing(backend: Backen
 }
 
 /// Pays the first tier in full and waits for the access message; returns its join link.
-async fn pay_and_get_link(app: &TestApp, user: i64, channel: &Channel) -> String {
+pub(crate) async fn pay_and_get_link(app: &TestApp, user: i64, channel: &Channel) -> String {
     let before = app
         .tg
         .messages_in(user)
@@ -512,7 +512,7 @@ async fn a_late_deposit_after_expiry_still_grants(backend: Backend) {
 }
 
 /// Lessons 2, 6: unknown orders and child payments are kept for review and never grant.
-async fn lesson_2_orphans_and_child_payments_never_grant(backend: Backend) {
+async fn lesson_2_and_6_orphans_and_child_payments_never_grant(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
@@ -695,7 +695,7 @@ async fn lesson_13_tampered_links_and_callbacks_create_nothing(backend: Backend)
 }
 
 /// Pressing the same tier again while its invoice is open reuses it.
-async fn the_same_tier_reuses_the_open_invoice(backend: Backend) {
+async fn lesson_15_same_tier_reuses_the_invoice_and_status_page_never_sticks(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
@@ -736,11 +736,11 @@ on_both_backends!(
     lesson_53_early_renewal_stacks_days,
     lesson_53_expiry_removes_and_paying_again_lets_back_in,
     out_of_order_statuses_only_move_forward,
-    lesson_2_orphans_and_child_payments_never_grant,
+    lesson_2_and_6_orphans_and_child_payments_never_grant,
     lesson_10_underpayment_tolerance_and_top_up,
     lesson_12_donations_grant_nothing_and_notify_the_owner,
     lesson_13_tampered_links_and_callbacks_create_nothing,
-    the_same_tier_reuses_the_open_invoice,
+    lesson_15_same_tier_reuses_the_invoice_and_status_page_never_sticks,
     deep_link_to_membership,
     lesson_3_the_same_ipn_fifty_times_changes_things_once,
     forged_and_unsigned_ipns_are_refused_and_change_nothing,
