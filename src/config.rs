@@ -796,6 +796,17 @@ mod tests {
         assert!(msg.contains("TELEGRAM_BOT_TOKEN, "));
     }
 
+    /// Lesson 9: an IPN secret that is missing (or misnamed, so unset) stops start-up instead of
+    /// silently rejecting every payment.
+    #[test]
+    fn lesson_9_a_missing_ipn_secret_stops_startup() {
+        let mut raw = complete();
+        raw.nowpayments_ipn_secret = None;
+        let err = Config::from_raw(&raw).unwrap_err();
+        assert_eq!(err.missing, vec!["NOWPAYMENTS_IPN_SECRET"]);
+    }
+
+    /// Lesson 48: stray whitespace and newlines in values are trimmed.
     #[test]
     fn values_are_trimmed_and_blank_counts_as_missing() {
         let mut raw = complete();

@@ -248,6 +248,7 @@ impl Db {
         };
         if grants && !already_granted {
             grant(tx, self.backend(), &invoice, payment_id, now, &job, rules).await?;
+            record_overpayment(tx, p, &invoice, payment_id, now).await?;
             return Ok(IntakeOutcome::Granted {
                 invoice_id: invoice.id,
                 payment_id,
@@ -283,14 +284,13 @@ impl Db {
                 })
             }
             PaymentStatus::Refunded => {
-                raise_alert(
-                    tx,
-                    "refunded_payment",
-                    &p.payment_id,
-                    "NOWPayments refunded this payment; review the access it granted and any payout",
-                    now,
-                )
-                .await?;
+                let revoked = revoke_grant(tx, payment_id, now).await?;
+                let detail = if revoked {
+                    "NOWPayments refunded this payment; the days it bought were taken back. Check any payout made from it."
+                } else {
+                    "NOWPayments refunded this payment; it had granted nothing."
+                };
+                raise_alert(tx, "refunded_payment", &p.payment_id, detail, now).await?;
                 Ok(IntakeOutcome::Moved {
                     invoice_id: invoice.id,
                 })
@@ -399,6 +399,70 @@ async fn days_and_target(
         .map(invoice_from_row)
         .transpose()?;
     Ok(parent.and_then(|p| p.days.map(|d| (d, p))))
+}
+
+/// A payment worth more than its price (beyond rounding) is recorded and shown to admins.
+async fn record_overpayment(
+    tx: &mut Transaction<'static, Any>,
+    p: &NpPayment,
+    invoice: &Invoice,
+    payment_id: i64,
+    now: UnixMillis,
+) -> StoreResult<()> {
+    let Some(paid) = paid_usd(p) else {
+        return Ok(());
+    };
+    let over = paid - invoice.price.to_decimal();
+    // Under a cent is rounding, not an overpayment.
+    if over < Decimal::new(1, 2) {
+        return Ok(());
+    }
+    let over = UsdMicros::from_decimal_rounded(over, rust_decimal::RoundingStrategy::ToZero)
+        .map_err(|e| StoreError::Corrupt(format!("overpayment: {e}")))?;
+    sqlx::query("UPDATE payments SET overpaid_usd_micros = $1 WHERE id = $2")
+        .bind(over.micros())
+        .bind(payment_id)
+        .execute(&mut **tx)
+        .await?;
+    raise_alert(
+        tx,
+        "overpayment",
+        &p.payment_id,
+        &format!("paid {over} more than the price of invoice {}", invoice.id),
+        now,
+    )
+    .await
+}
+
+/// Takes back the days a refunded payment bought. True when there was a grant to revoke.
+async fn revoke_grant(
+    tx: &mut Transaction<'static, Any>,
+    payment_id: i64,
+    now: UnixMillis,
+) -> StoreResult<bool> {
+    let grant =
+        sqlx::query("SELECT subscription_id, days FROM subscription_grants WHERE payment_id = $1")
+            .bind(payment_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some(g) = grant else { return Ok(false) };
+    let sub: i64 = g.try_get("subscription_id")?;
+    let days: i64 = g.try_get("days")?;
+    // The expiry sweep removes the member once the shortened time has passed.
+    sqlx::query(
+        "UPDATE subscriptions SET expires_at = expires_at - $1, updated_at = $2 WHERE id = $3",
+    )
+    .bind(days.saturating_mul(86_400_000))
+    .bind(now.as_millis())
+    .bind(sub)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE payments SET refunded_at = $1 WHERE id = $2")
+        .bind(now.as_millis())
+        .bind(payment_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(true)
 }
 
 /// The grant itself: subscription extended (`max(now, expires) + days`), the grant recorded

@@ -215,3 +215,79 @@ on_both_backends!(
     lesson_11_access_does_not_depend_on_a_price_feed,
     lesson_14_concurrent_buyers_never_share_state,
 );
+
+/// SPEC §4: an overpayment is recorded for admins; a refund takes back the days it bought and
+/// alerts admins; the expiry sweep then removes the member.
+async fn overpayment_is_recorded_and_a_refund_takes_access_back(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let channel = live_channel(&app).await;
+    let u = app.user(107, "Gil", None);
+    let (_, inv) = buy_first_tier(&app, u, &channel).await;
+    let p = app
+        .np
+        .pay(np_id(&inv), usdt(dec!(5)).paid(dec!(6)))
+        .unwrap();
+    app.np.set_status(p, PaymentStatus::Finished).unwrap();
+    app.reply_containing(u, "Payment received").await;
+    let alerts = |kind: &'static str| {
+        let db = app.ctx.db.clone();
+        async move {
+            let n: i64 = sqlx::query("SELECT COUNT(*) FROM alerts WHERE kind = $1")
+                .bind(kind)
+                .fetch_one(db.pool())
+                .await
+                .unwrap()
+                .get(0);
+            n
+        }
+    };
+    assert_eq!(alerts("overpayment").await, 1);
+    let over: i64 =
+        sqlx::query("SELECT overpaid_usd_micros FROM payments WHERE np_payment_id = $1")
+            .bind(p.to_string())
+            .fetch_one(app.ctx.db.pool())
+            .await
+            .unwrap()
+            .get(0);
+    assert_eq!(over, 1_000_000);
+
+    let mut refund = app.np.ipn_body(p).unwrap();
+    refund["payment_status"] = "refunded".into();
+    let sig = telepay::payments::ipn::sign_body(crate::support::app::NP_IPN_SECRET, &refund);
+    let r = app
+        .http
+        .post(format!("http://{}/webhooks/nowpayments", app.addr))
+        .header("x-nowpayments-sig", sig)
+        .body(refund.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(alerts("refunded_payment").await, 1);
+    let sub = app
+        .ctx
+        .db
+        .subscription_of(u, channel.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !sub.is_active(app.clock.now()),
+        "the refunded days are gone"
+    );
+    app.run_jobs_once().await;
+    assert_eq!(
+        app.ctx
+            .db
+            .subscription_of(u, channel.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        "expired"
+    );
+}
+
+on_both_backends!(overpayment_is_recorded_and_a_refund_takes_access_back);
