@@ -745,3 +745,68 @@ on_both_backends!(
     lesson_3_the_same_ipn_fifty_times_changes_things_once,
     forged_and_unsigned_ipns_are_refused_and_change_nothing,
 );
+
+/// /access re-issues a personal link and revokes the previous one; /status and /subscriptions
+/// show what the subscriber has.
+async fn access_reissues_and_revokes_and_status_shows_payments(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let channel = live_channel(&app).await;
+    let u = app.user(20, "Uma", None);
+    let old = pay_and_get_link(&app, u, &channel).await;
+    app.send_text(u, "/access");
+    let fresh = app.reply_containing(u, "new personal link").await;
+    let new_link = fresh.buttons()[0].2.clone().unwrap();
+    assert_ne!(new_link, old);
+    let links = app.tg.invite_links(CHAT);
+    assert!(
+        links.iter().any(|l| l.link == old && l.is_revoked),
+        "old link revoked"
+    );
+    app.send_text(u, "/status");
+    app.reply_containing(u, "Your recent payments").await;
+    app.send_text(u, "/subscriptions");
+    let subs = app.reply_containing(u, "Your subscriptions").await;
+    assert_eq!(subs.callback_data().len(), 1, "a renew button");
+    // Someone without a subscription gets a plain answer.
+    let v = app.user(21, "Val", None);
+    app.send_text(v, "/access");
+    app.reply_containing(v, "no active subscriptions").await;
+}
+
+/// One-time-link channels: the link admits one member and expires after INVITE_TTL.
+async fn one_time_link_mode_admits_exactly_one(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let channel = live_channel(&app).await;
+    sqlx::query("UPDATE channels SET access_mode = 'one_time_link' WHERE id = $1")
+        .bind(channel.id)
+        .execute(app.ctx.db.pool())
+        .await
+        .unwrap();
+    let u = app.user(22, "Wes", None);
+    let link = pay_and_get_link(&app, u, &channel).await;
+    let created = app.tg.calls_of("createChatInviteLink");
+    assert_eq!(created[0].params["member_limit"], serde_json::json!(1));
+    assert!(
+        created[0]
+            .params
+            .get("creates_join_request")
+            .is_none_or(|v| v != &serde_json::json!(true))
+    );
+    assert!(created[0].params["expire_date"].as_i64().is_some());
+    app.tg.user_opens_invite_link(u, &link).unwrap();
+    assert!(app.tg.member_status(CHAT, u).is_present());
+    let other = app.user(23, "Xi", None);
+    assert!(
+        app.tg.user_opens_invite_link(other, &link).is_err(),
+        "the link is used up"
+    );
+}
+
+on_both_backends!(
+    access_reissues_and_revokes_and_status_shows_payments,
+    one_time_link_mode_admits_exactly_one,
+);

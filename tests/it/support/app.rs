@@ -198,9 +198,28 @@ impl TestApp {
     }
 
     /// Runs every due timer, then every due job until none is left.
+    /// The app's own background runner may hold some of those jobs; wait for it too.
     pub async fn run_jobs_once(&self) -> RunReport {
         self.scheduler.run_due().await.expect("timers run");
-        self.runner.run_until_idle().await.expect("jobs run")
+        let deadline = std::time::Instant::now() + WAIT;
+        let mut total = RunReport::default();
+        loop {
+            let r = self.runner.run_until_idle().await.expect("jobs run");
+            total.claimed += r.claimed;
+            total.done += r.done;
+            total.retried += r.retried;
+            total.failed += r.failed;
+            let counts = self.ctx.db.job_counts().await.expect("job counts");
+            let busy = counts.iter().any(|(state, n)| state == "running" && *n > 0);
+            if !busy {
+                return total;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "jobs still running after {WAIT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
