@@ -140,14 +140,7 @@ impl JobHandler for ExpireSubscription {
                     .await
                     .map_err(JobError::retryable)?;
             }
-            let lang = ctx
-                .db
-                .get_user(sub.user_id)
-                .await
-                .ok()
-                .flatten()
-                .map(|u| u.lang())
-                .unwrap_or_default();
+            let lang = ctx.db.user_lang(sub.user_id).await;
             let text = t_args(
                 lang,
                 "subscription-expired",
@@ -238,14 +231,7 @@ impl JobHandler for RemindSubscription {
             let Some(channel) = channel else {
                 return Ok(());
             };
-            let lang = ctx
-                .db
-                .get_user(sub.user_id)
-                .await
-                .ok()
-                .flatten()
-                .map(|u| u.lang())
-                .unwrap_or_default();
+            let lang = ctx.db.user_lang(sub.user_id).await;
             let text = t_args(
                 lang,
                 "subscription-reminder",

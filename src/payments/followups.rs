@@ -97,14 +97,7 @@ impl JobHandler for TopupInvoice {
                 .open_invoice(topup.id, &np.id, &np.invoice_url, now)
                 .await
                 .map_err(JobError::retryable)?;
-            let lang = ctx
-                .db
-                .get_user(parent.user_id)
-                .await
-                .ok()
-                .flatten()
-                .map(|u| u.lang())
-                .unwrap_or_default();
+            let lang = ctx.db.user_lang(parent.user_id).await;
             let text = t_args(
                 lang,
                 "topup-offer",
@@ -178,14 +171,7 @@ impl JobHandler for DonationReceived {
             if !channel.notify_payments {
                 return Ok(());
             }
-            let lang = ctx
-                .db
-                .get_user(channel.owner_id)
-                .await
-                .ok()
-                .flatten()
-                .map(|u| u.lang())
-                .unwrap_or_default();
+            let lang = ctx.db.user_lang(channel.owner_id).await;
             let text = t_args(
                 lang,
                 "owner-donation",

@@ -76,6 +76,17 @@ impl Db {
         row.as_ref().map(from_row).transpose()
     }
 
+    /// The language to write to a user in; English when the user or the database is unknown.
+    pub async fn user_lang(&self, id: i64) -> Lang {
+        match self.get_user(id).await {
+            Ok(u) => u.map(|u| u.lang()).unwrap_or_default(),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the user's language");
+                Lang::default()
+            }
+        }
+    }
+
     /// Stores the language a user picked with /language. Returns false for an unknown user.
     pub async fn set_user_language(
         &self,
