@@ -191,6 +191,7 @@ impl Application {
         crate::access::grant::register(&mut runner, &ctx);
         crate::access::expiry::register(&mut runner, &ctx);
         crate::payments::followups::register(&mut runner, &ctx);
+        crate::payments::reconcile::register(&mut runner, &ctx);
         runner.register(
             crate::jobs::kinds::PAYMENT_PROGRESS,
             Arc::new(crate::payments::progress::PaymentProgress(ctx.clone())),
@@ -198,6 +199,7 @@ impl Application {
         let mut scheduler = Scheduler::new(db, clock.clone());
         scheduler.add(housekeeping::timer(ctx.db.clone(), clock));
         scheduler.add(crate::access::expiry::timer(ctx.clone()));
+        scheduler.add(crate::payments::reconcile::timer(ctx.clone()));
 
         tracing::info!(
             bot = me.username(),

@@ -49,11 +49,7 @@ pub async fn receive(
     let Ok(raw) = std::str::from_utf8(&body) else {
         return (StatusCode::BAD_REQUEST, "body is not UTF-8");
     };
-    let rules = IntakeRules {
-        tolerance: s.ctx.config.rules.payment_tolerance,
-        give_up_after: s.ctx.config.jobs.give_up_after,
-        reminder_offsets: s.ctx.config.rules.reminder_offsets.clone(),
-    };
+    let rules = IntakeRules::from_config(&s.ctx.config);
     match s
         .ctx
         .db

@@ -6,3 +6,4 @@ pub const TOPUP_INVOICE: &str = "topup_invoice";
 pub const DONATION_RECEIVED: &str = "donation_received";
 pub const EXPIRE_SUBSCRIPTION: &str = "expire_subscription";
 pub const REMIND_SUBSCRIPTION: &str = "remind_subscription";
+pub const RECONCILE_PAYMENT: &str = "reconcile_payment";

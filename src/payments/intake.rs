@@ -49,6 +49,16 @@ fn amount(d: Option<Decimal>) -> Option<String> {
         .map(CryptoAmount::to_db)
 }
 
+impl IntakeRules {
+    pub fn from_config(c: &crate::config::Config) -> Self {
+        Self {
+            tolerance: c.rules.payment_tolerance,
+            give_up_after: c.jobs.give_up_after,
+            reminder_offsets: c.rules.reminder_offsets.clone(),
+        }
+    }
+}
+
 /// USD actually paid, from the ratio of crypto received to crypto asked (exact, no price feed):
 /// price × actually_paid / pay_amount.
 pub fn paid_usd(p: &NpPayment) -> Option<Decimal> {

@@ -7,3 +7,4 @@ pub mod intake;
 pub mod ipn;
 pub mod nowpayments;
 pub mod progress;
+pub mod reconcile;

@@ -349,7 +349,7 @@ mod lenient {
 
 /// One payment, as `GET /payment/{id}` returns it and as an IPN carries it. Ids are strings
 /// whatever type was sent; amounts are exact decimals; currencies are lowercase.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct NpPayment {
     #[serde(deserialize_with = "lenient::id")]
     pub payment_id: String,

@@ -211,6 +211,27 @@ impl Db {
         Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
 
+    /// NOWPayments ids of our payments that have not granted yet and have been quiet for a
+    /// while: candidates for a status poll (a late deposit gets no IPN after `expired`).
+    pub async fn payments_to_reconcile(
+        &self,
+        quiet_since: UnixMillis,
+        created_after: UnixMillis,
+        limit: u32,
+    ) -> StoreResult<Vec<String>> {
+        let sql = format!(
+            "SELECT np_payment_id FROM payments WHERE invoice_id IS NOT NULL AND granted_at IS NULL \
+             AND status IN ('waiting', 'confirming', 'confirmed', 'sending', 'expired', 'partially_paid') \
+             AND updated_at < $1 AND created_at > $2 ORDER BY updated_at LIMIT {limit}"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(quiet_since.as_millis())
+            .bind(created_after.as_millis())
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
     /// The user's most recent invoices, newest first (for /status).
     pub async fn recent_invoices(&self, user_id: i64, limit: u32) -> StoreResult<Vec<Invoice>> {
         let sql = format!(

@@ -810,3 +810,42 @@ on_both_backends!(
     access_reissues_and_revokes_and_status_shows_payments,
     one_time_link_mode_admits_exactly_one,
 );
+
+/// NOWPayments sends nothing after `expired`; a late deposit is found by the reconciliation
+/// poll (GET /payment/{id}) and grants through the same intake.
+async fn reconciliation_finds_a_late_deposit_without_an_ipn(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let channel = live_channel(&app).await;
+    let u = app.user(24, "Yan", None);
+    let (invoice_id, np_invoice) = buy_first_tier(&app, u, &channel).await;
+    let payment = app.np.pay(np_id(&np_invoice), usdt(dec!(5))).unwrap();
+    app.np.set_status(payment, PaymentStatus::Expired).unwrap();
+    app.np.wait_idle(WAIT).await.unwrap();
+    let delivered = app.np.deliveries().len();
+    app.np.set_status(payment, PaymentStatus::Finished).unwrap();
+    app.np.wait_idle(WAIT).await.unwrap();
+    assert_eq!(app.np.deliveries().len(), delivered, "no IPN after expiry");
+    // Quiet for a while: the poll picks it up.
+    app.clock.advance(Duration::from_secs(31 * 60));
+    app.run_jobs_once().await;
+    app.reply_containing(u, "Payment received").await;
+    assert_eq!(
+        app.ctx
+            .db
+            .invoice(invoice_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        "paid"
+    );
+    // Granted payments are not polled again.
+    app.clock.advance(Duration::from_secs(16 * 60));
+    let polls = app.np.calls().len();
+    app.run_jobs_once().await;
+    assert_eq!(app.np.calls().len(), polls);
+}
+
+on_both_backends!(reconciliation_finds_a_late_deposit_without_an_ipn);
