@@ -121,10 +121,9 @@ impl Db {
             .and_then(|o| o.trim().parse::<i64>().ok())
         {
             Some(id) => {
-                let sql = format!(
-                    "SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = $1{}",
-                    self.backend().for_update()
-                );
+                // No row lock: the payment row (locked below) and the unique keys serialize
+                // what must not happen twice; IPNs of different payments may run in parallel.
+                let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = $1");
                 sqlx::query(sqlx::AssertSqlSafe(sql))
                     .bind(id)
                     .fetch_optional(&mut **tx)
