@@ -255,16 +255,7 @@ async fn overpayment_is_recorded_and_a_refund_takes_access_back(backend: Backend
 
     let mut refund = app.np.ipn_body(p).unwrap();
     refund["payment_status"] = "refunded".into();
-    let sig = telepay::payments::ipn::sign_body(crate::support::app::NP_IPN_SECRET, &refund);
-    let r = app
-        .http
-        .post(format!("http://{}/webhooks/nowpayments", app.addr))
-        .header("x-nowpayments-sig", sig)
-        .body(refund.to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(app.post_ipn(&refund).await, 200);
     assert_eq!(alerts("refunded_payment").await, 1);
     let sub = app
         .ctx

@@ -488,16 +488,7 @@ async fn a_late_deposit_after_expiry_still_grants(backend: Backend) {
     let mut late = app.np.ipn_body(payment).unwrap();
     late["payment_status"] = "finished".into();
     late["actually_paid"] = 5.into();
-    let sig = telepay::payments::ipn::sign_body(NP_IPN_SECRET, &late);
-    let r = app
-        .http
-        .post(format!("http://{}/webhooks/nowpayments", app.addr))
-        .header("x-nowpayments-sig", sig)
-        .body(late.to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(app.post_ipn(&late).await, 200);
     app.reply_containing(u, "Payment received").await;
     assert_eq!(
         app.ctx
@@ -526,16 +517,11 @@ async fn lesson_2_and_6_orphans_and_child_payments_never_grant(backend: Backend)
     unknown["payment_id"] = 999_999_001u64.into();
     unknown["parent_payment_id"] = serde_json::Value::Null;
     unknown["order_id"] = "123".into();
-    let sig = telepay::payments::ipn::sign_body(NP_IPN_SECRET, &unknown);
-    let r = app
-        .http
-        .post(format!("http://{}/webhooks/nowpayments", app.addr))
-        .header("x-nowpayments-sig", sig)
-        .body(unknown.to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "answered, so NOWPayments stops retrying");
+    assert_eq!(
+        app.post_ipn(&unknown).await,
+        200,
+        "answered, so NOWPayments stops retrying"
+    );
     app.np.wait_idle(WAIT).await.unwrap();
     app.run_jobs_once().await;
     assert!(

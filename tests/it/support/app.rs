@@ -222,6 +222,21 @@ impl TestApp {
         }
     }
 
+    /// Posts `body` to our IPN endpoint signed with the real secret, as NOWPayments would;
+    /// returns the HTTP status.
+    pub async fn post_ipn(&self, body: &serde_json::Value) -> u16 {
+        let sig = telepay::payments::ipn::sign_body(NP_IPN_SECRET, body);
+        self.http
+            .post(format!("http://{}/webhooks/nowpayments", self.addr))
+            .header("x-nowpayments-sig", sig)
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("the IPN endpoint answers")
+            .status()
+            .as_u16()
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http
             .get(format!("http://{}{path}", self.addr))
