@@ -152,9 +152,8 @@ fn healthcheck_fails_when_nothing_listens() {
 }
 
 /// `telepay` (serve) starts against the Telegram simulator, answers its health check, and on
-/// SIGTERM stops within 10 seconds with exit code 0.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn serve_answers_healthcheck_and_exits_0_on_sigterm() {
+/// `signal` stops within 10 seconds with exit code 0.
+async fn serve_then_signal(signal: &str) {
     let tg = TelegramSim::start(SimConfig::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -211,6 +210,16 @@ async fn serve_answers_healthcheck_and_exits_0_on_sigterm() {
     let mut log = String::new();
     std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut log).unwrap();
     assert!(!log.contains(tg.token()), "the bot token reached the log");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_answers_healthcheck_and_exits_0_on_sigterm() {
+    serve_then_signal("-TERM").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_exits_0_on_sigint() {
+    serve_then_signal("-INT").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
