@@ -191,7 +191,7 @@ async fn serve_then_signal(signal: &str) {
     let stopped_at = Instant::now();
     assert!(
         Command::new("kill")
-            .args(["-TERM", &pid])
+            .args([signal, &pid])
             .status()
             .unwrap()
             .success()
