@@ -12,18 +12,31 @@ use crate::i18n::{Arg, t, t_args};
 use crate::payments::progress::status_key;
 use crate::store::users::UserRow;
 
-pub async fn subscriptions(bot: TgBot, ctx: Ctx, msg: Message, user: UserRow) -> HandlerResult {
-    let lang = user.lang();
+/// The user's running subscriptions, or None after telling them they have none.
+async fn active_or_explain(
+    bot: &TgBot,
+    ctx: &Ctx,
+    msg: &Message,
+    user: &UserRow,
+) -> anyhow::Result<Option<Vec<crate::store::subscriptions::Subscription>>> {
     let subs = ctx
         .db
         .active_subscriptions(user.id, ctx.clock.now())
         .await?;
     if subs.is_empty() {
-        bot.send_message(msg.chat.id, t(lang, "subscriptions-none"))
+        bot.send_message(msg.chat.id, t(user.lang(), "subscriptions-none"))
             .parse_mode(ParseMode::Html)
             .await?;
-        return Ok(());
+        return Ok(None);
     }
+    Ok(Some(subs))
+}
+
+pub async fn subscriptions(bot: TgBot, ctx: Ctx, msg: Message, user: UserRow) -> HandlerResult {
+    let lang = user.lang();
+    let Some(subs) = active_or_explain(&bot, &ctx, &msg, &user).await? else {
+        return Ok(());
+    };
     let mut lines = vec![t(lang, "subscriptions-title")];
     let mut rows = Vec::new();
     for s in &subs {
@@ -63,16 +76,9 @@ pub async fn subscriptions(bot: TgBot, ctx: Ctx, msg: Message, user: UserRow) ->
 /// A new personal link for every active subscription; the previous links stop working.
 pub async fn access(bot: TgBot, ctx: Ctx, msg: Message, user: UserRow) -> HandlerResult {
     let lang = user.lang();
-    let subs = ctx
-        .db
-        .active_subscriptions(user.id, ctx.clock.now())
-        .await?;
-    if subs.is_empty() {
-        bot.send_message(msg.chat.id, t(lang, "subscriptions-none"))
-            .parse_mode(ParseMode::Html)
-            .await?;
+    let Some(subs) = active_or_explain(&bot, &ctx, &msg, &user).await? else {
         return Ok(());
-    }
+    };
     for s in subs {
         let Some(channel) = ctx.db.channel(s.channel_id).await? else {
             continue;
