@@ -41,6 +41,8 @@ pub struct AppContext {
     pub nowpayments: NowPaymentsClient,
     /// The bot's @username, for links back to it.
     pub bot_username: String,
+    /// The bot's own user id, to check its rights in channels.
+    pub bot_id: teloxide::types::UserId,
 }
 
 pub type Ctx = Arc<AppContext>;
@@ -146,7 +148,15 @@ impl Application {
             .await
             .map_err(|_| StartupError::Telegram("getMe timed out".into()))?
             .map_err(tg_error)?;
-        let bot = raw_bot.throttle(Limits::default());
+        // teloxide's default allows 20 messages per minute to ANY chat; Telegram's 20/min is for
+        // groups. A private chat gets 1/s, so an owner walking through a conversation is not
+        // stalled for up to a minute after the 20th answer.
+        let bot = raw_bot.throttle(Limits {
+            messages_per_sec_chat: 1,
+            messages_per_min_chat: 60,
+            messages_per_min_channel_or_supergroup: 20,
+            messages_per_sec_overall: 30,
+        });
 
         if let TelegramMode::Webhook { secret, path } = &config.telegram.mode {
             let url = config
@@ -180,6 +190,7 @@ impl Application {
             jobs_wake: jobs_wake.clone(),
             nowpayments,
             bot_username: me.username().to_owned(),
+            bot_id: me.id,
         });
         let mut runner = JobRunner::new(
             db.clone(),

@@ -735,6 +735,16 @@ fn read_jobs(r: &mut Reader, raw: &RawSettings) -> Option<JobsConfig> {
     })
 }
 
+/// A complete configuration with the default rules, for unit tests elsewhere in the crate.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    pub(crate) fn rules() -> super::RulesConfig {
+        super::Config::from_raw(&super::tests::complete())
+            .map(|c| c.rules)
+            .unwrap_or_else(|e| panic!("test config: {e:?}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod http;
 pub mod i18n;
 pub mod jobs;
+pub mod notify;
 pub mod payments;
 pub mod sim;
 pub mod store;

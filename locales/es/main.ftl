@@ -104,3 +104,230 @@ donation-created = 💝 Donación para <b>{ $channel }</b>: { $price }. Paga con
 cancelled = Cancelado.
 topup-offer = ⚠️ A tu pago le faltaron { $missing } para el precio. Paga la diferencia para obtener acceso; ambos pagos cuentan juntos.
 owner-donation = 💝 Nueva donación para <b>{ $channel }</b>: { $price }.
+
+# Propietarios de canales: menú y comandos
+menu-add-channel = ➕ Añadir un canal
+menu-my-channels = 📋 Mis canales
+menu-balance = 💰 Saldo y cobros
+cmd-addchannel = Registrar un canal
+cmd-channels = Mis canales
+cmd-balance = Saldo y cobros
+
+# Registro
+own-add-intro =
+    ➕ <b>Añadir un canal</b>
+
+    Pulsa el botón de abajo y elige tu canal privado: Telegram me nombrará administrador con los permisos que necesito (invitar usuarios, bloquear usuarios, publicar mensajes).
+
+    O bien añade a @{ $bot } al canal como administrador y reenvíame cualquier publicación del canal.
+    /cancel para parar.
+own-add-button = 📢 Elegir mi canal
+own-add-waiting = Elige el canal con el botón de abajo o reenvíame una publicación suya. /cancel para parar.
+own-verify-not-channel = Ese chat no es un canal. Elige un canal.
+own-verify-bot-not-admin = No soy administrador de ese canal. Añádeme como administrador con los permisos «Invitar usuarios» y «Bloquear usuarios» y vuelve a elegirlo.
+own-verify-bot-rights = Soy administrador de ese canal, pero sin los permisos «Invitar usuarios» y «Bloquear usuarios». Dame los dos y vuelve a elegir el canal.
+own-verify-user-not-admin = Solo el creador o un administrador del canal puede registrarlo.
+own-verify-taken = Otro propietario ya registró este canal.
+own-verify-already-yours = Ya registraste este canal. Ábrelo en /channels.
+own-verify-limit = Has alcanzado el límite de { $max } canales.
+own-channel-found = ✅ He encontrado <b>{ $channel }</b>. Ahora, los planes de suscripción.
+own-ask-price = Plan { $n }: envía el precio en dólares, de { $min } a { $max } (por ejemplo 9.99).
+own-bad-price = Envía un precio de { $min } a { $max } con dos decimales como máximo, por ejemplo 9.99.
+own-ask-days = Plan { $n }: ¿cuántos días dura? Envía un número entero de 1 a 3650.
+own-bad-days = Envía un número entero de días de 1 a 3650.
+own-tier-line = { $medal } { $price } — { $days ->
+        [one] { $days } día
+       *[other] { $days } días
+    }
+own-more-tiers =
+    Tus planes hasta ahora:
+    { $tiers }
+
+    ¿Añades otro plan o pasas a los ajustes de cobro?
+own-tiers-done =
+    Tus planes:
+    { $tiers }
+own-too-many-tiers = Como máximo { $max } planes por canal.
+own-btn-add-tier = ➕ Añadir un plan
+own-btn-tiers-done = ➡️ Listo
+own-use-buttons = Usa los botones de arriba o /cancel para parar.
+own-ask-currency = 💱 ¿En qué moneda y red quieres cobrar? (página { $page } de { $pages })
+own-ask-address = Envía la dirección de tu billetera de <b>{ $currency }</b> en la red <b>{ $network }</b>. Solo la dirección pública: nunca una clave privada ni una frase semilla.
+own-address-secret = ⛔ Eso parece una clave privada o una frase semilla. No la he guardado. Nunca la compartas con nadie: quien la tenga controla tu billetera. En su lugar, envía la dirección pública de tu billetera.
+own-address-wrong-network = Eso parece una dirección de { $detected }, no de { $network }. Envía una dirección de la red { $network }.
+own-address-bad-checksum = Esa dirección tiene un error: su suma de verificación no coincide. Cópiala de nuevo desde tu billetera ({ $network }).
+own-address-bad-format = Esa no es una dirección válida de { $network }. Cópiala de nuevo desde tu billetera.
+own-ask-extra = Esta red puede necesitar un { $name }. Envíalo o pulsa el botón si tu billetera no lo usa.
+own-btn-skip-extra = No necesito memo
+own-bad-extra = Ese memo o etiqueta no es válido para esta red. Envíalo de nuevo o pulsa «No necesito memo».
+own-ask-strategy =
+    ¿Cómo quieres cobrar?
+    • <b>Al instante</b>: cada pago se convierte a tu moneda y se envía enseguida (con comisiones de red en cada pago).
+    • <b>Por umbral</b>: los pagos se acumulan en USDT y se envían juntos cuando llegan a tu umbral (mínimo { $min }), lo que ahorra comisiones.
+    La comisión de la plataforma es del { $fee }% de cada pago.
+own-btn-instant = ⚡ Al instante
+own-btn-threshold = 🎯 Por umbral
+own-ask-threshold = Envía el umbral en dólares, como mínimo { $min } (por ejemplo 50).
+own-bad-threshold = Envía un umbral de al menos { $min } con dos decimales como máximo.
+own-strategy-instant = al instante
+own-strategy-threshold = por umbral de { $threshold }
+own-summary =
+    <b>Revisa y confirma</b>
+
+    Canal: <b>{ $channel }</b>
+    Planes:
+    { $tiers }
+    Cobro: { $currency } en { $network }
+    Billetera: <code>{ $address }</code>
+    Memo: { $extra }
+    Modo de cobro: { $strategy }
+own-summary-payout =
+    <b>Nuevos ajustes de cobro</b>{ $channel }
+
+    Cobro: { $currency } en { $network }
+    Billetera: <code>{ $address }</code>
+    Memo: { $extra }
+    Modo de cobro: { $strategy }
+
+    El dinero que ya está pendiente se envía a la billetera para la que se ganó.
+own-btn-confirm = ✅ Confirmar
+own-btn-abort = ✖️ Cancelar
+own-aborted = Cancelado. No se ha guardado nada.
+own-registered =
+    🎉 <b>{ $channel }</b> está registrado y a la venta.
+
+    Comparte estos enlaces:
+    { $links }
+own-btn-post = 📣 Publicar la oferta en un canal
+own-btn-open = ⚙️ Gestionar el canal
+own-bot-added = Me han añadido como administrador de <b>{ $channel }</b>. ¿Quieres vender acceso a este canal?
+own-btn-register = ➕ Registrar este canal
+
+# Mis canales
+own-no-channels = Aún no tienes canales.
+own-list-title = 📋 Tus canales:
+own-not-found = Este canal no está disponible.
+own-card =
+    <b>{ $channel }</b> — { $status }
+
+    Planes:
+    { $tiers }
+    Cobro: { $currency } en { $network }
+    Billetera: <code>{ $address }</code>
+    Modo de cobro: { $strategy }
+    Acceso: { $mode }
+    Avisos de pagos: { $notify }
+own-status-on-sale = 🟢 a la venta
+own-status-paused = ⏸ ventas pausadas
+own-status-rights-lost = ⚠️ ventas pausadas: perdí mis permisos de administrador
+own-mode-join-request = solicitud de unión aprobada por el bot
+own-mode-one-time-link = enlace de invitación de un solo uso
+own-on = activados
+own-off = desactivados
+own-btn-balance = 💰 Saldo
+own-btn-links = 🔗 Enlaces
+own-btn-edit-tiers = ✏️ Planes
+own-btn-edit-payout = 💱 Cobro
+own-btn-edit-title = ✏️ Título
+own-btn-edit-desc = ✏️ Descripción
+own-btn-pause = ⏸ Pausar ventas
+own-btn-resume = ▶️ Reanudar ventas
+own-btn-notify-on = 🔔 Avisarme de pagos
+own-btn-notify-off = 🔕 Silenciar avisos de pagos
+own-btn-mode = 🔁 Modo de acceso
+own-btn-delete = 🗑 Eliminar
+own-btn-delete-confirm = 🗑 Sí, eliminar
+own-btn-back = ⬅️ Atrás
+own-links =
+    🔗 Enlaces de <b>{ $channel }</b>:
+    { $links }
+own-ask-tiers-edit =
+    Envía los nuevos planes, uno por línea con el formato «precio días», como máximo { $max } líneas y precios desde { $min }. Por ejemplo:
+    9.99 30
+    24.99 90
+    Los suscriptores actuales renuevan al precio al que compraron. /cancel para parar.
+own-tiers-bad-line = La línea { $line } no tiene el formato «precio días» con un precio de { $min } a { $max } y de 1 a 3650 días.
+own-use-format = Envía un plan por línea con el formato «precio días», o /cancel para parar.
+own-tiers-saved = ✅ Planes guardados. Los nuevos precios se aplican a las compras nuevas; los suscriptores renuevan al precio al que compraron.
+own-ask-title = Envía el nuevo título que verán los compradores (hasta { $max } caracteres).
+own-ask-description = Envía la nueva descripción que verán los compradores (hasta { $max } caracteres).
+own-text-too-long = Envía un texto de 1 a { $max } caracteres.
+own-saved = ✅ Guardado.
+own-payout-saved = ✅ Ajustes de cobro guardados. Los pagos nuevos se envían a la nueva billetera.
+own-delete-ask = ¿Eliminar <b>{ $channel }</b>? Las ventas se detienen y sus enlaces dejan de funcionar. Los suscriptores actuales conservan el acceso hasta que caduque.
+own-deleted = 🗑 <b>{ $channel }</b> se ha eliminado.
+own-delete-refused = Todavía tienes dinero en camino por este canal. Podrás eliminarlo cuando se haya cobrado todo; mientras tanto, pausa las ventas.
+
+# Mensaje de oferta
+own-offer-ask = Elige el canal público donde debo publicar la oferta (tengo que ser administrador allí con permiso para publicar) o reenvíame una publicación suya. /cancel para parar.
+own-offer-button = 📣 Elegir un canal público
+own-offer-waiting = Elige el canal con el botón de abajo o reenvíame una publicación suya. /cancel para parar.
+own-offer-not-admin = No puedo publicar en ese canal. Nómbrame administrador con el permiso «Publicar mensajes» y vuelve a intentarlo.
+own-offer-failed = ⚠️ No pude publicar la oferta. Tu oferta anterior, si la había, sigue ahí.
+own-offer-posted = ✅ La oferta está publicada.
+own-offer-text =
+    <b>{ $channel }</b>
+    { $description }
+
+    Elige un plan para suscribirte:
+
+# Saldo y cobros
+own-figures =
+    Ingresos: { $revenue } (pagos: { $payments })
+    Comisiones de la plataforma: { $fees }
+    Suscriptores activos: { $subscribers }
+    Pendiente de cobro: { $pending }
+    Cobrado: { $paid }
+own-balance-total =
+    💰 <b>Todos los canales ({ $count })</b>
+
+    { $figures }
+own-balance-channel =
+    💰 <b>{ $channel }</b>
+
+    { $figures }
+own-progress = Progreso hacia el umbral: { $pending } / { $threshold } ({ $percent }%)
+own-eta = Al ritmo de los últimos 30 días, el próximo cobro llegaría hacia el { $date }.
+own-eta-now = Ya alcanzaste el umbral: el cobro sale con el próximo envío.
+own-eta-unknown = No hay pagos en los últimos 30 días, así que aún no podemos estimar el próximo cobro.
+own-unvalued = Hay pagos recientes ({ $count }) que aún se están valorando y todavía no aparecen en estas cifras.
+own-btn-history = 🧾 Historial de cobros
+own-btn-csv = 📄 Exportar CSV
+own-history-empty = Aún no hay cobros.
+own-history =
+    🧾 <b>Cobros de { $channel }</b>
+    { $lines }
+own-history-line = { $date }: { $amount } ({ $usd }) — { $state }
+own-payout-state-sent = ✅ enviado
+own-payout-state-failed = ⚠️ fallido
+own-payout-state-cancelled = ✖️ cancelado
+own-payout-state-pending = ⏳ en curso
+own-statement =
+    🧾 <b>Cobro n.º { $id }</b> — { $date } — { $state }
+
+    Pagos incluidos:
+    { $items }
+
+    Bruto: { $gross }
+    Comisión de la plataforma: { $fees }
+    Neto para ti: { $net }
+    Enviado: { $amount } en { $network }
+    Tipo de cambio: { $rate }
+    Transacción: <code>{ $tx }</code>
+    { $link }
+own-statement-item = • { $date }: { $value } − comisión { $fee } = { $owner }
+own-csv-caption = 📄 Pagos y cobros de <b>{ $channel }</b>.
+
+# Avisos para propietarios
+owner-new-payment = 💸 Nuevo pago para <b>{ $channel }</b>: { $price } por { $days } días.
+owner-threshold-crossed = 🎯 <b>{ $channel }</b> alcanzó tu umbral de cobro: { $pending } de { $threshold }. El cobro está en camino.
+owner-payout-sent =
+    ✅ Cobro de <b>{ $channel }</b> enviado: { $amount } { $currency } en { $network }.
+    Transacción: <code>{ $tx }</code>
+    { $link }
+owner-payout-failed-retrying = ⚠️ Un cobro de { $amount } de <b>{ $channel }</b> no se completó. No se pierde nada: lo reintentamos automáticamente y te avisamos cuando se envíe.
+owner-payout-failed-review = ⚠️ Un cobro de { $amount } de <b>{ $channel }</b> falló y nuestro equipo tiene que revisarlo a mano. No se pierde nada: el dinero se queda en tu saldo hasta que se cobre.
+owner-payout-deferred-min = ⏳ { $amount } de <b>{ $channel }</b> no llega al mínimo del servicio de cambio ({ $minimum }), así que espera en tu saldo y sale con el próximo cobro.
+owner-payout-deferred = ⏳ { $amount } de <b>{ $channel }</b> no llega al mínimo del servicio de cambio, así que espera en tu saldo y sale con el próximo cobro.
+owner-rights-restored = ✅ He recuperado mis permisos de administrador en <b>{ $channel }</b>: las ventas vuelven a estar activas.
+owner-wallet-changed = 💱 La billetera de cobro de <b>{ $channel }</b> ahora es { $currency } en { $network }: <code>{ $address }</code>. Si no hiciste este cambio, contacta con soporte de inmediato.

@@ -211,26 +211,8 @@ async fn send_access_dm(
 /// The bot cannot invite or remove members: sales pause and the owner is told (once).
 pub async fn report_lost_rights(ctx: &Ctx, channel: &Channel) {
     let now = ctx.clock.now();
-    match ctx.db.mark_rights_lost(channel.id, now).await {
-        Ok(true) => {
-            let owner = ctx.db.get_user(channel.owner_id).await.ok().flatten();
-            let lang = owner.map(|u| u.lang()).unwrap_or_default();
-            let text = t_args(
-                lang,
-                "owner-rights-lost",
-                &[("channel", Arg::from(channel.title.as_str()))],
-            );
-            if let Err(e) = ctx
-                .bot
-                .send_message(ChatId(channel.owner_id), text)
-                .parse_mode(ParseMode::Html)
-                .await
-            {
-                tracing::warn!(error = %ctx.redact(&e.to_string()), "could not tell the owner about lost rights");
-            }
-        }
-        Ok(false) => {}
-        Err(e) => tracing::error!(error = %e, "could not mark lost rights"),
+    if let Err(e) = ctx.db.rights_changed(channel.id, false, now).await {
+        tracing::error!(error = %e, "could not mark lost rights");
     }
 }
 

@@ -6,7 +6,7 @@ use crate::domain::lang::Lang;
 pub const MAX_CALLBACK_BYTES: usize = 64;
 
 /// Every button press the bot understands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallbackData {
     /// Open a main-menu section.
     Menu(MenuItem),
@@ -14,6 +14,180 @@ pub enum CallbackData {
     SetLang(Lang),
     /// Buy (or renew) the tier with this id. Only the id: the price is read from the database.
     Buy(i64),
+    /// A channel owner's action; every one re-checks ownership on the server.
+    Owner(OwnerAction),
+}
+
+/// Owner buttons: a short verb and, where needed, one id (or a currency/network pair, which
+/// is checked against the supported table).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OwnerAction {
+    /// Start registering a channel.
+    Add,
+    /// Register the channel the bot was just added to (from a `my_chat_member` notice).
+    RegisterChat(i64),
+    /// The list of the owner's channels.
+    List,
+    /// One channel's card.
+    Open(i64),
+    /// Balance and payouts: all channels, or one.
+    Balance(Option<i64>),
+    /// The payout history of a channel.
+    History(i64),
+    /// The itemized statement of one payout.
+    Statement(i64),
+    /// CSV export of a channel's payments and payouts.
+    Csv(i64),
+    /// Deep links of a channel.
+    Links(i64),
+    SetPaused(i64, bool),
+    SetNotify(i64, bool),
+    /// Switch between join-request and one-time-link access.
+    ToggleMode(i64),
+    EditTiers(i64),
+    EditPayout(i64),
+    EditTitle(i64),
+    EditDescription(i64),
+    /// Post (or re-post) the offer message into a public channel.
+    PostOffer(i64),
+    Delete(i64),
+    DeleteConfirmed(i64),
+    // Steps of the registration / payout-settings conversation.
+    AddTier,
+    TiersDone,
+    CurrencyPage(u8),
+    Currency(String, String),
+    SkipExtraId,
+    Instant,
+    Threshold,
+    Confirm,
+    Abort,
+}
+
+impl OwnerAction {
+    fn encode(&self) -> String {
+        use OwnerAction as A;
+        match self {
+            A::Add => "o:add".into(),
+            A::RegisterChat(id) => format!("o:reg:{id}"),
+            A::List => "o:list".into(),
+            A::Open(id) => format!("o:ch:{id}"),
+            A::Balance(None) => "o:bal".into(),
+            A::Balance(Some(id)) => format!("o:bal:{id}"),
+            A::History(id) => format!("o:hist:{id}"),
+            A::Statement(id) => format!("o:st:{id}"),
+            A::Csv(id) => format!("o:csv:{id}"),
+            A::Links(id) => format!("o:links:{id}"),
+            A::SetPaused(id, p) => format!("o:pause:{id}:{}", u8::from(*p)),
+            A::SetNotify(id, n) => format!("o:ntf:{id}:{}", u8::from(*n)),
+            A::ToggleMode(id) => format!("o:mode:{id}"),
+            A::EditTiers(id) => format!("o:tiers:{id}"),
+            A::EditPayout(id) => format!("o:pay:{id}"),
+            A::EditTitle(id) => format!("o:title:{id}"),
+            A::EditDescription(id) => format!("o:desc:{id}"),
+            A::PostOffer(id) => format!("o:post:{id}"),
+            A::Delete(id) => format!("o:del:{id}"),
+            A::DeleteConfirmed(id) => format!("o:delok:{id}"),
+            A::AddTier => "o:more".into(),
+            A::TiersDone => "o:tdone".into(),
+            A::CurrencyPage(p) => format!("o:curp:{p}"),
+            A::Currency(c, n) => format!("o:cur:{c}:{n}"),
+            A::SkipExtraId => "o:noextra".into(),
+            A::Instant => "o:instant".into(),
+            A::Threshold => "o:threshold".into(),
+            A::Confirm => "o:ok".into(),
+            A::Abort => "o:abort".into(),
+        }
+    }
+
+    fn parse(rest: &str) -> Option<OwnerAction> {
+        use OwnerAction as A;
+        let mut parts = rest.split(':');
+        let verb = parts.next()?;
+        let args: Vec<&str> = parts.collect();
+        let one_id = || match args.as_slice() {
+            [id] => parse_id(id),
+            _ => None,
+        };
+        let id_flag = || match args.as_slice() {
+            [id, f] => Some((parse_id(id)?, parse_flag(f)?)),
+            _ => None,
+        };
+        match verb {
+            "add" if args.is_empty() => Some(A::Add),
+            "list" if args.is_empty() => Some(A::List),
+            "bal" if args.is_empty() => Some(A::Balance(None)),
+            "more" if args.is_empty() => Some(A::AddTier),
+            "tdone" if args.is_empty() => Some(A::TiersDone),
+            "noextra" if args.is_empty() => Some(A::SkipExtraId),
+            "instant" if args.is_empty() => Some(A::Instant),
+            "threshold" if args.is_empty() => Some(A::Threshold),
+            "ok" if args.is_empty() => Some(A::Confirm),
+            "abort" if args.is_empty() => Some(A::Abort),
+            // Telegram chat ids of channels are negative.
+            "reg" => match args.as_slice() {
+                [id] => id
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|v| v.to_string() == *id && *v != 0)
+                    .map(A::RegisterChat),
+                _ => None,
+            },
+            "ch" => one_id().map(A::Open),
+            "bal" => one_id().map(|id| A::Balance(Some(id))),
+            "hist" => one_id().map(A::History),
+            "st" => one_id().map(A::Statement),
+            "csv" => one_id().map(A::Csv),
+            "links" => one_id().map(A::Links),
+            "mode" => one_id().map(A::ToggleMode),
+            "tiers" => one_id().map(A::EditTiers),
+            "pay" => one_id().map(A::EditPayout),
+            "title" => one_id().map(A::EditTitle),
+            "desc" => one_id().map(A::EditDescription),
+            "post" => one_id().map(A::PostOffer),
+            "del" => one_id().map(A::Delete),
+            "delok" => one_id().map(A::DeleteConfirmed),
+            "pause" => id_flag().map(|(id, f)| A::SetPaused(id, f)),
+            "ntf" => id_flag().map(|(id, f)| A::SetNotify(id, f)),
+            "curp" => match args.as_slice() {
+                [p] => p
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|v| v.to_string() == *p)
+                    .map(A::CurrencyPage),
+                _ => None,
+            },
+            "cur" => match args.as_slice() {
+                [c, n] if is_code(c) && is_code(n) => {
+                    Some(A::Currency((*c).to_owned(), (*n).to_owned()))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// A positive id written exactly as we write it.
+fn parse_id(s: &str) -> Option<i64> {
+    s.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0 && id.to_string() == s)
+}
+
+fn parse_flag(s: &str) -> Option<bool> {
+    match s {
+        "0" => Some(false),
+        "1" => Some(true),
+        _ => None,
+    }
+}
+
+/// A currency or network code: 1 to 10 upper-case letters or digits.
+fn is_code(s: &str) -> bool {
+    (1..=10).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,8 +197,9 @@ pub enum MenuItem {
 }
 
 impl CallbackData {
-    pub fn encode(self) -> String {
+    pub fn encode(&self) -> String {
         match self {
+            CallbackData::Owner(a) => a.encode(),
             CallbackData::Menu(MenuItem::Language) => "m:lang".into(),
             CallbackData::Menu(MenuItem::Help) => "m:help".into(),
             CallbackData::SetLang(l) => format!("lang:{}", l.code()),
@@ -38,6 +213,7 @@ impl CallbackData {
             return None;
         }
         match data.split_once(':')? {
+            ("o", rest) => OwnerAction::parse(rest).map(CallbackData::Owner),
             ("m", "lang") => Some(CallbackData::Menu(MenuItem::Language)),
             ("m", "help") => Some(CallbackData::Menu(MenuItem::Help)),
             ("buy", id) => id
@@ -73,11 +249,22 @@ mod tests {
             CallbackData::SetLang(Lang::Es),
             CallbackData::Buy(i64::MAX),
             CallbackData::Buy(1),
+            CallbackData::Owner(OwnerAction::Add),
+            CallbackData::Owner(OwnerAction::RegisterChat(-1_001_234_567_890)),
+            CallbackData::Owner(OwnerAction::Open(i64::MAX)),
+            CallbackData::Owner(OwnerAction::Balance(None)),
+            CallbackData::Owner(OwnerAction::Balance(Some(i64::MAX))),
+            CallbackData::Owner(OwnerAction::SetPaused(i64::MAX, true)),
+            CallbackData::Owner(OwnerAction::SetNotify(i64::MAX, false)),
+            CallbackData::Owner(OwnerAction::DeleteConfirmed(i64::MAX)),
+            CallbackData::Owner(OwnerAction::CurrencyPage(12)),
+            CallbackData::Owner(OwnerAction::Currency("USDT".into(), "MATIC".into())),
+            CallbackData::Owner(OwnerAction::Confirm),
         ];
         for c in all {
             let s = c.encode();
             assert!(s.len() <= MAX_CALLBACK_BYTES);
-            assert_eq!(CallbackData::parse(&s), Some(c));
+            assert_eq!(CallbackData::parse(&s), Some(c.clone()));
         }
     }
 
@@ -96,6 +283,19 @@ mod tests {
             "buy:+7",
             "buy:7:price=1",
             "buy:99999999999999999999",
+            "o:ch:0",
+            "o:ch:-3",
+            "o:ch:1:2",
+            "o:pause:5:2",
+            "o:cur:usdt:bsc",
+            "o:cur:USDT:BSC:x",
+            "o:cur:USDT",
+            "o:add:1",
+            "o:reg:0",
+            "o:reg:-01",
+            "o:curp:256",
+            "o:price:9.99",
+            "o:wallet:0xabc",
         ] {
             assert_eq!(CallbackData::parse(bad), None, "{bad}");
         }

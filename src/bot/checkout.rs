@@ -17,7 +17,7 @@ use crate::store::users::UserRow;
 
 const MEDALS: [&str; 3] = ["🥇", "🥈", "🥉"];
 
-fn medal(position: u8) -> &'static str {
+pub(crate) fn medal(position: u8) -> &'static str {
     usize::from(position)
         .checked_sub(1)
         .and_then(|i| MEDALS.get(i))
@@ -25,7 +25,7 @@ fn medal(position: u8) -> &'static str {
         .unwrap_or("🎖")
 }
 
-fn tier_label(lang: Lang, tier: &Tier) -> String {
+pub(crate) fn tier_label(lang: Lang, tier: &Tier) -> String {
     t_args(
         lang,
         "tier-button",

@@ -19,6 +19,12 @@ pub enum Command {
     Access,
     Status,
     Cancel,
+    /// Register a channel.
+    AddChannel,
+    /// The owner's channels.
+    Channels,
+    /// Balance and payouts.
+    Balance,
 }
 
 /// The menu shown in the client for `lang`.
@@ -29,6 +35,9 @@ pub fn menu(lang: Lang) -> Vec<BotCommand> {
         BotCommand::new("subscriptions", t(lang, "cmd-subscriptions")),
         BotCommand::new("access", t(lang, "cmd-access")),
         BotCommand::new("status", t(lang, "cmd-status")),
+        BotCommand::new("addchannel", t(lang, "cmd-addchannel")),
+        BotCommand::new("channels", t(lang, "cmd-channels")),
+        BotCommand::new("balance", t(lang, "cmd-balance")),
         BotCommand::new("help", t(lang, "cmd-help")),
     ]
 }

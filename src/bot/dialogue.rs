@@ -96,7 +96,27 @@ where
 #[serde(rename_all = "snake_case")]
 pub enum Conversation {
     /// Waiting for the amount of a donation to this channel.
-    DonationAmount { channel_id: i64 },
+    DonationAmount {
+        channel_id: i64,
+    },
+    /// Waiting for the owner to pick the channel to register.
+    AwaitChannel,
+    /// Registering a channel or changing its payout settings.
+    Owner(Box<super::owner::draft::Draft>),
+    /// Waiting for new tiers, one `price days` per line.
+    EditTiers {
+        channel_id: i64,
+    },
+    EditTitle {
+        channel_id: i64,
+    },
+    EditDescription {
+        channel_id: i64,
+    },
+    /// Waiting for the public channel to post the offer into.
+    OfferChannel {
+        channel_id: i64,
+    },
 }
 
 /// The user's current conversation, if any. A state this version cannot read is dropped.

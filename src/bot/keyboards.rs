@@ -2,7 +2,7 @@
 
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
-use super::callbacks::{CallbackData, MenuItem};
+use super::callbacks::{CallbackData, MenuItem, OwnerAction};
 use crate::domain::lang::Lang;
 use crate::i18n::t;
 
@@ -12,13 +12,29 @@ fn button(text: String, data: CallbackData) -> InlineKeyboardButton {
 
 /// The main menu under /start.
 pub fn main_menu(lang: Lang) -> InlineKeyboardMarkup {
-    InlineKeyboardMarkup::new(vec![vec![
-        button(
-            t(lang, "menu-language"),
-            CallbackData::Menu(MenuItem::Language),
-        ),
-        button(t(lang, "menu-help"), CallbackData::Menu(MenuItem::Help)),
-    ]])
+    InlineKeyboardMarkup::new(vec![
+        vec![button(
+            t(lang, "menu-add-channel"),
+            CallbackData::Owner(OwnerAction::Add),
+        )],
+        vec![
+            button(
+                t(lang, "menu-my-channels"),
+                CallbackData::Owner(OwnerAction::List),
+            ),
+            button(
+                t(lang, "menu-balance"),
+                CallbackData::Owner(OwnerAction::Balance(None)),
+            ),
+        ],
+        vec![
+            button(
+                t(lang, "menu-language"),
+                CallbackData::Menu(MenuItem::Language),
+            ),
+            button(t(lang, "menu-help"), CallbackData::Menu(MenuItem::Help)),
+        ],
+    ])
 }
 
 /// One button per supported language, each in its own name.

@@ -54,6 +54,9 @@ pub async fn on_callback(bot: TgBot, ctx: Ctx, q: CallbackQuery, user: UserRow) 
                 .reply_markup(keyboards::languages())
                 .await?;
         }
+        CallbackData::Owner(action) => {
+            super::owner::on_callback(bot, ctx, q, user, chat, action).await?;
+        }
         CallbackData::Buy(tier_id) => {
             super::checkout::on_buy(bot, ctx, q, user, chat, tier_id).await?;
         }

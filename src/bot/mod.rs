@@ -9,6 +9,7 @@ pub mod guard;
 pub mod keyboards;
 pub mod language;
 pub mod members;
+pub mod owner;
 pub mod schema;
 pub mod start;
 pub mod subscriber;

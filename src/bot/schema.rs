@@ -8,7 +8,7 @@ use teloxide::types::{ChatJoinRequest, ChatMemberUpdated};
 
 use super::commands::Command;
 use super::guard::guarded;
-use super::{TgBot, language, members, start, subscriber};
+use super::{TgBot, language, members, owner, start, subscriber};
 use crate::app::Ctx;
 use crate::store::users::UserRow;
 
@@ -85,6 +85,29 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
                 guarded("status", &ctx, &bot, reply, fut).await
             },
         ))
+        .branch(dptree::case![Command::AddChannel].endpoint(
+            |bot: TgBot, ctx: Ctx, msg: Message, user: UserRow| async move {
+                let reply = Some((msg.chat.id, user.lang()));
+                let fut =
+                    async { owner::register::start_add(&bot, &ctx, msg.chat.id, &user).await };
+                guarded("addchannel", &ctx, &bot, reply, fut).await
+            },
+        ))
+        .branch(dptree::case![Command::Channels].endpoint(
+            |bot: TgBot, ctx: Ctx, msg: Message, user: UserRow| async move {
+                let reply = Some((msg.chat.id, user.lang()));
+                let fut = async { owner::manage::list(&bot, &ctx, msg.chat.id, &user).await };
+                guarded("channels", &ctx, &bot, reply, fut).await
+            },
+        ))
+        .branch(dptree::case![Command::Balance].endpoint(
+            |bot: TgBot, ctx: Ctx, msg: Message, user: UserRow| async move {
+                let reply = Some((msg.chat.id, user.lang()));
+                let fut =
+                    async { owner::balance::show(&bot, &ctx, msg.chat.id, &user, None).await };
+                guarded("balance", &ctx, &bot, reply, fut).await
+            },
+        ))
         .branch(dptree::case![Command::Language].endpoint(
             |bot: TgBot, ctx: Ctx, msg: Message, user: UserRow| async move {
                 let reply = Some((msg.chat.id, user.lang()));
@@ -145,7 +168,7 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
                     &ctx,
                     &bot,
                     None,
-                    members::my_chat_member(ctx.clone(), upd),
+                    members::my_chat_member(bot.clone(), ctx.clone(), upd),
                 )
                 .await
             },

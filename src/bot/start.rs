@@ -81,6 +81,7 @@ pub async fn cancel(bot: TgBot, ctx: Ctx, msg: Message, user: UserRow) -> Handle
     ctx.db.remove_dialogue(msg.chat.id.0).await?;
     bot.send_message(msg.chat.id, t(user.lang(), "cancelled"))
         .parse_mode(ParseMode::Html)
+        .reply_markup(teloxide::types::KeyboardRemove::new())
         .await?;
     Ok(())
 }
@@ -98,6 +99,9 @@ pub async fn unknown(bot: TgBot, ctx: Ctx, msg: Message, user: UserRow) -> Handl
         current(&ctx.db, msg.chat.id.0).await?
     {
         return super::donation::on_amount(&bot, &ctx, &msg, &user, channel_id).await;
+    }
+    if super::owner::on_message(&bot, &ctx, &msg, &user).await? {
+        return Ok(());
     }
     bot.send_message(msg.chat.id, t(user.lang(), "unknown-command"))
         .parse_mode(ParseMode::Html)

@@ -3,7 +3,7 @@
 pub const GRANT_ACCESS: &str = "grant_access";
 pub const PAYMENT_PROGRESS: &str = "payment_progress";
 pub const TOPUP_INVOICE: &str = "topup_invoice";
-pub const DONATION_RECEIVED: &str = "donation_received";
+pub const NOTIFY_OWNER: &str = "notify_owner";
 pub const EXPIRE_SUBSCRIPTION: &str = "expire_subscription";
 pub const REMIND_SUBSCRIPTION: &str = "remind_subscription";
 pub const RECONCILE_PAYMENT: &str = "reconcile_payment";

@@ -1,5 +1,4 @@
-//! Jobs that follow a payment: the top-up invoice after an underpayment, and the owner's notice
-//! of a donation.
+//! Jobs that follow a payment: the top-up invoice after an underpayment, and the owner's notices.
 
 use std::sync::Arc;
 
@@ -138,69 +137,10 @@ impl JobHandler for TopupInvoice {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct DonationPayload {
-    invoice_id: i64,
-}
-
-/// Tells the owner a donation arrived (when they have payment notices on).
-pub struct DonationReceived(pub Ctx);
-
-impl JobHandler for DonationReceived {
-    fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
-        async move {
-            let ctx = &self.0;
-            let p: DonationPayload = serde_json::from_value(job.payload.clone())
-                .map_err(|e| JobError::terminal(anyhow::anyhow!("bad payload: {e}")))?;
-            let Some(invoice) = ctx
-                .db
-                .invoice(p.invoice_id)
-                .await
-                .map_err(JobError::retryable)?
-            else {
-                return Ok(());
-            };
-            let Some(channel) = ctx
-                .db
-                .channel(invoice.channel_id)
-                .await
-                .map_err(JobError::retryable)?
-            else {
-                return Ok(());
-            };
-            if !channel.notify_payments {
-                return Ok(());
-            }
-            let lang = ctx.db.user_lang(channel.owner_id).await;
-            let text = t_args(
-                lang,
-                "owner-donation",
-                &[
-                    ("channel", Arg::from(channel.title.as_str())),
-                    ("price", Arg::Html(invoice.price.to_string())),
-                ],
-            );
-            match ctx
-                .bot
-                .send_message(ChatId(channel.owner_id), text)
-                .parse_mode(ParseMode::Html)
-                .await
-            {
-                Ok(_) => Ok(()),
-                Err(e) if classify(&e) == TgFailure::Transient => {
-                    Err(job_error(e, "sendMessage (donation)"))
-                }
-                Err(_) => Ok(()),
-            }
-        }
-        .boxed()
-    }
-}
-
 pub fn register(runner: &mut JobRunner, ctx: &Ctx) {
     runner.register(kinds::TOPUP_INVOICE, Arc::new(TopupInvoice(ctx.clone())));
     runner.register(
-        kinds::DONATION_RECEIVED,
-        Arc::new(DonationReceived(ctx.clone())),
+        kinds::NOTIFY_OWNER,
+        Arc::new(crate::notify::NotifyOwner(ctx.clone())),
     );
 }

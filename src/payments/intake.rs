@@ -497,13 +497,13 @@ async fn grant(
     }
 
     if invoice.kind == InvoiceKind::Donation {
-        enqueue_job(
+        crate::notify::enqueue(
             tx,
-            &job(
-                kinds::DONATION_RECEIVED,
-                format!("donation:{payment_id}"),
-                serde_json::json!({ "invoice_id": invoice.id, "payment_id": payment_id }),
-            ),
+            invoice.channel_id,
+            crate::notify::Notice::Donation {
+                usd_micros: invoice.price.micros(),
+            },
+            &format!("donation:{payment_id}"),
             now,
         )
         .await?;
@@ -603,6 +603,17 @@ async fn grant(
             format!("access:{payment_id}"),
             serde_json::json!({ "subscription_id": subscription_id, "payment_id": payment_id, "invoice_id": invoice.id }),
         ),
+        now,
+    )
+    .await?;
+    crate::notify::enqueue(
+        tx,
+        target.channel_id,
+        crate::notify::Notice::NewPayment {
+            usd_micros: invoice.price.micros(),
+            days,
+        },
+        &format!("payment:{payment_id}"),
         now,
     )
     .await?;

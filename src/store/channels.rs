@@ -268,17 +268,49 @@ impl Db {
         row.as_ref().map(tier_from_row).transpose()
     }
 
-    /// Marks that the bot lost its rights in the channel. True only for the first report, so
-    /// the owner is told once.
-    pub async fn mark_rights_lost(&self, channel_id: i64, now: UnixMillis) -> StoreResult<bool> {
-        let res = sqlx::query(
-            "UPDATE channels SET rights_lost_at = $1, updated_at = $1 WHERE id = $2 AND rights_lost_at IS NULL",
-        )
+    /// Records that the bot lost (`ok = false`) or regained its rights in the channel, and
+    /// queues the owner's notice in the same transaction — only on an actual change, so the
+    /// owner is told once. True when something changed.
+    pub async fn rights_changed(
+        &self,
+        channel_id: i64,
+        ok: bool,
+        now: UnixMillis,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin_write().await?;
+        let res = if ok {
+            sqlx::query(
+                "UPDATE channels SET rights_lost_at = NULL, updated_at = $1 \
+                 WHERE id = $2 AND rights_lost_at IS NOT NULL",
+            )
+        } else {
+            sqlx::query(
+                "UPDATE channels SET rights_lost_at = $1, updated_at = $1 \
+                 WHERE id = $2 AND rights_lost_at IS NULL",
+            )
+        }
         .bind(now.as_millis())
         .bind(channel_id)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        Ok(res.rows_affected() == 1)
+        let changed = res.rows_affected() == 1;
+        if changed {
+            let (notice, key) = if ok {
+                (crate::notify::Notice::RightsRestored, "rights-ok")
+            } else {
+                (crate::notify::Notice::RightsLost, "rights-lost")
+            };
+            crate::notify::enqueue(
+                &mut tx,
+                channel_id,
+                notice,
+                &format!("{key}:{channel_id}:{}", now.as_millis()),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
     }
 
     pub async fn set_sales_paused(

@@ -21,7 +21,7 @@ async fn start_replies_in_the_users_language(backend: Backend) {
     let m = app.reply_containing(ru, "Привет, Ива́н!").await;
     assert_eq!(m.parse_mode.as_deref(), Some("HTML"));
     let data = m.callback_data();
-    assert_eq!(data, vec!["m:lang", "m:help"]);
+    assert_eq!(data, vec!["o:add", "o:list", "o:bal", "m:lang", "m:help"]);
     app.reply_containing(es, "¡Hola, Lucía!").await;
     // An unsupported language falls back to English.
     app.reply_containing(other, "Hi, Kai!").await;

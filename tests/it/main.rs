@@ -8,5 +8,6 @@ mod cli;
 mod jobs;
 mod lessons;
 mod lifecycle;
+mod owner;
 mod store;
 mod subscriber;

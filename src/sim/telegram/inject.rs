@@ -170,6 +170,47 @@ impl TelegramSim {
 
     /// `from_user` changes the bot's own status in `chat_id` (adds it as admin,
     /// demotes or removes it); queues the `my_chat_member` update.
+    /// The user picks `chat_id` with a `request_chat` keyboard button (`request_id`). When
+    /// `bot_rights` is given, Telegram first makes the bot an administrator with those rights
+    /// (and reports it with a `my_chat_member` update), as it does for a button that asks for them.
+    pub fn share_chat(
+        &self,
+        user_id: i64,
+        request_id: i32,
+        chat_id: i64,
+        bot_rights: Option<super::AdminRights>,
+    ) -> Result<Injected, SimError> {
+        self.mutate(|st| {
+            known_user(st, user_id)?;
+            known_chat(st, chat_id)?;
+            if let Some(rights) = bot_rights {
+                let bot = st.bot.id;
+                let old = st.bot_status(chat_id);
+                let new = MemberStatus::Administrator(rights);
+                st.set_status(chat_id, bot, new);
+                let change = MemberChange {
+                    chat_id,
+                    actor: user_id,
+                    user_id: bot,
+                    old,
+                    new,
+                    link: None,
+                    via_join_request: false,
+                };
+                let payload = objects::member_updated(st, &change);
+                st.push_update("my_chat_member", payload);
+            }
+            let mut message = st.blank_message(user_id);
+            message.from_user = Some(user_id);
+            message.chat_shared = Some((request_id, chat_id));
+            let id = st.add_message(message);
+            let payload = st
+                .message(user_id, id)
+                .map_or(Value::Null, |m| objects::message(st, m));
+            Ok(injected(st.push_update("message", payload), Some(id)))
+        })
+    }
+
     pub fn inject_my_chat_member(
         &self,
         chat_id: i64,

@@ -248,6 +248,12 @@ pub(crate) fn message(state: &State, m: &SimMessage) -> Value {
             json!({"type": "channel", "chat": chat(state, channel_id), "message_id": post_id, "date": date}),
         );
     }
+    if let Some((request_id, chat_id)) = m.chat_shared {
+        let title = state.chats.get(&chat_id).map(|c| c.title.clone());
+        let mut shared = into_map(json!({"request_id": request_id, "chat_id": chat_id}));
+        put(&mut shared, "title", title);
+        obj.insert("chat_shared".to_owned(), Value::Object(shared));
+    }
     put(&mut obj, "reply_markup", m.reply_markup.clone());
     put(
         &mut obj,

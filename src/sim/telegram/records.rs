@@ -82,6 +82,8 @@ pub struct SimMessage {
     pub document: Option<SimDocument>,
     /// For forwarded channel posts: `(channel id, post id)`.
     pub forwarded_from: Option<(i64, i32)>,
+    /// For a chat picked with a `request_chat` button: `(request id, chat id)`.
+    pub chat_shared: Option<(i32, i64)>,
     /// Unix seconds.
     pub date: i64,
     /// Last edit (unix seconds).

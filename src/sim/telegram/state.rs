@@ -288,6 +288,7 @@ impl State {
             link_preview_options: None,
             document: None,
             forwarded_from: None,
+            chat_shared: None,
             date: self.now(),
             edit_date: None,
             deleted: false,

@@ -39,6 +39,7 @@ pub struct TestApp {
     pub http: reqwest::Client,
     cancel: CancellationToken,
     task: Option<JoinHandle<anyhow::Result<()>>>,
+    raw: RawSettings,
     _db: TestDb,
 }
 
@@ -100,34 +101,20 @@ pub async fn spawn_app_with(
         raw.telegram_webhook_secret = Some(WEBHOOK_SECRET.into());
     }
     adjust(&mut raw);
-    let config = Config::from_raw(&raw).expect("test configuration is valid");
     let clock = ManualClock::starting_now();
-    let app = Application::build_with(
-        config,
-        BuildOptions {
-            clock: Some(Arc::new(clock.clone())),
-            listener: Some(listener),
-            manual_timers: true,
-        },
-    )
-    .await
-    .expect("the application starts");
-    let ctx = app.context();
-    let runner = app.runner();
-    let scheduler = app.scheduler();
-    let cancel = CancellationToken::new();
-    let task = tokio::spawn(app.run_until_stopped(cancel.clone()));
+    let (app, cancel, task) = launch(&raw, &clock, listener).await;
     Some(TestApp {
         tg,
         np,
-        ctx,
+        ctx: app.0,
         addr,
         clock,
-        runner,
-        scheduler,
+        runner: app.1,
+        scheduler: app.2,
         http: reqwest::Client::new(),
         cancel,
         task: Some(task),
+        raw,
         _db: db,
     })
 }
@@ -190,7 +177,17 @@ impl TestApp {
                     .nth(n)
             })
             .await
-            .expect("the bot answered in time")
+            .unwrap_or_else(|_| {
+                let recent: Vec<String> = self
+                    .tg
+                    .messages_in(user)
+                    .into_iter()
+                    .rev()
+                    .take(6)
+                    .map(|m| format!("{}: {:?}", if m.from_bot { "bot" } else { "user" }, m.text))
+                    .collect();
+                panic!("no reply #{n} containing {needle:?} in time; latest first: {recent:#?}")
+            })
     }
 
     pub fn telegram_calls(&self) -> Vec<RecordedCall> {
@@ -255,6 +252,47 @@ impl TestApp {
             .expect("stopped within 15 s")
             .expect("the app task did not panic");
         (started.elapsed(), res)
+    }
+}
+
+type Launched = (
+    (Ctx, Arc<JobRunner>, Scheduler),
+    CancellationToken,
+    JoinHandle<anyhow::Result<()>>,
+);
+
+async fn launch(raw: &RawSettings, clock: &ManualClock, listener: TcpListener) -> Launched {
+    let config = Config::from_raw(raw).expect("test configuration is valid");
+    let app = Application::build_with(
+        config,
+        BuildOptions {
+            clock: Some(Arc::new(clock.clone())),
+            listener: Some(listener),
+            manual_timers: true,
+        },
+    )
+    .await
+    .expect("the application starts");
+    let parts = (app.context(), app.runner(), app.scheduler());
+    let cancel = CancellationToken::new();
+    let task = tokio::spawn(app.run_until_stopped(cancel.clone()));
+    (parts, cancel, task)
+}
+
+impl TestApp {
+    /// Stops the process and starts a new one on the same database, simulators and clock, as
+    /// a deploy or a crash-and-restart would.
+    pub async fn restart(&mut self) {
+        self.cancel.cancel();
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(15), task).await;
+        }
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a port");
+        self.addr = listener.local_addr().expect("local addr");
+        let (parts, cancel, task) = launch(&self.raw, &self.clock, listener).await;
+        (self.ctx, self.runner, self.scheduler) = parts;
+        self.cancel = cancel;
+        self.task = Some(task);
     }
 }
 
