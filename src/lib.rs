@@ -11,6 +11,7 @@ pub mod http;
 pub mod i18n;
 pub mod jobs;
 pub mod notify;
+pub mod payouts;
 pub mod payments;
 pub mod sim;
 pub mod store;

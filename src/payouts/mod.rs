@@ -1,0 +1,5 @@
+//! Paying channel owners out (SPEC §5–§6): fees and valuation, instant payouts, threshold
+//! accumulation, USDT conversion, batch payouts, the ChangeNOW client and the EVM host wallet.
+
+pub mod changenow;
+pub mod wallet;
