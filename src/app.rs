@@ -39,6 +39,9 @@ pub struct AppContext {
     /// Poked after enqueuing a job so the runner picks it up at once.
     pub jobs_wake: Arc<Notify>,
     pub nowpayments: NowPaymentsClient,
+    pub changenow: crate::payouts::changenow::ChangeNowClient,
+    /// The platform's EVM wallet that pays exchanges and owners.
+    pub wallet: Arc<crate::payouts::wallet::HostWallet>,
     /// The bot's @username, for links back to it.
     pub bot_username: String,
     /// The bot's own user id, to check its rights in channels.
@@ -182,6 +185,23 @@ impl Application {
             config.providers.nowpayments_api_key.clone(),
         )
         .map_err(|e| StartupError::Provider(format!("the NOWPayments client: {e}")))?;
+        let changenow = crate::payouts::changenow::ChangeNowClient::new(
+            config.providers.changenow_api_url.clone(),
+            config.providers.changenow_api_key.clone(),
+            std::time::Duration::from_secs(20),
+        )
+        .map_err(|e| StartupError::Provider(format!("the ChangeNOW client: {e}")))?;
+        let rpc = crate::payouts::wallet::EvmRpc::new(
+            &config.providers.evm_rpc_url,
+            std::time::Duration::from_secs(20),
+        )
+        .map_err(|e| StartupError::Provider(format!("the EVM RPC client: {e}")))?;
+        let wallet = crate::payouts::wallet::HostWallet::new(
+            rpc,
+            &config.providers.host_wallet_private_key,
+            config.providers.evm_chain_id,
+        )
+        .map_err(|e| StartupError::Provider(format!("the host wallet: {e}")))?;
         let ctx = Arc::new(AppContext {
             db: db.clone(),
             clock: clock.clone(),
@@ -189,6 +209,8 @@ impl Application {
             bot,
             jobs_wake: jobs_wake.clone(),
             nowpayments,
+            changenow,
+            wallet: Arc::new(wallet),
             bot_username: me.username().to_owned(),
             bot_id: me.id,
         });
@@ -203,6 +225,7 @@ impl Application {
         crate::access::expiry::register(&mut runner, &ctx);
         crate::payments::followups::register(&mut runner, &ctx);
         crate::payments::reconcile::register(&mut runner, &ctx);
+        crate::payouts::valuation::register(&mut runner, &ctx);
         runner.register(
             crate::jobs::kinds::PAYMENT_PROGRESS,
             Arc::new(crate::payments::progress::PaymentProgress(ctx.clone())),
@@ -211,6 +234,7 @@ impl Application {
         scheduler.add(housekeeping::timer(ctx.db.clone(), clock));
         scheduler.add(crate::access::expiry::timer(ctx.clone()));
         scheduler.add(crate::payments::reconcile::timer(ctx.clone()));
+        scheduler.add(crate::payouts::batch::timer(ctx.clone()));
 
         tracing::info!(
             bot = me.username(),

@@ -1,4 +1,4 @@
-//! The command line: `telepay [serve|migrate|check-config|healthcheck]`.
+//! The command line: `telepay [serve|migrate|audit|check-config|healthcheck]`.
 
 use clap::{Parser, Subcommand};
 
@@ -25,6 +25,8 @@ pub enum Command {
     Serve,
     /// Create or update the database schema, then exit.
     Migrate,
+    /// Check every money invariant; exits 1 when any is broken.
+    Audit,
     /// Validate the configuration without connecting to anything.
     CheckConfig,
     /// Exit 0 when the local server's /readyz answers 200 (for container health checks).

@@ -73,6 +73,9 @@ pub struct RawSettings {
     #[arg(long, env = "EVM_CHAIN_ID")]
     pub evm_chain_id: Option<String>,
     /// Hex private key of the platform's host wallet (required for serve).
+    #[arg(long, env = "HOST_ASSET")]
+    pub host_asset: Option<String>,
+
     #[arg(long, env = "HOST_WALLET_PRIVATE_KEY", hide_env_values = true)]
     pub host_wallet_private_key: Option<String>,
     /// Platform fee in percent of each payment's USD value.
@@ -168,6 +171,9 @@ pub struct ProvidersConfig {
     pub evm_rpc_url: SecretString,
     pub evm_chain_id: u64,
     pub host_wallet_private_key: SecretString,
+    /// What the host wallet holds and pays with: a (currency, network) pair of the supported
+    /// table on the EVM chain, `USDT:BSC` by default.
+    pub host_asset: (String, String),
 }
 
 /// The business rules an operator can tune (SPEC.md, with its defaults).
@@ -549,6 +555,12 @@ impl Config {
                 .filter(|n| *n > 0)
                 .ok_or_else(|| format!("{s:?} is not a chain id"))
         });
+        let host_asset = r.parse("HOST_ASSET", &raw.host_asset, "USDT:BSC", |s| {
+            s.split_once(':')
+                .map(|(c, n)| (c.trim().to_uppercase(), n.trim().to_uppercase()))
+                .filter(|(c, n)| !c.is_empty() && !n.is_empty())
+                .ok_or_else(|| format!("{s:?} is not CURRENCY:NETWORK"))
+        });
         let host_wallet_private_key =
             r.required("HOST_WALLET_PRIVATE_KEY", &raw.host_wallet_private_key);
         if let Some(k) = &host_wallet_private_key
@@ -581,6 +593,7 @@ impl Config {
                     evm_rpc_url: SecretString::from(evm_rpc_url?),
                     evm_chain_id: evm_chain_id?,
                     host_wallet_private_key: SecretString::from(host_wallet_private_key?),
+                    host_asset: host_asset?,
                 },
                 rules: rules?,
                 jobs: jobs?,

@@ -32,6 +32,7 @@ async fn run(cli: Cli) -> ExitCode {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&cli).await,
         Command::Migrate => migrate(&cli).await,
+        Command::Audit => audit(&cli).await,
         Command::CheckConfig => match Config::from_raw(&cli.settings) {
             Ok(c) => {
                 println!("{}", c.summary());
@@ -115,6 +116,37 @@ async fn migrate(cli: &Cli) -> ExitCode {
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+async fn audit(cli: &Cli) -> ExitCode {
+    let cfg = match DatabaseConfig::from_raw(&cli.settings) {
+        Ok(c) => c,
+        Err(e) => return config_error(&e),
+    };
+    telemetry::init_logging(LogFormat::Pretty);
+    let db = match Db::connect_and_migrate(&cfg).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = telepay::payouts::audit::audit(&db).await;
+    db.close().await;
+    match result {
+        Ok(report) => {
+            println!("{report}");
+            if report.clean() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
         }
     }
 }

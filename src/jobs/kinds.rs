@@ -7,3 +7,6 @@ pub const NOTIFY_OWNER: &str = "notify_owner";
 pub const EXPIRE_SUBSCRIPTION: &str = "expire_subscription";
 pub const REMIND_SUBSCRIPTION: &str = "remind_subscription";
 pub const RECONCILE_PAYMENT: &str = "reconcile_payment";
+pub const VALUE_PAYMENT: &str = "value_payment";
+pub const PAYOUT_STEP: &str = "payout_step";
+pub const CONVERSION_STEP: &str = "conversion_step";

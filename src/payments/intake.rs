@@ -495,6 +495,17 @@ async fn grant(
     if let Some(parent) = invoice.parent_invoice_id {
         set_invoice_status(tx, parent, "paid", now).await?;
     }
+    // The money side (SPEC §5–§6): valuation, fee split, accumulation or instant payout.
+    enqueue_job(
+        tx,
+        &job(
+            kinds::VALUE_PAYMENT,
+            format!("value:{payment_id}"),
+            serde_json::json!({ "payment_id": payment_id }),
+        ),
+        now,
+    )
+    .await?;
 
     if invoice.kind == InvoiceKind::Donation {
         crate::notify::enqueue(

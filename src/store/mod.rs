@@ -10,6 +10,7 @@ pub mod invites;
 pub mod invoices;
 pub mod jobs;
 pub mod owner;
+pub mod payouts;
 pub mod settings;
 pub mod stats;
 pub mod subscriptions;

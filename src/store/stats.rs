@@ -90,11 +90,11 @@ impl Db {
         now: UnixMillis,
     ) -> StoreResult<ChannelFigures> {
         let pay = sqlx::query(
-            "SELECT COALESCE(SUM(p.value_usd_micros), 0) AS revenue, \
-                    COALESCE(SUM(p.fee_usd_micros), 0) AS fees, \
+            "SELECT CAST(COALESCE(SUM(p.value_usd_micros), 0) AS BIGINT) AS revenue, \
+                    CAST(COALESCE(SUM(p.fee_usd_micros), 0) AS BIGINT) AS fees, \
                     COUNT(*) AS n, \
-                    COALESCE(SUM(CASE WHEN p.value_usd_micros IS NULL THEN 1 ELSE 0 END), 0) AS unvalued, \
-                    COALESCE(SUM(CASE WHEN p.granted_at >= $2 THEN p.owner_usd_micros ELSE 0 END), 0) AS recent \
+                    CAST(COALESCE(SUM(CASE WHEN p.value_usd_micros IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS unvalued, \
+                    CAST(COALESCE(SUM(CASE WHEN p.granted_at >= $2 THEN p.owner_usd_micros ELSE 0 END), 0) AS BIGINT) AS recent \
              FROM payments p JOIN invoices i ON i.id = p.invoice_id \
              WHERE i.channel_id = $1 AND p.granted_at IS NOT NULL AND p.refunded_at IS NULL",
         )
@@ -110,14 +110,14 @@ impl Db {
         .fetch_one(self.pool())
         .await?;
         let pending = sqlx::query(
-            "SELECT COALESCE(SUM(owner_usd_micros), 0) AS pending FROM accumulations \
+            "SELECT CAST(COALESCE(SUM(owner_usd_micros), 0) AS BIGINT) AS pending FROM accumulations \
              WHERE channel_id = $1 AND state <> 'paid'",
         )
         .bind(channel_id)
         .fetch_one(self.pool())
         .await?;
         let paid = sqlx::query(
-            "SELECT COALESCE(SUM(usd_micros), 0) AS paid FROM payouts WHERE channel_id = $1 AND state = 'sent'",
+            "SELECT CAST(COALESCE(SUM(usd_micros), 0) AS BIGINT) AS paid FROM payouts WHERE channel_id = $1 AND state = 'sent'",
         )
         .bind(channel_id)
         .fetch_one(self.pool())

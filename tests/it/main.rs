@@ -9,5 +9,6 @@ mod jobs;
 mod lessons;
 mod lifecycle;
 mod owner;
+mod payouts;
 mod store;
 mod subscriber;

@@ -5,12 +5,17 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::str::FromStr;
 use telepay::app::{Application, BuildOptions, Ctx};
 use telepay::config::{Config, RawSettings};
 use telepay::domain::time::ManualClock;
 use telepay::jobs::{JobRunner, RunReport, Scheduler};
 use telepay::sim::nowpayments::{NowPaymentsSim, NpSimConfig};
 use telepay::sim::telegram::{Injected, NewUser, RecordedCall, SimConfig, SimMessage, TelegramSim};
+
+use alloy_primitives::{Address, U256};
+use telepay::sim::changenow::{ChangeNowSim, CnSimConfig, SimPayout};
+use telepay::sim::evm::{EvmSim, EvmSimConfig, SimAsset, SimTransfer};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -31,6 +36,8 @@ pub enum Mode {
 pub struct TestApp {
     pub tg: TelegramSim,
     pub np: NowPaymentsSim,
+    pub cn: ChangeNowSim,
+    pub evm: EvmSim,
     pub ctx: Ctx,
     pub addr: SocketAddr,
     pub clock: ManualClock,
@@ -46,6 +53,74 @@ pub struct TestApp {
 /// Settings a test environment gives the app: everything valid, providers pointing nowhere
 /// they could reach (no test here talks to them).
 pub const NP_API_KEY: &str = "np-test-key";
+pub const CN_API_KEY: &str = "cn-test-key";
+pub const EVM_CHAIN_ID: u64 = 31337;
+/// The test host wallet's key (as in `test_settings`).
+pub const HOST_KEY: &str = "0x1111111111111111111111111111111111111111111111111111111111111111";
+/// USDT on BSC as the seeded table has it (18 decimals): the default HOST_ASSET.
+pub const HOST_USDT: &str = "0x55d398326f99059fF775485246999027B3197955";
+
+pub fn host_address() -> Address {
+    alloy_signer_local::PrivateKeySigner::from_str(HOST_KEY)
+        .expect("test key")
+        .address()
+}
+
+pub fn usdt_contract() -> Address {
+    Address::from_str(HOST_USDT).expect("contract")
+}
+
+/// ChangeNOW and an EVM chain, wired like the world: a transfer mined to an exchange's payin
+/// address is the deposit ChangeNOW sees; ChangeNOW's payouts of USDT/BSC to an EVM address
+/// arrive on the chain. The host wallet starts with 1 BNB for gas and 10,000 USDT.
+pub async fn start_payout_sims() -> (ChangeNowSim, EvmSim) {
+    let cn = ChangeNowSim::start(CnSimConfig {
+        api_key: CN_API_KEY.into(),
+        auto_finish: false,
+        ..CnSimConfig::default()
+    })
+    .await
+    .expect("start the ChangeNOW simulator");
+    let evm = EvmSim::start(EvmSimConfig {
+        chain_id: EVM_CHAIN_ID,
+        ..EvmSimConfig::default()
+    })
+    .await
+    .expect("start the EVM simulator");
+    evm.register_token(usdt_contract(), "USDT", 18);
+    evm.fund_native(host_address(), U256::from(10u128.pow(18)));
+    evm.mint_token(
+        usdt_contract(),
+        host_address(),
+        U256::from(10_000u128) * U256::from(10u128.pow(18)),
+    )
+    .expect("mint");
+    let cn_hook = cn.clone();
+    evm.on_transfer(Arc::new(move |t: &SimTransfer| {
+        let to = t.to.to_string();
+        if cn_hook.exchange_by_payin(&to).is_none() {
+            return;
+        }
+        let decimals = match &t.asset {
+            SimAsset::Native => 18,
+            SimAsset::Token { decimals, .. } => *decimals,
+        };
+        if let Ok(amount) = telepay::payouts::wallet::from_base_units(t.amount, decimals) {
+            let _ = cn_hook.deposit(&to, amount, &t.tx_hash.to_string());
+        }
+    }));
+    let evm_hook = evm.clone();
+    cn.on_payout(Arc::new(move |p: &SimPayout| {
+        if p.to_ticker == "usdt"
+            && p.to_network == "bsc"
+            && let Ok(addr) = Address::from_str(&p.address)
+            && let Ok(units) = telepay::payouts::wallet::to_base_units_floor(p.amount, 18)
+        {
+            let _ = evm_hook.credit_token(usdt_contract(), addr, units);
+        }
+    }));
+    (cn, evm)
+}
 pub const NP_IPN_SECRET: &str = "np-test-ipn-secret";
 
 pub fn test_settings(tg: &TelegramSim, db: &TestDb, public_base_url: &str) -> RawSettings {
@@ -92,10 +167,15 @@ pub async fn spawn_app_with(
     })
     .await
     .expect("start the NOWPayments simulator");
+    let (cn, evm) = start_payout_sims().await;
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a port");
     let addr = listener.local_addr().expect("local addr");
     let mut raw = test_settings(&tg, &db, &format!("http://{addr}"));
     raw.nowpayments_api_url = Some(np.api_url().to_string());
+    raw.changenow_api_url = Some(cn.base_url().to_string());
+    raw.changenow_api_key = Some(CN_API_KEY.into());
+    raw.evm_rpc_url = Some(evm.url().to_string());
+    raw.evm_chain_id = Some(EVM_CHAIN_ID.to_string());
     if mode == Mode::Webhook {
         raw.telegram_mode = Some("webhook".into());
         raw.telegram_webhook_secret = Some(WEBHOOK_SECRET.into());
@@ -106,6 +186,8 @@ pub async fn spawn_app_with(
     Some(TestApp {
         tg,
         np,
+        cn,
+        evm,
         ctx: app.0,
         addr,
         clock,
@@ -301,5 +383,6 @@ impl Drop for TestApp {
         self.cancel.cancel();
         self.tg.shutdown();
         self.np.shutdown();
+        self.cn.shutdown();
     }
 }

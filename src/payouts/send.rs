@@ -1,0 +1,473 @@
+//! One payout, step by step (SPEC §6). States:
+//!
+//! ```text
+//! pending ──(owner takes the host asset on the host network)──────────────► sending ─► sent
+//! pending ─► exchange (ChangeNOW exchange created) ─► sending (host wallet pays payin) ─►
+//!   funded (deposit mined) ─► sent (exchange finished)          any ─► failed (admins)
+//! pending ─► cancelled (instant share below the exchange minimum → accumulation)
+//! ```
+//!
+//! Each run of the job looks at the stored state and does the next step only. The host wallet
+//! persists nonce, raw transaction and hash before broadcasting; on every later run it looks for
+//! the receipt of that hash first and only ever re-broadcasts the same bytes, so a payout is
+//! never sent twice (lessons 37, 38). The kill switch is checked before every step.
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use rust_decimal::Decimal;
+
+use super::changenow::{Asset, CnError, CreateExchange, ExchangeState};
+use super::wallet::{HostWallet, TxState, WalletAsset, parse_address};
+use crate::app::Ctx;
+use crate::domain::money::UsdMicros;
+use crate::jobs::{JobError, JobHandler};
+use crate::store::jobs::ClaimedJob;
+use crate::store::payouts::Payout;
+
+/// Safety margin over ChangeNOW's minimum (minimums move; apis.md §B.7).
+const MIN_MARGIN: Decimal = Decimal::from_parts(105, 0, 0, false, 2);
+
+#[derive(serde::Deserialize)]
+struct Payload {
+    payout_id: i64,
+}
+
+pub struct PayoutStep(pub Ctx);
+
+fn retry(what: &str, e: impl std::fmt::Display) -> JobError {
+    JobError::retryable(anyhow::anyhow!("{what}: {e}"))
+}
+
+/// Not finished yet: run again later (with the job's backoff).
+fn later(why: &str) -> JobError {
+    JobError::retryable(anyhow::anyhow!("{why}"))
+}
+
+/// The host asset as the wallet and ChangeNOW know it.
+pub struct HostAsset {
+    pub currency: String,
+    pub network: String,
+    pub cn: Asset,
+    pub wallet: WalletAsset,
+}
+
+pub async fn host_asset(ctx: &Ctx) -> Result<HostAsset, JobError> {
+    let (currency, network) = &ctx.config.providers.host_asset;
+    let row = ctx
+        .db
+        .payout_currency(currency, network)
+        .await
+        .map_err(JobError::retryable)?
+        .ok_or_else(|| {
+            JobError::terminal(anyhow::anyhow!(
+                "HOST_ASSET {currency}:{network} is not in the table"
+            ))
+        })?;
+    let net = ctx
+        .db
+        .network(network)
+        .await
+        .map_err(JobError::retryable)?
+        .ok_or_else(|| JobError::terminal(anyhow::anyhow!("network {network} unknown")))?;
+    let decimals = u8::try_from(row.decimals)
+        .map_err(|_| JobError::terminal(anyhow::anyhow!("decimals {}", row.decimals)))?;
+    let wallet = match &row.token_contract {
+        Some(c) => WalletAsset::erc20(
+            &row.currency,
+            parse_address(c).map_err(|e| JobError::terminal(anyhow::anyhow!("host token: {e}")))?,
+            decimals,
+        ),
+        None => WalletAsset::Native {
+            symbol: row.currency.clone(),
+            decimals,
+        },
+    };
+    Ok(HostAsset {
+        currency: row.currency,
+        network: row.network,
+        cn: Asset::new(&row.cn_ticker, &net.cn_network),
+        wallet,
+    })
+}
+
+impl JobHandler for PayoutStep {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
+        async move {
+            let ctx = &self.0;
+            let p: Payload = serde_json::from_value(job.payload.clone())
+                .map_err(|e| JobError::terminal(anyhow::anyhow!("bad payload: {e}")))?;
+            // Several steps can happen in one run; each is re-read from the database.
+            for _ in 0..8 {
+                let Some(payout) = ctx
+                    .db
+                    .payout(p.payout_id)
+                    .await
+                    .map_err(JobError::retryable)?
+                else {
+                    return Err(JobError::terminal(anyhow::anyhow!(
+                        "no payout {}",
+                        p.payout_id
+                    )));
+                };
+                match payout.state.as_str() {
+                    "sent" | "failed" | "cancelled" => return Ok(()),
+                    _ => {}
+                }
+                if ctx.db.payouts_paused().await.map_err(JobError::retryable)? {
+                    return Err(later("payouts are paused (kill switch)"));
+                }
+                step(ctx, &payout).await?;
+            }
+            Err(later("payout still in progress"))
+        }
+        .boxed()
+    }
+}
+
+async fn step(ctx: &Ctx, p: &Payout) -> Result<(), JobError> {
+    let host = host_asset(ctx).await?;
+    let now = ctx.clock.now();
+    match p.state.as_str() {
+        "pending" => {
+            let direct = p.dest_currency == host.currency && p.dest_network == host.network;
+            if direct {
+                let amount = p.usd.to_decimal();
+                let to = parse_address(&p.dest_address)
+                    .map_err(|e| JobError::terminal(anyhow::anyhow!("owner address: {e}")))?;
+                return sign_and_send(ctx, p, "pending", &host, to, amount).await;
+            }
+            create_exchange(ctx, p, &host).await
+        }
+        "exchange" => {
+            let id = p.exchange_id.clone().unwrap_or_default();
+            // Before funding: make sure the exchange still waits for our deposit (lesson 42).
+            let status = ctx.changenow.exchange(&id).await.map_err(cn_error)?;
+            if matches!(
+                status.status,
+                ExchangeState::Expired | ExchangeState::Failed | ExchangeState::Refunded
+            ) {
+                tracing::warn!(payout_id = p.id, exchange = %id, "exchange closed before funding; re-creating");
+                ctx.db
+                    .payout_exchange_expired(p.id, now)
+                    .await
+                    .map_err(JobError::retryable)?;
+                return Ok(());
+            }
+            let amount: Decimal = p
+                .source_amount
+                .as_deref()
+                .unwrap_or_default()
+                .parse()
+                .map_err(|e| JobError::terminal(anyhow::anyhow!("source amount: {e}")))?;
+            let to = parse_address(p.payin_address.as_deref().unwrap_or_default())
+                .map_err(|e| JobError::terminal(anyhow::anyhow!("payin address: {e}")))?;
+            sign_and_send(ctx, p, "exchange", &host, to, amount).await
+        }
+        "sending" => confirm_send(ctx, p).await,
+        "funded" => poll_exchange(ctx, p).await,
+        other => Err(JobError::terminal(anyhow::anyhow!("payout state {other}"))),
+    }
+}
+
+fn cn_error(e: CnError) -> JobError {
+    if e.is_retryable() {
+        retry("ChangeNOW", e)
+    } else {
+        JobError::terminal(anyhow::anyhow!("ChangeNOW: {e}"))
+    }
+}
+
+async fn create_exchange(ctx: &Ctx, p: &Payout, host: &HostAsset) -> Result<(), JobError> {
+    let now = ctx.clock.now();
+    let dest_net = ctx
+        .db
+        .network(&p.dest_network)
+        .await
+        .map_err(JobError::retryable)?
+        .ok_or_else(|| JobError::terminal(anyhow::anyhow!("network {}", p.dest_network)))?;
+    let dest_row = ctx
+        .db
+        .payout_currency(&p.dest_currency, &p.dest_network)
+        .await
+        .map_err(JobError::retryable)?
+        .ok_or_else(|| JobError::terminal(anyhow::anyhow!("currency {}", p.dest_currency)))?;
+    let to = Asset::new(&dest_row.cn_ticker, &dest_net.cn_network);
+    // The host asset is a USD stablecoin: the owner's USD share is its amount (lesson 16/17:
+    // never a token quantity reused as USD or the other way round).
+    let amount = p.usd.to_decimal();
+    let range = ctx.changenow.range(&host.cn, &to).await.map_err(cn_error)?;
+    if amount < range.min * MIN_MARGIN {
+        let minimum = UsdMicros::from_decimal_rounded(
+            range.min * MIN_MARGIN,
+            rust_decimal::RoundingStrategy::AwayFromZero,
+        )
+        .ok();
+        if p.kind == "instant" {
+            ctx.db
+                .defer_instant_payout(p, minimum, now)
+                .await
+                .map_err(JobError::retryable)?;
+            ctx.jobs_wake.notify_one();
+            return Ok(());
+        }
+        let why = format!(
+            "{amount} {} is below the exchange minimum {}",
+            host.currency, range.min
+        );
+        ctx.db
+            .payout_failed(p, "pending", &why, now)
+            .await
+            .map_err(JobError::retryable)?;
+        return Ok(());
+    }
+    let req = CreateExchange {
+        from: host.cn.clone(),
+        to,
+        from_amount: amount,
+        address: p.dest_address.clone(),
+        extra_id: p.dest_extra_id.clone(),
+        refund_address: Some(ctx.wallet.address().to_string()),
+    };
+    // Creating an exchange moves no money: if the answer is lost, the unfunded one expires.
+    let ex = ctx.changenow.create_exchange(&req).await.map_err(|e| {
+        if e.is_not_valid_address() {
+            JobError::terminal(anyhow::anyhow!(
+                "ChangeNOW refused the owner's address: {e}"
+            ))
+        } else {
+            cn_error(e)
+        }
+    })?;
+    ctx.db
+        .payout_exchange_created(
+            p.id,
+            &ex.id,
+            &ex.payin_address,
+            &super::changenow::to_plain_string(ex.from_amount),
+            now,
+        )
+        .await
+        .map_err(JobError::retryable)?;
+    Ok(())
+}
+
+/// Signs a transfer, persists it (with its nonce) and the payout's move to `sending` in one
+/// transaction, then broadcasts.
+async fn sign_and_send(
+    ctx: &Ctx,
+    p: &Payout,
+    from_state: &str,
+    host: &HostAsset,
+    to: alloy_primitives::Address,
+    amount: Decimal,
+) -> Result<(), JobError> {
+    let wallet: &HostWallet = &ctx.wallet;
+    let units = host
+        .wallet
+        .to_base_units(amount)
+        .map_err(|e| JobError::terminal(anyhow::anyhow!("amount {amount}: {e}")))?;
+    let fees = wallet
+        .suggest_fees(&host.wallet)
+        .await
+        .map_err(|e| retry("fees", e))?;
+    // Lesson 19: the balance of the asset we actually send, plus gas in the native coin.
+    if let Err(e) = wallet.check_funds(&host.wallet, units, &fees).await {
+        if e.is_insufficient_funds() {
+            let now = ctx.clock.now();
+            ctx.db
+                .set_payouts_paused(true, now)
+                .await
+                .map_err(JobError::retryable)?;
+            let mut tx = ctx.db.begin_write().await.map_err(JobError::retryable)?;
+            crate::store::payouts::alert(
+                &mut tx,
+                "insufficient_funds",
+                &p.id.to_string(),
+                &format!(
+                    "the host wallet cannot pay {amount} {}: payouts paused",
+                    host.currency
+                ),
+                now,
+            )
+            .await
+            .map_err(JobError::retryable)?;
+            tx.commit()
+                .await
+                .map_err(|e| JobError::retryable(crate::store::StoreError::from(e)))?;
+            tracing::error!(payout_id = p.id, "host wallet underfunded: payouts paused");
+            return Err(later("host wallet underfunded; payouts paused"));
+        }
+        return Err(retry("balance check", e));
+    }
+    let pending = wallet
+        .pending_nonce()
+        .await
+        .map_err(|e| retry("nonce", e))?;
+    let from = wallet.address().to_string();
+    let recorded = ctx
+        .db
+        .record_wallet_tx(
+            p.id,
+            from_state,
+            wallet.chain_id(),
+            &from,
+            pending,
+            |nonce| wallet.sign_transfer(&host.wallet, to, units, nonce, &fees),
+            ctx.clock.now(),
+        )
+        .await
+        .map_err(JobError::retryable)?
+        .map_err(|e| JobError::terminal(anyhow::anyhow!("signing: {e}")))?;
+    broadcast(ctx, &recorded).await
+}
+
+async fn broadcast(ctx: &Ctx, t: &crate::store::payouts::WalletTx) -> Result<(), JobError> {
+    let raw = hex::decode(t.raw_tx.trim_start_matches("0x"))
+        .map_err(|e| JobError::terminal(anyhow::anyhow!("stored raw tx: {e}")))?;
+    match ctx.wallet.broadcast_raw(&raw).await {
+        Ok(_) => {
+            ctx.db
+                .set_wallet_tx_state(t.id, "broadcast", ctx.clock.now())
+                .await
+                .map_err(JobError::retryable)?;
+            Ok(())
+        }
+        // Whatever happened, the next run looks the hash up before anything else.
+        Err(e) => Err(retry("broadcast", e)),
+    }
+}
+
+async fn confirm_send(ctx: &Ctx, p: &Payout) -> Result<(), JobError> {
+    let now = ctx.clock.now();
+    let Some(t) = ctx
+        .db
+        .payout_wallet_tx(p.id)
+        .await
+        .map_err(JobError::retryable)?
+    else {
+        return Err(JobError::terminal(anyhow::anyhow!(
+            "payout {} is sending without a transaction",
+            p.id
+        )));
+    };
+    let hash: alloy_primitives::B256 = t
+        .tx_hash
+        .parse()
+        .map_err(|e| JobError::terminal(anyhow::anyhow!("stored hash: {e}")))?;
+    match ctx
+        .wallet
+        .tx_state(hash)
+        .await
+        .map_err(|e| retry("receipt", e))?
+    {
+        TxState::Mined(receipt) if receipt.success => {
+            ctx.db
+                .set_wallet_tx_state(t.id, "confirmed", now)
+                .await
+                .map_err(JobError::retryable)?;
+            if p.exchange_id.is_some() {
+                ctx.db
+                    .payout_transition(p.id, "sending", "funded", now)
+                    .await
+                    .map_err(JobError::retryable)?;
+            } else {
+                let host = host_asset(ctx).await?;
+                let units: alloy_primitives::U256 = t
+                    .amount
+                    .parse()
+                    .map_err(|e| JobError::terminal(anyhow::anyhow!("stored amount: {e}")))?;
+                let amount = host
+                    .wallet
+                    .from_base_units(units)
+                    .map_err(|e| JobError::terminal(anyhow::anyhow!("amount: {e}")))?;
+                ctx.db
+                    .payout_sent(
+                        p,
+                        "sending",
+                        &t.tx_hash,
+                        &amount.normalize().to_string(),
+                        now,
+                    )
+                    .await
+                    .map_err(JobError::retryable)?;
+                ctx.jobs_wake.notify_one();
+            }
+            Ok(())
+        }
+        TxState::Mined(_) => {
+            ctx.db
+                .set_wallet_tx_state(t.id, "failed", now)
+                .await
+                .map_err(JobError::retryable)?;
+            ctx.db
+                .payout_failed(
+                    p,
+                    "sending",
+                    &format!("transaction {} reverted", t.tx_hash),
+                    now,
+                )
+                .await
+                .map_err(JobError::retryable)?;
+            Ok(())
+        }
+        TxState::Pending => Err(later("transaction not mined yet")),
+        // The node does not know it (never arrived, or dropped): the same bytes again.
+        TxState::Unknown => {
+            broadcast(ctx, &t).await?;
+            Err(later("transaction re-broadcast"))
+        }
+    }
+}
+
+async fn poll_exchange(ctx: &Ctx, p: &Payout) -> Result<(), JobError> {
+    let now = ctx.clock.now();
+    let id = p.exchange_id.clone().unwrap_or_default();
+    let s = ctx.changenow.exchange(&id).await.map_err(cn_error)?;
+    match &s.status {
+        ExchangeState::Finished => {
+            let hash = s.payout_hash.clone().unwrap_or_default();
+            let amount = s
+                .amount_to
+                .map(|a| a.normalize().to_string())
+                .unwrap_or_default();
+            if hash.is_empty() || amount.is_empty() {
+                // Lesson 33: finished but the amounts are not filled in yet.
+                return Err(later("exchange finished without payout hash yet"));
+            }
+            ctx.db
+                .payout_sent(p, "funded", &hash, &amount, now)
+                .await
+                .map_err(JobError::retryable)?;
+            ctx.jobs_wake.notify_one();
+            Ok(())
+        }
+        ExchangeState::Failed | ExchangeState::Refunded => {
+            let why = format!(
+                "exchange {id} ended {}: check with ChangeNOW support and the refund address",
+                s.status
+            );
+            ctx.db
+                .payout_failed(p, "funded", &why, now)
+                .await
+                .map_err(JobError::retryable)?;
+            Ok(())
+        }
+        ExchangeState::Verifying => {
+            let mut tx = ctx.db.begin_write().await.map_err(JobError::retryable)?;
+            crate::store::payouts::alert(
+                &mut tx,
+                "exchange_verifying",
+                &id,
+                "ChangeNOW holds the exchange for AML/KYC checks: contact their support with the id; do not re-create it",
+                now,
+            )
+            .await
+            .map_err(JobError::retryable)?;
+            tx.commit()
+                .await
+                .map_err(|e| JobError::retryable(crate::store::StoreError::from(e)))?;
+            Err(later("exchange in verification"))
+        }
+        _ => Err(later("exchange in progress")),
+    }
+}

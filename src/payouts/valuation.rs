@@ -1,0 +1,129 @@
+//! Valuation of a granted payment (SPEC §5): the USD value of its outcome — 1:1 for USD
+//! stablecoins, otherwise a ChangeNOW estimate to USDT — then the fee split and the owner's
+//! share put in exactly one place. No price means the job retries: a payment is never dropped
+//! (lesson 11) and never valued at the invoice price (lesson 23).
+
+use std::sync::Arc;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use rust_decimal::Decimal;
+
+use super::assets::outcome_asset;
+use super::changenow::Asset;
+use super::fees;
+use crate::app::Ctx;
+use crate::domain::money::UsdMicros;
+use crate::jobs::{JobError, JobHandler, JobRunner, kinds};
+use crate::store::jobs::ClaimedJob;
+use crate::store::payouts::Valued;
+
+#[derive(serde::Deserialize)]
+struct Payload {
+    payment_id: i64,
+}
+
+pub struct ValuePayment(pub Ctx);
+
+impl JobHandler for ValuePayment {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
+        async move {
+            let ctx = &self.0;
+            let p: Payload = serde_json::from_value(job.payload.clone())
+                .map_err(|e| JobError::terminal(anyhow::anyhow!("bad payload: {e}")))?;
+            let Some(v) = ctx
+                .db
+                .payment_to_value(p.payment_id)
+                .await
+                .map_err(JobError::retryable)?
+            else {
+                return Err(JobError::terminal(anyhow::anyhow!(
+                    "payment {} is not granted",
+                    p.payment_id
+                )));
+            };
+            if v.valued || v.refunded {
+                return Ok(());
+            }
+            let (Some(currency), Some(amount)) = (&v.outcome_currency, &v.outcome_amount) else {
+                // Not settled yet in NOWPayments' report: try again later.
+                return Err(JobError::retryable(anyhow::anyhow!(
+                    "payment {} has no outcome yet",
+                    p.payment_id
+                )));
+            };
+            let amount: Decimal = amount
+                .parse()
+                .map_err(|e| JobError::terminal(anyhow::anyhow!("outcome amount: {e}")))?;
+            let asset = outcome_asset(currency);
+            let usd = if asset.usd_stable {
+                amount
+            } else {
+                let usdt = Asset::new("usdt", &host_cn_network(ctx).await?);
+                ctx.changenow
+                    .estimate(&asset.asset, &usdt, amount)
+                    .await
+                    .map_err(|e| {
+                        if e.is_retryable() {
+                            JobError::retryable(anyhow::anyhow!("valuation estimate: {e}"))
+                        } else {
+                            // No price today is not "no value": keep retrying until give-up,
+                            // then admins see it among failed jobs.
+                            JobError::retryable(anyhow::anyhow!("no price for {currency}: {e}"))
+                        }
+                    })?
+                    .to_amount
+            };
+            let value =
+                UsdMicros::from_decimal_rounded(usd, rust_decimal::RoundingStrategy::ToZero)
+                    .map_err(|e| JobError::terminal(anyhow::anyhow!("value: {e}")))?;
+            let split = fees::split(value, amount, ctx.config.rules.platform_fee_percent)
+                .map_err(|e| JobError::terminal(anyhow::anyhow!("fee split: {e}")))?;
+            let (host_currency, _) = &ctx.config.providers.host_asset;
+            let valued = ctx
+                .db
+                .record_valuation(
+                    &v,
+                    &split,
+                    asset.usd_stable,
+                    host_currency,
+                    ctx.clock.now(),
+                    ctx.config.jobs.give_up_after,
+                )
+                .await
+                .map_err(JobError::retryable)?;
+            if let Valued::InstantPayout(id) = valued {
+                tracing::info!(
+                    payout_id = id,
+                    payment_id = v.payment_id,
+                    "instant payout queued"
+                );
+                ctx.jobs_wake.notify_one();
+            }
+            Ok(())
+        }
+        .boxed()
+    }
+}
+
+/// ChangeNOW's name of the host network (USDT is valued on the chain the host wallet uses).
+pub async fn host_cn_network(ctx: &Ctx) -> Result<String, JobError> {
+    let (_, network) = &ctx.config.providers.host_asset;
+    let n = ctx
+        .db
+        .network(network)
+        .await
+        .map_err(JobError::retryable)?
+        .ok_or_else(|| {
+            JobError::terminal(anyhow::anyhow!("HOST_ASSET network {network} unknown"))
+        })?;
+    Ok(n.cn_network)
+}
+
+pub fn register(runner: &mut JobRunner, ctx: &Ctx) {
+    runner.register(kinds::VALUE_PAYMENT, Arc::new(ValuePayment(ctx.clone())));
+    runner.register(
+        kinds::PAYOUT_STEP,
+        Arc::new(super::send::PayoutStep(ctx.clone())),
+    );
+}

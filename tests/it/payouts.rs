@@ -1,0 +1,389 @@
+//! The payout engine end to end (SPEC §5–§6): IPN → valuation and fee split → instant payout
+//! or accumulation → ChangeNOW exchange and/or host-wallet transfer → owner DM with the tx
+//! hash, through the NOWPayments, ChangeNOW and EVM simulators; crashes and faults in between;
+//! `audit` clean at the end.
+
+use std::time::Duration;
+
+use alloy_primitives::{Address, U256};
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use std::str::FromStr;
+use telepay::domain::money::UsdMicros;
+use telepay::domain::time::Clock;
+use telepay::sim::evm::RpcFault;
+use telepay::sim::nowpayments::PayIn;
+use telepay::sim::telegram::{AdminRights, NewChat};
+use telepay::store::channels::{Channel, PayoutStrategy};
+use telepay::store::payouts::Payout;
+
+use crate::on_both_backends;
+use crate::subscriber::{buy_first_tier, np_id};
+use crate::support::app::{TestApp, spawn_app, usdt_contract};
+use crate::support::db::Backend;
+use crate::support::fixtures;
+
+const OWNER: i64 = 800;
+const CHAT: i64 = -100_888_000;
+/// The owner's EVM wallet (EIP-55 example address).
+const OWNER_EVM: &str = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+const OWNER_TRON: &str = "TNDFkiSmBQorNFacb3735q8MnT29sn8BLn";
+
+async fn channel(
+    app: &TestApp,
+    currency: &str,
+    network: &str,
+    address: &str,
+    strategy: PayoutStrategy,
+) -> Channel {
+    app.user(OWNER, "Olga", Some("en"));
+    app.tg
+        .add_chat(NewChat::channel(CHAT, "Alpha Signals").owner(OWNER));
+    app.tg.set_bot_rights(CHAT, AdminRights::full());
+    fixtures::owner(&app.ctx.db, OWNER, app.clock.now()).await;
+    let mut c = fixtures::channel_template(OWNER, CHAT);
+    c.payout.currency = currency.into();
+    c.payout.network = network.into();
+    c.payout.address = address.into();
+    c.payout.strategy = strategy;
+    app.ctx
+        .db
+        .create_channel(&c, app.clock.now())
+        .await
+        .unwrap()
+}
+
+/// A subscriber buys the first tier ($5) and pays; NOWPayments settles `outcome` USDT/BSC.
+async fn subscriber_pays(app: &TestApp, user: i64, c: &Channel, outcome: Decimal) -> i64 {
+    let u = app.user(user, "Sam", Some("en"));
+    let (_, np_invoice) = buy_first_tier(app, u, c).await;
+    let payment = app
+        .np
+        .pay(
+            np_id(&np_invoice),
+            PayIn::exact("usdtbsc", dec!(5)).outcome("usdtbsc", outcome),
+        )
+        .unwrap();
+    app.np.advance_to_finished(payment).unwrap();
+    app.reply_containing(u, "Payment received").await;
+    payment_id_of(app, &payment.to_string()).await
+}
+
+async fn payment_id_of(app: &TestApp, np_payment: &str) -> i64 {
+    for _ in 0..200 {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM payments WHERE np_payment_id = $1")
+                .bind(np_payment)
+                .fetch_optional(app.ctx.db.pool())
+                .await
+                .unwrap();
+        if let Some((id,)) = row {
+            return id;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("payment {np_payment} not recorded");
+}
+
+async fn payouts_of(app: &TestApp, channel_id: i64) -> Vec<Payout> {
+    let ids: Vec<(i64,)> =
+        sqlx::query_as("SELECT id FROM payouts WHERE channel_id = $1 ORDER BY created_at, id")
+            .bind(channel_id)
+            .fetch_all(app.ctx.db.pool())
+            .await
+            .unwrap();
+    let mut out = Vec::new();
+    for (id,) in ids {
+        out.push(app.ctx.db.payout(id).await.unwrap().unwrap());
+    }
+    out
+}
+
+/// Runs jobs and timers, moving the clock forward, until `done` holds.
+async fn drive<F, Fut>(app: &TestApp, mut done: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..60 {
+        app.run_jobs_once().await;
+        if done().await {
+            return;
+        }
+        app.clock.advance(Duration::from_secs(20 * 60));
+    }
+    panic!("never reached the expected state");
+}
+
+async fn payout_final(app: &TestApp, channel_id: i64) -> bool {
+    let p = payouts_of(app, channel_id).await;
+    !p.is_empty()
+        && p.iter()
+            .all(|p| matches!(p.state.as_str(), "sent" | "failed" | "cancelled"))
+}
+
+async fn audit_clean(app: &TestApp) {
+    let report = telepay::payouts::audit::audit(&app.ctx.db).await.unwrap();
+    assert!(report.clean(), "{report}");
+}
+
+fn units(d: Decimal) -> U256 {
+    telepay::payouts::wallet::to_base_units(d, 18).unwrap()
+}
+
+/// Instant, owner takes USDT on BSC (the host asset): a direct ERC-20 transfer of exactly the
+/// owner share. Lesson 19: the token is sent, not the native coin; lesson 21: the platform fee
+/// stays with the platform.
+async fn lesson_19_21_instant_direct_usdt_end_to_end(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let c = channel(&app, "USDT", "BSC", OWNER_EVM, PayoutStrategy::Instant).await;
+    let owner = Address::from_str(OWNER_EVM).unwrap();
+    let native_before = app.evm.native_balance(owner);
+    let pay = subscriber_pays(&app, 1, &c, dec!(4.95)).await;
+    drive(&app, || payout_final(&app, c.id)).await;
+    let p = &payouts_of(&app, c.id).await[0];
+    assert_eq!(p.state, "sent");
+    assert_eq!(p.payment_id, Some(pay));
+    // 3% of $4.95 = $0.1485 → owner $4.8015.
+    assert_eq!(p.usd, UsdMicros::from_micros(4_801_500));
+    assert_eq!(
+        app.evm.token_balance(usdt_contract(), owner),
+        units(dec!(4.8015))
+    );
+    assert_eq!(
+        app.evm.native_balance(owner),
+        native_before,
+        "no native coin sent"
+    );
+    let hash = p.tx_hash.clone().unwrap();
+    app.run_jobs_once().await;
+    let dm = app.reply_containing(OWNER, "Payout sent").await;
+    let text = dm.text.unwrap();
+    assert!(
+        text.contains(&hash) && text.contains("bscscan.com/tx/"),
+        "{text}"
+    );
+    assert_eq!(app.evm.sent_count(crate::support::app::host_address()), 1);
+    audit_clean(&app).await;
+}
+
+/// Instant to TRX: an exchange USDT/BSC → TRX whose payin gets exactly ChangeNOW's fromAmount
+/// from the host wallet; the owner's TRX arrives at their address.
+async fn instant_via_exchange_end_to_end(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let c = channel(&app, "TRX", "TRX", OWNER_TRON, PayoutStrategy::Instant).await;
+    subscriber_pays(&app, 1, &c, dec!(4.95)).await;
+    drive(&app, || payout_final(&app, c.id)).await;
+    let p = &payouts_of(&app, c.id).await[0];
+    assert_eq!(p.state, "sent", "{p:?}");
+    let ex = app.cn.exchange(p.exchange_id.as_deref().unwrap()).unwrap();
+    assert_eq!(ex.status.to_string(), "finished");
+    assert_eq!(p.source_amount.as_deref(), Some("4.8015"));
+    assert!(app.cn.received_by(OWNER_TRON) > Decimal::ZERO);
+    assert_eq!(
+        p.tx_hash.as_deref(),
+        app.cn.payouts().first().map(|x| x.hash.as_str())
+    );
+    app.run_jobs_once().await;
+    app.reply_containing(OWNER, "Payout sent").await;
+    assert_eq!(app.evm.sent_count(crate::support::app::host_address()), 1);
+    audit_clean(&app).await;
+}
+
+/// Threshold: stable payments accumulate; the batch timer pays once the threshold is reached,
+/// attaching exactly the converted rows (lessons 25–27).
+async fn lesson_25_27_threshold_batch_pays_exactly_the_accumulations(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let c = channel(
+        &app,
+        "USDT",
+        "BSC",
+        OWNER_EVM,
+        PayoutStrategy::Threshold(UsdMicros::from_cents(900)),
+    )
+    .await;
+    subscriber_pays(&app, 1, &c, dec!(5)).await;
+    app.run_jobs_once().await;
+    app.scheduler
+        .run_now(telepay::payouts::batch::TIMER)
+        .await
+        .unwrap();
+    assert!(
+        payouts_of(&app, c.id).await.is_empty(),
+        "$4.85 is below the $9 threshold"
+    );
+    subscriber_pays(&app, 2, &c, dec!(5)).await;
+    app.run_jobs_once().await;
+    app.scheduler
+        .run_now(telepay::payouts::batch::TIMER)
+        .await
+        .unwrap();
+    drive(&app, || payout_final(&app, c.id)).await;
+    let ps = payouts_of(&app, c.id).await;
+    assert_eq!(ps.len(), 1);
+    assert_eq!(ps[0].kind, "batch");
+    assert_eq!(ps[0].usd, UsdMicros::from_cents(970));
+    let owner = Address::from_str(OWNER_EVM).unwrap();
+    assert_eq!(
+        app.evm.token_balance(usdt_contract(), owner),
+        units(dec!(9.70))
+    );
+    app.run_jobs_once().await;
+    app.reply_containing(OWNER, "reached your payout threshold")
+        .await;
+    app.reply_containing(OWNER, "Payout sent").await;
+    // Dashboard figures against the known payments.
+    let f = app
+        .ctx
+        .db
+        .channel_figures(c.id, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(f.revenue, UsdMicros::from_cents(1000));
+    assert_eq!(f.fees, UsdMicros::from_cents(30));
+    assert_eq!(f.paid_out, UsdMicros::from_cents(970));
+    assert_eq!(f.pending, UsdMicros::ZERO);
+    // CSV export: two payments and one payout.
+    let csv = telepay::bot::owner::balance::csv_bytes(
+        &app.ctx.db.channel_payments(c.id).await.unwrap(),
+        &app.ctx.db.payout_history(c.id, 100).await.unwrap(),
+    )
+    .unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert_eq!(csv.lines().filter(|l| l.starts_with("payment,")).count(), 2);
+    assert!(csv.contains(&ps[0].tx_hash.clone().unwrap()));
+    audit_clean(&app).await;
+}
+
+/// Lessons 37/38: the broadcast answer is lost after the node accepted the transaction; the
+/// next run finds the receipt of the stored hash and never signs a second transfer. Then the
+/// whole app restarts mid-payout: still exactly one transfer.
+async fn lesson_37_38_lost_broadcast_answer_and_restart_never_pay_twice(backend: Backend) {
+    let Some(mut app) = spawn_app(backend).await else {
+        return;
+    };
+    let c = channel(&app, "USDT", "BSC", OWNER_EVM, PayoutStrategy::Instant).await;
+    app.evm
+        .fail_next("eth_sendRawTransaction", RpcFault::AcceptThenFail);
+    subscriber_pays(&app, 1, &c, dec!(4.95)).await;
+    app.run_jobs_once().await;
+    let p = &payouts_of(&app, c.id).await[0];
+    assert_eq!(
+        p.state, "sending",
+        "the transfer is recorded before the broadcast"
+    );
+    app.restart().await;
+    drive(&app, || payout_final(&app, c.id)).await;
+    let p = &payouts_of(&app, c.id).await[0];
+    assert_eq!(p.state, "sent");
+    assert_eq!(app.evm.sent_count(crate::support::app::host_address()), 1);
+    let owner = Address::from_str(OWNER_EVM).unwrap();
+    assert_eq!(
+        app.evm.token_balance(usdt_contract(), owner),
+        units(dec!(4.8015))
+    );
+    audit_clean(&app).await;
+}
+
+/// An owner share below the exchange minimum waits as an accumulation; the owner is told.
+async fn instant_below_minimum_is_deferred(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let c = channel(&app, "TRX", "TRX", OWNER_TRON, PayoutStrategy::Instant).await;
+    app.cn.set_min_amount(
+        &telepay::payouts::changenow::Asset::new("usdt", "bsc"),
+        &telepay::payouts::changenow::Asset::new("trx", "trx"),
+        dec!(50),
+    );
+    subscriber_pays(&app, 1, &c, dec!(4.95)).await;
+    drive(&app, || payout_final(&app, c.id)).await;
+    let p = &payouts_of(&app, c.id).await[0];
+    assert_eq!(p.state, "cancelled");
+    assert_eq!(app.cn.created_count(), 0);
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM accumulations WHERE channel_id = $1 AND reason = 'below_minimum'",
+    )
+    .bind(c.id)
+    .fetch_one(app.ctx.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(n, 1);
+    app.run_jobs_once().await;
+    app.reply_containing(OWNER, "below the exchange minimum")
+        .await;
+    assert_eq!(app.evm.sent_count(crate::support::app::host_address()), 0);
+    audit_clean(&app).await;
+}
+
+/// The kill switch stops every outgoing step; resuming lets the payout finish once.
+async fn kill_switch_holds_payouts(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let c = channel(&app, "USDT", "BSC", OWNER_EVM, PayoutStrategy::Instant).await;
+    app.ctx
+        .db
+        .set_payouts_paused(true, app.clock.now())
+        .await
+        .unwrap();
+    subscriber_pays(&app, 1, &c, dec!(4.95)).await;
+    for _ in 0..3 {
+        app.run_jobs_once().await;
+        app.clock.advance(Duration::from_secs(600));
+    }
+    assert_eq!(payouts_of(&app, c.id).await[0].state, "pending");
+    assert_eq!(app.evm.sent_count(crate::support::app::host_address()), 0);
+    app.ctx
+        .db
+        .set_payouts_paused(false, app.clock.now())
+        .await
+        .unwrap();
+    drive(&app, || payout_final(&app, c.id)).await;
+    assert_eq!(payouts_of(&app, c.id).await[0].state, "sent");
+    assert_eq!(app.evm.sent_count(crate::support::app::host_address()), 1);
+}
+
+/// Lesson 42: an exchange that expired before we funded it is re-created, never funded dead.
+async fn lesson_42_expired_exchange_is_recreated(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let c = channel(&app, "TRX", "TRX", OWNER_TRON, PayoutStrategy::Instant).await;
+    // The first funding attempt fails at the node, so the exchange waits unfunded.
+    app.evm
+        .fail_next("eth_sendRawTransaction", RpcFault::HttpStatus(500));
+    subscriber_pays(&app, 1, &c, dec!(4.95)).await;
+    app.run_jobs_once().await;
+    let first = payouts_of(&app, c.id).await[0].clone();
+    let first_ex = first.exchange_id.clone();
+    if first.state == "exchange" {
+        app.cn.expire(first_ex.as_deref().unwrap()).unwrap();
+    }
+    drive(&app, || payout_final(&app, c.id)).await;
+    let p = &payouts_of(&app, c.id).await[0];
+    assert_eq!(p.state, "sent", "{p:?}");
+    assert_eq!(app.evm.sent_count(crate::support::app::host_address()), 1);
+    if first.state == "exchange" {
+        assert_ne!(p.exchange_id, first_ex, "a fresh exchange was funded");
+        assert!(app.cn.created_count() >= 2);
+    }
+    audit_clean(&app).await;
+}
+
+on_both_backends!(
+    lesson_19_21_instant_direct_usdt_end_to_end,
+    instant_via_exchange_end_to_end,
+    lesson_25_27_threshold_batch_pays_exactly_the_accumulations,
+    lesson_37_38_lost_broadcast_answer_and_restart_never_pay_twice,
+    instant_below_minimum_is_deferred,
+    kill_switch_holds_payouts,
+    lesson_42_expired_exchange_is_recreated,
+);
