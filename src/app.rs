@@ -226,6 +226,7 @@ impl Application {
         crate::payments::followups::register(&mut runner, &ctx);
         crate::payments::reconcile::register(&mut runner, &ctx);
         crate::payouts::valuation::register(&mut runner, &ctx);
+        crate::payouts::convert::register(&mut runner, &ctx);
         runner.register(
             crate::jobs::kinds::PAYMENT_PROGRESS,
             Arc::new(crate::payments::progress::PaymentProgress(ctx.clone())),
@@ -234,6 +235,7 @@ impl Application {
         scheduler.add(housekeeping::timer(ctx.db.clone(), clock));
         scheduler.add(crate::access::expiry::timer(ctx.clone()));
         scheduler.add(crate::payments::reconcile::timer(ctx.clone()));
+        scheduler.add(crate::payouts::convert::timer(ctx.clone()));
         scheduler.add(crate::payouts::batch::timer(ctx.clone()));
 
         tracing::info!(

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod audit;
 pub mod batch;
 pub mod changenow;
+pub mod convert;
 pub mod fees;
 pub mod send;
 pub mod valuation;

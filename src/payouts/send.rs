@@ -22,7 +22,7 @@ use crate::app::Ctx;
 use crate::domain::money::UsdMicros;
 use crate::jobs::{JobError, JobHandler};
 use crate::store::jobs::ClaimedJob;
-use crate::store::payouts::Payout;
+use crate::store::payouts::{Payout, TxFor};
 
 /// Safety margin over ChangeNOW's minimum (minimums move; apis.md §B.7).
 const MIN_MARGIN: Decimal = Decimal::from_parts(105, 0, 0, false, 2);
@@ -34,12 +34,12 @@ struct Payload {
 
 pub struct PayoutStep(pub Ctx);
 
-fn retry(what: &str, e: impl std::fmt::Display) -> JobError {
+pub(crate) fn retry(what: &str, e: impl std::fmt::Display) -> JobError {
     JobError::retryable(anyhow::anyhow!("{what}: {e}"))
 }
 
 /// Not finished yet: run again later (with the job's backoff).
-fn later(why: &str) -> JobError {
+pub(crate) fn later(why: &str) -> JobError {
     JobError::retryable(anyhow::anyhow!("{why}"))
 }
 
@@ -169,7 +169,7 @@ async fn step(ctx: &Ctx, p: &Payout) -> Result<(), JobError> {
     }
 }
 
-fn cn_error(e: CnError) -> JobError {
+pub(crate) fn cn_error(e: CnError) -> JobError {
     if e.is_retryable() {
         retry("ChangeNOW", e)
     } else {
@@ -261,17 +261,37 @@ async fn sign_and_send(
     to: alloy_primitives::Address,
     amount: Decimal,
 ) -> Result<(), JobError> {
+    send_from_wallet(
+        ctx,
+        TxFor::Payout(p.id),
+        from_state,
+        &host.wallet,
+        to,
+        amount,
+    )
+    .await
+}
+
+/// Signs a transfer of `amount` of `asset` to `to`, records it for `target` (and moves the
+/// target from `from_state` to `sending`) in one transaction, then broadcasts.
+pub async fn send_from_wallet(
+    ctx: &Ctx,
+    target: TxFor,
+    from_state: &str,
+    asset: &WalletAsset,
+    to: alloy_primitives::Address,
+    amount: Decimal,
+) -> Result<(), JobError> {
     let wallet: &HostWallet = &ctx.wallet;
-    let units = host
-        .wallet
+    let units = asset
         .to_base_units(amount)
         .map_err(|e| JobError::terminal(anyhow::anyhow!("amount {amount}: {e}")))?;
     let fees = wallet
-        .suggest_fees(&host.wallet)
+        .suggest_fees(asset)
         .await
         .map_err(|e| retry("fees", e))?;
     // Lesson 19: the balance of the asset we actually send, plus gas in the native coin.
-    if let Err(e) = wallet.check_funds(&host.wallet, units, &fees).await {
+    if let Err(e) = wallet.check_funds(asset, units, &fees).await {
         if e.is_insufficient_funds() {
             let now = ctx.clock.now();
             ctx.db
@@ -282,10 +302,10 @@ async fn sign_and_send(
             crate::store::payouts::alert(
                 &mut tx,
                 "insufficient_funds",
-                &p.id.to_string(),
+                &format!("{target:?}"),
                 &format!(
                     "the host wallet cannot pay {amount} {}: payouts paused",
-                    host.currency
+                    asset.symbol()
                 ),
                 now,
             )
@@ -294,7 +314,7 @@ async fn sign_and_send(
             tx.commit()
                 .await
                 .map_err(|e| JobError::retryable(crate::store::StoreError::from(e)))?;
-            tracing::error!(payout_id = p.id, "host wallet underfunded: payouts paused");
+            tracing::error!(?target, "host wallet underfunded: payouts paused");
             return Err(later("host wallet underfunded; payouts paused"));
         }
         return Err(retry("balance check", e));
@@ -307,12 +327,12 @@ async fn sign_and_send(
     let recorded = ctx
         .db
         .record_wallet_tx(
-            p.id,
+            target,
             from_state,
             wallet.chain_id(),
             &from,
             pending,
-            |nonce| wallet.sign_transfer(&host.wallet, to, units, nonce, &fees),
+            |nonce| wallet.sign_transfer(asset, to, units, nonce, &fees),
             ctx.clock.now(),
         )
         .await
@@ -337,17 +357,22 @@ async fn broadcast(ctx: &Ctx, t: &crate::store::payouts::WalletTx) -> Result<(),
     }
 }
 
-async fn confirm_send(ctx: &Ctx, p: &Payout) -> Result<(), JobError> {
+/// Where the target's stored transaction is: `Ok((tx, true))` mined and successful,
+/// `Ok((tx, false))` mined and reverted; not mined yet → a retryable "later" (after
+/// re-broadcasting the same bytes when the node does not know the hash).
+pub async fn mined_tx(
+    ctx: &Ctx,
+    target: TxFor,
+) -> Result<(crate::store::payouts::WalletTx, bool), JobError> {
     let now = ctx.clock.now();
     let Some(t) = ctx
         .db
-        .payout_wallet_tx(p.id)
+        .wallet_tx_of(target)
         .await
         .map_err(JobError::retryable)?
     else {
         return Err(JobError::terminal(anyhow::anyhow!(
-            "payout {} is sending without a transaction",
-            p.id
+            "{target:?} is sending without a transaction"
         )));
     };
     let hash: alloy_primitives::B256 = t
@@ -360,55 +385,17 @@ async fn confirm_send(ctx: &Ctx, p: &Payout) -> Result<(), JobError> {
         .await
         .map_err(|e| retry("receipt", e))?
     {
-        TxState::Mined(receipt) if receipt.success => {
-            ctx.db
-                .set_wallet_tx_state(t.id, "confirmed", now)
-                .await
-                .map_err(JobError::retryable)?;
-            if p.exchange_id.is_some() {
-                ctx.db
-                    .payout_transition(p.id, "sending", "funded", now)
-                    .await
-                    .map_err(JobError::retryable)?;
+        TxState::Mined(receipt) => {
+            let state = if receipt.success {
+                "confirmed"
             } else {
-                let host = host_asset(ctx).await?;
-                let units: alloy_primitives::U256 = t
-                    .amount
-                    .parse()
-                    .map_err(|e| JobError::terminal(anyhow::anyhow!("stored amount: {e}")))?;
-                let amount = host
-                    .wallet
-                    .from_base_units(units)
-                    .map_err(|e| JobError::terminal(anyhow::anyhow!("amount: {e}")))?;
-                ctx.db
-                    .payout_sent(
-                        p,
-                        "sending",
-                        &t.tx_hash,
-                        &amount.normalize().to_string(),
-                        now,
-                    )
-                    .await
-                    .map_err(JobError::retryable)?;
-                ctx.jobs_wake.notify_one();
-            }
-            Ok(())
-        }
-        TxState::Mined(_) => {
+                "failed"
+            };
             ctx.db
-                .set_wallet_tx_state(t.id, "failed", now)
+                .set_wallet_tx_state(t.id, state, now)
                 .await
                 .map_err(JobError::retryable)?;
-            ctx.db
-                .payout_failed(
-                    p,
-                    "sending",
-                    &format!("transaction {} reverted", t.tx_hash),
-                    now,
-                )
-                .await
-                .map_err(JobError::retryable)?;
-            Ok(())
+            Ok((t, receipt.success))
         }
         TxState::Pending => Err(later("transaction not mined yet")),
         // The node does not know it (never arrived, or dropped): the same bytes again.
@@ -417,6 +404,51 @@ async fn confirm_send(ctx: &Ctx, p: &Payout) -> Result<(), JobError> {
             Err(later("transaction re-broadcast"))
         }
     }
+}
+
+async fn confirm_send(ctx: &Ctx, p: &Payout) -> Result<(), JobError> {
+    let now = ctx.clock.now();
+    let (t, success) = mined_tx(ctx, TxFor::Payout(p.id)).await?;
+    if !success {
+        ctx.db
+            .payout_failed(
+                p,
+                "sending",
+                &format!("transaction {} reverted", t.tx_hash),
+                now,
+            )
+            .await
+            .map_err(JobError::retryable)?;
+        return Ok(());
+    }
+    if p.exchange_id.is_some() {
+        ctx.db
+            .payout_transition(p.id, "sending", "funded", now)
+            .await
+            .map_err(JobError::retryable)?;
+        return Ok(());
+    }
+    let host = host_asset(ctx).await?;
+    let units: alloy_primitives::U256 = t
+        .amount
+        .parse()
+        .map_err(|e| JobError::terminal(anyhow::anyhow!("stored amount: {e}")))?;
+    let amount = host
+        .wallet
+        .from_base_units(units)
+        .map_err(|e| JobError::terminal(anyhow::anyhow!("amount: {e}")))?;
+    ctx.db
+        .payout_sent(
+            p,
+            "sending",
+            &t.tx_hash,
+            &amount.normalize().to_string(),
+            now,
+        )
+        .await
+        .map_err(JobError::retryable)?;
+    ctx.jobs_wake.notify_one();
+    Ok(())
 }
 
 async fn poll_exchange(ctx: &Ctx, p: &Payout) -> Result<(), JobError> {

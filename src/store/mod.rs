@@ -3,6 +3,7 @@
 //! differs between the backends lives in [`dialect`].
 
 pub mod channels;
+pub mod conversions;
 pub mod currencies;
 pub mod dialect;
 pub mod dialogues;

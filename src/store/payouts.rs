@@ -58,6 +58,28 @@ pub struct WalletTx {
     pub to_address: String,
 }
 
+/// What a host-wallet transaction pays for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxFor {
+    Payout(i64),
+    Conversion(i64),
+}
+
+impl TxFor {
+    fn table(self) -> &'static str {
+        match self {
+            TxFor::Payout(_) => "payouts",
+            TxFor::Conversion(_) => "conversions",
+        }
+    }
+
+    pub fn id(self) -> i64 {
+        match self {
+            TxFor::Payout(id) | TxFor::Conversion(id) => id,
+        }
+    }
+}
+
 /// What a valuation led to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Valued {
@@ -307,7 +329,7 @@ impl Db {
     #[allow(clippy::too_many_arguments)]
     pub async fn record_wallet_tx<E>(
         &self,
-        payout_id: i64,
+        target: TxFor,
         from_state: &str,
         chain_id: u64,
         from: &str,
@@ -340,20 +362,26 @@ impl Db {
             Ok(s) => s,
             Err(e) => return Ok(Err(e)),
         };
-        let moved = sqlx::query(
-            "UPDATE payouts SET state = 'sending', updated_at = $1 WHERE id = $2 AND state = $3",
-        )
-        .bind(now.as_millis())
-        .bind(payout_id)
-        .bind(from_state)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let sql = format!(
+            "UPDATE {} SET state = 'sending', updated_at = $1 WHERE id = $2 AND state = $3",
+            target.table()
+        );
+        let moved = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now.as_millis())
+            .bind(target.id())
+            .bind(from_state)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         if moved != 1 {
             return Err(StoreError::Conflict(format!(
-                "payout {payout_id} is no longer {from_state}"
+                "{target:?} is no longer {from_state}"
             )));
         }
+        let (payout_id, conversion_id) = match target {
+            TxFor::Payout(id) => (Some(id), None),
+            TxFor::Conversion(id) => (None, Some(id)),
+        };
         let id = new_id();
         let nonce_i =
             i64::try_from(signed.nonce).map_err(|_| StoreError::Corrupt("nonce".into()))?;
@@ -363,9 +391,9 @@ impl Db {
             .map_or_else(|| "native".to_owned(), |c| c.to_string());
         let amount = signed.amount.to_string();
         sqlx::query(
-            "INSERT INTO wallet_transactions (id, payout_id, chain_id, from_address, to_address, asset, amount, \
-               nonce, raw_tx, tx_hash, state, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'signed', $11, $11)",
+            "INSERT INTO wallet_transactions (id, payout_id, conversion_id, chain_id, from_address, to_address, \
+               asset, amount, nonce, raw_tx, tx_hash, state, created_at, updated_at) \
+             VALUES ($1, $2, $12, $3, $4, $5, $6, $7, $8, $9, $10, 'signed', $11, $11)",
         )
         .bind(id)
         .bind(payout_id)
@@ -378,6 +406,7 @@ impl Db {
         .bind(signed.raw_hex())
         .bind(signed.tx_hash.to_string())
         .bind(now.as_millis())
+        .bind(conversion_id)
         .execute(&mut *tx)
         .await?;
         sqlx::query(
@@ -391,7 +420,7 @@ impl Db {
         tx.commit().await?;
         Ok(Ok(WalletTx {
             id,
-            payout_id: Some(payout_id),
+            payout_id,
             nonce: signed.nonce,
             raw_tx: signed.raw_hex(),
             tx_hash: signed.tx_hash.to_string(),
@@ -401,15 +430,20 @@ impl Db {
         }))
     }
 
-    /// The payout's current transaction (the latest one not replaced).
-    pub async fn payout_wallet_tx(&self, payout_id: i64) -> StoreResult<Option<WalletTx>> {
-        let r = sqlx::query(
+    /// The current transaction of a payout or conversion (the latest one not replaced).
+    pub async fn wallet_tx_of(&self, target: TxFor) -> StoreResult<Option<WalletTx>> {
+        let column = match target {
+            TxFor::Payout(_) => "payout_id",
+            TxFor::Conversion(_) => "conversion_id",
+        };
+        let sql = format!(
             "SELECT id, payout_id, nonce, raw_tx, tx_hash, state, amount, to_address FROM wallet_transactions \
-             WHERE payout_id = $1 AND state <> 'replaced' ORDER BY created_at DESC, id DESC LIMIT 1",
-        )
-        .bind(payout_id)
-        .fetch_optional(self.pool())
-        .await?;
+             WHERE {column} = $1 AND state <> 'replaced' ORDER BY created_at DESC, id DESC LIMIT 1"
+        );
+        let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(target.id())
+            .fetch_optional(self.pool())
+            .await?;
         r.map(|r| {
             let nonce: i64 = r.try_get("nonce")?;
             Ok(WalletTx {

@@ -339,7 +339,7 @@ async fn validation_failures(backend: Backend) {
 
 /// Each address format with a broken checksum, and an address of the wrong network, through
 /// the bot's address step.
-async fn wallet_validation_per_network(backend: Backend) {
+async fn lesson_50_wallet_validation_per_network(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
@@ -468,7 +468,7 @@ async fn open_card(app: &TestApp, owner: i64, id: i64) -> SimMessage {
     .await
 }
 
-async fn edits_keep_the_price_lock(backend: Backend) {
+async fn lesson_54_edits_keep_the_price_lock_and_input_limits(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
@@ -720,10 +720,10 @@ where
 on_both_backends!(
     full_registration,
     validation_failures,
-    wallet_validation_per_network,
+    lesson_50_wallet_validation_per_network,
     restart_in_the_middle,
     second_owner_is_refused,
-    edits_keep_the_price_lock,
+    lesson_54_edits_keep_the_price_lock_and_input_limits,
     wallet_change_is_confirmed_and_announced,
     lesson_52_another_owners_callback_changes_nothing,
     lost_rights_pause_and_restore_resumes,

@@ -378,7 +378,218 @@ async fn lesson_42_expired_exchange_is_recreated(backend: Backend) {
     audit_clean(&app).await;
 }
 
+/// Threshold with a volatile coin (BNB on the host chain): the conversion locks exactly the
+/// pending rows, swaps the owner part to USDT into the host wallet, distributes what arrived
+/// exactly; a payment arriving meanwhile waits for the next conversion (lesson 27); then the
+/// batch pays the converted USDT (lesson 22: the fee never leaves with the swap).
+async fn lesson_22_27_conversion_then_batch(backend: Backend) {
+    let Some(app) =
+        crate::support::app::spawn_app_with(backend, crate::support::app::Mode::Polling, |raw| {
+            raw.min_conversion_usd = Some("1".into())
+        })
+        .await
+    else {
+        return;
+    };
+    let c = channel(
+        &app,
+        "USDT",
+        "BSC",
+        OWNER_EVM,
+        PayoutStrategy::Threshold(UsdMicros::from_cents(300)),
+    )
+    .await;
+    let pay_bnb = |user: i64| {
+        let app = &app;
+        let c = &c;
+        async move {
+            let u = app.user(user, "Sam", Some("en"));
+            let (_, np_invoice) = buy_first_tier(app, u, c).await;
+            let payment = app
+                .np
+                .pay(
+                    np_id(&np_invoice),
+                    PayIn::exact("bnbbsc", dec!(0.0083)).outcome("bnbbsc", dec!(0.008)),
+                )
+                .unwrap();
+            app.np.advance_to_finished(payment).unwrap();
+            app.reply_containing(u, "Payment received").await;
+            // NOWPayments settles the outcome into the host wallet.
+            app.evm
+                .credit_native(crate::support::app::host_address(), units(dec!(0.008)));
+        }
+    };
+    pay_bnb(1).await;
+    app.run_jobs_once().await;
+    app.scheduler
+        .run_now(telepay::payouts::convert::TIMER)
+        .await
+        .unwrap();
+    // A second payment while the conversion is in flight.
+    pay_bnb(2).await;
+    app.run_jobs_once().await;
+    let states = || async {
+        let rows: Vec<(String, Option<i64>)> = sqlx::query_as(
+            "SELECT state, conversion_id FROM accumulations WHERE channel_id = $1 ORDER BY created_at, id",
+        )
+        .bind(c.id)
+        .fetch_all(app.ctx.db.pool())
+        .await
+        .unwrap();
+        rows
+    };
+    let first = states().await[0]
+        .1
+        .expect("the first row is locked into a conversion");
+    let s = states().await;
+    assert_eq!(
+        s[1],
+        ("pending".to_owned(), None),
+        "the late row is not in the running conversion"
+    );
+    // Every later timer tick may start the next conversion for the late row.
+    drive(&app, || async {
+        states()
+            .await
+            .iter()
+            .all(|r| !matches!(r.0.as_str(), "pending" | "converting"))
+    })
+    .await;
+    let s = states().await;
+    assert_ne!(
+        s[1].1,
+        Some(first),
+        "the late row went into its own conversion"
+    );
+    let (received, distributed, from_amount): (i64, i64, String) = sqlx::query_as(
+        "SELECT c.received_usdt_micros, CAST((SELECT SUM(a.usdt_micros) FROM accumulations a WHERE a.conversion_id = c.id) AS BIGINT), \
+         c.from_amount FROM conversions c WHERE c.id = $1",
+    )
+    .bind(first)
+    .fetch_one(app.ctx.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(received, distributed);
+    // Only the owner part was swapped (97% of 0.008).
+    assert_eq!(from_amount, "0.00776");
+    let (total,): (i64,) = sqlx::query_as(
+        "SELECT CAST(SUM(usdt_micros) AS BIGINT) FROM accumulations WHERE channel_id = $1",
+    )
+    .bind(c.id)
+    .fetch_one(app.ctx.db.pool())
+    .await
+    .unwrap();
+    app.scheduler
+        .run_now(telepay::payouts::batch::TIMER)
+        .await
+        .unwrap();
+    drive(&app, || async {
+        states().await.iter().all(|r| r.0 == "paid") && payout_final(&app, c.id).await
+    })
+    .await;
+    let paid: i64 = payouts_of(&app, c.id)
+        .await
+        .iter()
+        .map(|p| p.usd.micros())
+        .sum();
+    assert_eq!(paid, total);
+    let owner = Address::from_str(OWNER_EVM).unwrap();
+    assert_eq!(
+        app.evm.token_balance(usdt_contract(), owner),
+        units(UsdMicros::from_micros(total).to_decimal())
+    );
+    audit_clean(&app).await;
+}
+
+/// A wallet change between accumulation and payout: each accumulation is paid to the wallet it
+/// was made for.
+async fn wallet_change_between_accumulation_and_payout(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let c = channel(
+        &app,
+        "USDT",
+        "BSC",
+        OWNER_EVM,
+        PayoutStrategy::Threshold(UsdMicros::from_cents(400)),
+    )
+    .await;
+    subscriber_pays(&app, 1, &c, dec!(5)).await;
+    app.run_jobs_once().await;
+    let second = "0x52908400098527886E0F7030069857D2E4169EE7";
+    let mut settings = c.payout.clone();
+    settings.address = second.into();
+    assert!(
+        app.ctx
+            .db
+            .owner_set_payout(OWNER, c.id, &settings, app.clock.now())
+            .await
+            .unwrap()
+    );
+    subscriber_pays(&app, 2, &c, dec!(5)).await;
+    app.run_jobs_once().await;
+    app.scheduler
+        .run_now(telepay::payouts::batch::TIMER)
+        .await
+        .unwrap();
+    drive(&app, || async {
+        payouts_of(&app, c.id).await.len() == 2 && payout_final(&app, c.id).await
+    })
+    .await;
+    let a = Address::from_str(OWNER_EVM).unwrap();
+    let b = Address::from_str(second).unwrap();
+    assert_eq!(app.evm.token_balance(usdt_contract(), a), units(dec!(4.85)));
+    assert_eq!(app.evm.token_balance(usdt_contract(), b), units(dec!(4.85)));
+    audit_clean(&app).await;
+}
+
+/// Insufficient funds: payouts pause, admins get an alert, nothing is sent. (The host asset
+/// here is USDC on BSC, of which the host wallet holds none.)
+async fn insufficient_funds_pause_payouts(backend: Backend) {
+    let Some(app) =
+        crate::support::app::spawn_app_with(backend, crate::support::app::Mode::Polling, |raw| {
+            raw.host_asset = Some("USDC:BSC".into())
+        })
+        .await
+    else {
+        return;
+    };
+    let usdc = Address::from_str("0x8AC76a51cc950d9822D68b83fE1Ad97B32Cd580d").unwrap();
+    app.evm.register_token(usdc, "USDC", 18);
+    let c = channel(&app, "USDC", "BSC", OWNER_EVM, PayoutStrategy::Instant).await;
+    let host = crate::support::app::host_address();
+    subscriber_pays(&app, 1, &c, dec!(4.95)).await;
+    app.run_jobs_once().await;
+    assert!(app.ctx.db.payouts_paused().await.unwrap());
+    let (alerts,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM alerts WHERE kind = 'insufficient_funds'")
+            .fetch_one(app.ctx.db.pool())
+            .await
+            .unwrap();
+    assert!(alerts >= 1);
+    assert_eq!(app.evm.sent_count(host), 0);
+    assert_eq!(payouts_of(&app, c.id).await[0].state, "pending");
+    // Funded and resumed: paid once.
+    app.evm.mint_token(usdc, host, units(dec!(100))).unwrap();
+    app.ctx
+        .db
+        .set_payouts_paused(false, app.clock.now())
+        .await
+        .unwrap();
+    drive(&app, || payout_final(&app, c.id)).await;
+    assert_eq!(
+        app.evm
+            .token_balance(usdc, Address::from_str(OWNER_EVM).unwrap()),
+        units(dec!(4.8015))
+    );
+    assert_eq!(app.evm.sent_count(host), 1);
+}
+
 on_both_backends!(
+    lesson_22_27_conversion_then_batch,
+    wallet_change_between_accumulation_and_payout,
+    insufficient_funds_pause_payouts,
     lesson_19_21_instant_direct_usdt_end_to_end,
     instant_via_exchange_end_to_end,
     lesson_25_27_threshold_batch_pays_exactly_the_accumulations,
