@@ -172,7 +172,7 @@ impl Application {
                 .await
                 .map_err(tg_error)?;
         }
-        if let Err(e) = bot::commands::register(&bot).await {
+        if let Err(e) = bot::commands::register(&bot, &config.admin_ids).await {
             tracing::warn!(error = %redact(&e.to_string(), &[&token]), "could not set the command menus");
         }
 

@@ -329,3 +329,32 @@ owner-payout-deferred-min = ⏳ { $amount } from <b>{ $channel }</b> is below th
 owner-payout-deferred = ⏳ { $amount } from <b>{ $channel }</b> is below the exchange minimum, so it waits in your balance and goes out with the next payout.
 owner-rights-restored = ✅ My administrator rights in <b>{ $channel }</b> are back: sales are on again.
 owner-wallet-changed = 💱 The payout wallet of <b>{ $channel }</b> is now { $currency } on { $network }: <code>{ $address }</code>. If you did not make this change, contact support at once.
+
+# Operators
+cmd-admin = Operator menu
+admin-menu =
+    🛠 <b>Operator menu</b>
+
+    Payouts: { $paused }
+    Failed jobs: { $failed }
+    Open alerts: { $alerts }
+    Host wallet: <code>{ $wallet }</code>
+    Balance: { $balance }
+admin-paused = ⏸ paused (kill switch on)
+admin-running = ▶️ running
+admin-btn-pause = ⏸ Pause all payouts
+admin-btn-resume = ▶️ Resume payouts
+admin-btn-jobs = 🧯 Failed jobs
+admin-btn-alerts = 🚨 Alerts
+admin-btn-audit = 🧮 Money audit
+admin-no-failed-jobs = No failed jobs.
+admin-failed-jobs =
+    🧯 <b>Failed jobs</b> (newest first). Retry one when its cause is fixed:
+    { $lines }
+admin-job-retried = 🔁 The job is queued again.
+admin-job-not-failed = That job is not failed (any more).
+admin-no-alerts = No open alerts.
+admin-alerts =
+    🚨 <b>Open alerts</b>:
+    { $lines }
+admin-alert-resolved = ✔ Alert marked as handled.

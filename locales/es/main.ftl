@@ -331,3 +331,32 @@ owner-payout-deferred-min = ⏳ { $amount } de <b>{ $channel }</b> no llega al m
 owner-payout-deferred = ⏳ { $amount } de <b>{ $channel }</b> no llega al mínimo del servicio de cambio, así que espera en tu saldo y sale con el próximo cobro.
 owner-rights-restored = ✅ He recuperado mis permisos de administrador en <b>{ $channel }</b>: las ventas vuelven a estar activas.
 owner-wallet-changed = 💱 La billetera de cobro de <b>{ $channel }</b> ahora es { $currency } en { $network }: <code>{ $address }</code>. Si no hiciste este cambio, contacta con soporte de inmediato.
+
+# Operadores
+cmd-admin = Menú de operador
+admin-menu =
+    🛠 <b>Menú de operador</b>
+
+    Cobros: { $paused }
+    Tareas fallidas: { $failed }
+    Alertas abiertas: { $alerts }
+    Billetera de la plataforma: <code>{ $wallet }</code>
+    Saldo: { $balance }
+admin-paused = ⏸ en pausa (interruptor de emergencia activo)
+admin-running = ▶️ en marcha
+admin-btn-pause = ⏸ Pausar todos los cobros
+admin-btn-resume = ▶️ Reanudar los cobros
+admin-btn-jobs = 🧯 Tareas fallidas
+admin-btn-alerts = 🚨 Alertas
+admin-btn-audit = 🧮 Auditoría del dinero
+admin-no-failed-jobs = No hay tareas fallidas.
+admin-failed-jobs =
+    🧯 <b>Tareas fallidas</b> (las más nuevas primero). Reintenta una cuando su causa esté resuelta:
+    { $lines }
+admin-job-retried = 🔁 La tarea vuelve a estar en cola.
+admin-job-not-failed = Esa tarea no está (ya) fallida.
+admin-no-alerts = No hay alertas abiertas.
+admin-alerts =
+    🚨 <b>Alertas abiertas</b>:
+    { $lines }
+admin-alert-resolved = ✔ Alerta marcada como atendida.

@@ -334,3 +334,32 @@ owner-payout-deferred-min = ⏳ Сумма { $amount } по каналу <b>{ $c
 owner-payout-deferred = ⏳ Сумма { $amount } по каналу <b>{ $channel }</b> меньше минимума обменника, поэтому она подождёт на вашем балансе и уйдёт со следующей выплатой.
 owner-rights-restored = ✅ Мои права администратора в <b>{ $channel }</b> восстановлены: продажи снова открыты.
 owner-wallet-changed = 💱 Кошелёк для выплат по каналу <b>{ $channel }</b> изменён: теперь это { $currency } в сети { $network }: <code>{ $address }</code>. Если это сделали не вы, немедленно свяжитесь с поддержкой.
+
+# Операторы
+cmd-admin = Меню оператора
+admin-menu =
+    🛠 <b>Меню оператора</b>
+
+    Выплаты: { $paused }
+    Задачи с ошибкой: { $failed }
+    Открытые оповещения: { $alerts }
+    Кошелёк платформы: <code>{ $wallet }</code>
+    Баланс: { $balance }
+admin-paused = ⏸ остановлены (аварийный выключатель)
+admin-running = ▶️ работают
+admin-btn-pause = ⏸ Остановить все выплаты
+admin-btn-resume = ▶️ Возобновить выплаты
+admin-btn-jobs = 🧯 Задачи с ошибкой
+admin-btn-alerts = 🚨 Оповещения
+admin-btn-audit = 🧮 Проверка денег
+admin-no-failed-jobs = Задач с ошибкой нет.
+admin-failed-jobs =
+    🧯 <b>Задачи с ошибкой</b> (новые сверху). Повторите задачу, когда причина устранена:
+    { $lines }
+admin-job-retried = 🔁 Задача снова в очереди.
+admin-job-not-failed = Эта задача (уже) не в состоянии ошибки.
+admin-no-alerts = Открытых оповещений нет.
+admin-alerts =
+    🚨 <b>Открытые оповещения</b>:
+    { $lines }
+admin-alert-resolved = ✔ Оповещение отмечено как обработанное.

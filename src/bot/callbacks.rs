@@ -16,6 +16,57 @@ pub enum CallbackData {
     Buy(i64),
     /// A channel owner's action; every one re-checks ownership on the server.
     Owner(OwnerAction),
+    /// An operator's action; every one re-checks ADMIN_IDS on the server.
+    Admin(AdminAction),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminAction {
+    Menu,
+    Pause,
+    Resume,
+    Jobs,
+    Retry(i64),
+    Alerts,
+    Ack(i64),
+    Audit,
+}
+
+impl AdminAction {
+    fn encode(self) -> String {
+        match self {
+            AdminAction::Menu => "a:menu".into(),
+            AdminAction::Pause => "a:pause".into(),
+            AdminAction::Resume => "a:resume".into(),
+            AdminAction::Jobs => "a:jobs".into(),
+            AdminAction::Retry(id) => format!("a:retry:{id}"),
+            AdminAction::Alerts => "a:alerts".into(),
+            AdminAction::Ack(id) => format!("a:ack:{id}"),
+            AdminAction::Audit => "a:audit".into(),
+        }
+    }
+
+    fn parse(rest: &str) -> Option<AdminAction> {
+        match rest.split_once(':') {
+            None => match rest {
+                "menu" => Some(AdminAction::Menu),
+                "pause" => Some(AdminAction::Pause),
+                "resume" => Some(AdminAction::Resume),
+                "jobs" => Some(AdminAction::Jobs),
+                "alerts" => Some(AdminAction::Alerts),
+                "audit" => Some(AdminAction::Audit),
+                _ => None,
+            },
+            Some(("retry", id)) => parse_any_id(id).map(AdminAction::Retry),
+            Some(("ack", id)) => parse_any_id(id).map(AdminAction::Ack),
+            _ => None,
+        }
+    }
+}
+
+/// Job and alert ids are random i64 and may be negative; still written exactly as we write them.
+fn parse_any_id(s: &str) -> Option<i64> {
+    s.parse::<i64>().ok().filter(|id| id.to_string() == s)
 }
 
 /// Owner buttons: a short verb and, where needed, one id (or a currency/network pair, which
@@ -200,6 +251,7 @@ impl CallbackData {
     pub fn encode(&self) -> String {
         match self {
             CallbackData::Owner(a) => a.encode(),
+            CallbackData::Admin(a) => a.encode(),
             CallbackData::Menu(MenuItem::Language) => "m:lang".into(),
             CallbackData::Menu(MenuItem::Help) => "m:help".into(),
             CallbackData::SetLang(l) => format!("lang:{}", l.code()),
@@ -214,6 +266,7 @@ impl CallbackData {
         }
         match data.split_once(':')? {
             ("o", rest) => OwnerAction::parse(rest).map(CallbackData::Owner),
+            ("a", rest) => AdminAction::parse(rest).map(CallbackData::Admin),
             ("m", "lang") => Some(CallbackData::Menu(MenuItem::Language)),
             ("m", "help") => Some(CallbackData::Menu(MenuItem::Help)),
             ("buy", id) => id
@@ -260,6 +313,9 @@ mod tests {
             CallbackData::Owner(OwnerAction::CurrencyPage(12)),
             CallbackData::Owner(OwnerAction::Currency("USDT".into(), "MATIC".into())),
             CallbackData::Owner(OwnerAction::Confirm),
+            CallbackData::Admin(AdminAction::Retry(i64::MIN)),
+            CallbackData::Admin(AdminAction::Ack(42)),
+            CallbackData::Admin(AdminAction::Pause),
         ];
         for c in all {
             let s = c.encode();
@@ -296,6 +352,10 @@ mod tests {
             "o:curp:256",
             "o:price:9.99",
             "o:wallet:0xabc",
+            "a:retry:01",
+            "a:retry:",
+            "a:pause:1",
+            "a:root",
         ] {
             assert_eq!(CallbackData::parse(bad), None, "{bad}");
         }

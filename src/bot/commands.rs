@@ -25,6 +25,8 @@ pub enum Command {
     Channels,
     /// Balance and payouts.
     Balance,
+    /// Operators only (not in the public menu).
+    Admin,
 }
 
 /// The menu shown in the client for `lang`.
@@ -42,12 +44,28 @@ pub fn menu(lang: Lang) -> Vec<BotCommand> {
     ]
 }
 
-/// Registers the command menu: English as the default, and one per supported language.
-pub async fn register(bot: &TgBot) -> anyhow::Result<()> {
+/// The menu of an operator: everyone's plus /admin.
+pub fn admin_menu(lang: Lang) -> Vec<BotCommand> {
+    let mut m = menu(lang);
+    m.push(BotCommand::new("admin", t(lang, "cmd-admin")));
+    m
+}
+
+/// Registers the command menus: English as the default and one per supported language; for
+/// each operator, a chat-scoped menu that adds /admin (nobody else sees it).
+pub async fn register(bot: &TgBot, admins: &std::collections::BTreeSet<i64>) -> anyhow::Result<()> {
     bot.set_my_commands(menu(Lang::En)).await?;
     for lang in Lang::ALL {
         bot.set_my_commands(menu(lang))
             .language_code(lang.code())
+            .await?;
+    }
+    for admin in admins {
+        let scope = teloxide::types::BotCommandScope::Chat {
+            chat_id: teloxide::types::Recipient::Id(ChatId(*admin)),
+        };
+        bot.set_my_commands(admin_menu(Lang::En))
+            .scope(scope)
             .await?;
     }
     Ok(())

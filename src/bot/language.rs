@@ -54,6 +54,9 @@ pub async fn on_callback(bot: TgBot, ctx: Ctx, q: CallbackQuery, user: UserRow) 
                 .reply_markup(keyboards::languages())
                 .await?;
         }
+        CallbackData::Admin(action) => {
+            super::admin::on_callback(&bot, &ctx, &q, &user, chat, action).await?;
+        }
         CallbackData::Owner(action) => {
             super::owner::on_callback(bot, ctx, q, user, chat, action).await?;
         }

@@ -1,5 +1,6 @@
 //! The Telegram bot: parses what users send, calls a service, renders the answer.
 
+pub mod admin;
 pub mod callbacks;
 pub mod checkout;
 pub mod commands;

@@ -108,6 +108,13 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
                 guarded("balance", &ctx, &bot, reply, fut).await
             },
         ))
+        .branch(dptree::case![Command::Admin].endpoint(
+            |bot: TgBot, ctx: Ctx, msg: Message, user: UserRow| async move {
+                let reply = Some((msg.chat.id, user.lang()));
+                let fut = async { super::admin::menu(&bot, &ctx, msg.chat.id, &user).await };
+                guarded("admin", &ctx, &bot, reply, fut).await
+            },
+        ))
         .branch(dptree::case![Command::Language].endpoint(
             |bot: TgBot, ctx: Ctx, msg: Message, user: UserRow| async move {
                 let reply = Some((msg.chat.id, user.lang()));

@@ -212,6 +212,17 @@ mod tests {
     const VECTOR_SIG: &str = "278580f75b688d8b5c6d3b57dff054d0eeff1f777842cb68bdcdd9614dc1570753bfe30ddd4e76e2dd461f34bb8c6b84e2e1dea9105a2ff623c0aef7f05196ba";
     const EDGE_SIG: &str = "934bbdbebb16add8588e75e913eb0a5fe4e7fa99b252f921cc409d34d829ae99aa1a5106085091b9689dfccff036b0bfc23cdc0a209fd45d5fcff6413279fac8";
 
+    /// Lesson 56: signing and verifying share one header and one scheme — what `sign_body`
+    /// produces (as the NOWPayments simulator sends it) is exactly what `verify` accepts.
+    #[test]
+    fn lesson_56_sign_and_verify_share_one_scheme() {
+        let body: Value = serde_json::from_str(VECTOR_BODY).unwrap();
+        let sig = sign_body("k", &body);
+        assert_eq!(sig, sign("k", VECTOR_CANONICAL));
+        assert!(verify("k", VECTOR_BODY.as_bytes(), Some(&sig)).is_ok());
+        assert!(verify("other", VECTOR_BODY.as_bytes(), Some(&sig)).is_err());
+    }
+
     #[test]
     fn the_reference_vector_verifies() {
         let v: Value = serde_json::from_str(VECTOR_BODY).unwrap();

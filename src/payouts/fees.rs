@@ -109,7 +109,7 @@ mod tests {
     }
 
     #[test]
-    fn meme_coin_magnitudes() {
+    fn lesson_18_meme_coin_magnitudes() {
         let s = split(UsdMicros::from_cents(548), dec!(596726.7), dec!(3)).unwrap();
         assert_eq!(s.owner_crypto + s.fee_crypto, dec!(596726.7));
         let s = split(UsdMicros::from_cents(999_999), dec!(600000000000), dec!(3)).unwrap();

@@ -503,3 +503,22 @@ async fn poll_exchange(ctx: &Ctx, p: &Payout) -> Result<(), JobError> {
         _ => Err(later("exchange in progress")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lessons 34 and 40: ids travel whole in job payloads (no truncated tokens, no field
+    /// order to get wrong).
+    #[test]
+    fn lesson_34_40_job_payloads_keep_full_ids() {
+        for id in [i64::MIN, -1, 0, 1, i64::MAX] {
+            let v = serde_json::json!({ "payout_id": id });
+            let p: Payload = serde_json::from_value(v).unwrap();
+            assert_eq!(p.payout_id, id);
+        }
+        assert!(
+            serde_json::from_value::<Payload>(serde_json::json!({ "payout_id": "12" })).is_err()
+        );
+    }
+}

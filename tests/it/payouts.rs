@@ -134,7 +134,7 @@ fn units(d: Decimal) -> U256 {
 /// Instant, owner takes USDT on BSC (the host asset): a direct ERC-20 transfer of exactly the
 /// owner share. Lesson 19: the token is sent, not the native coin; lesson 21: the platform fee
 /// stays with the platform.
-async fn lesson_19_21_instant_direct_usdt_end_to_end(backend: Backend) {
+async fn lesson_19_21_23_instant_direct_usdt_end_to_end(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
@@ -171,7 +171,7 @@ async fn lesson_19_21_instant_direct_usdt_end_to_end(backend: Backend) {
 
 /// Instant to TRX: an exchange USDT/BSC → TRX whose payin gets exactly ChangeNOW's fromAmount
 /// from the host wallet; the owner's TRX arrives at their address.
-async fn instant_via_exchange_end_to_end(backend: Backend) {
+async fn lesson_16_17_20_24_instant_via_exchange_end_to_end(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
@@ -182,6 +182,9 @@ async fn instant_via_exchange_end_to_end(backend: Backend) {
     assert_eq!(p.state, "sent", "{p:?}");
     let ex = app.cn.exchange(p.exchange_id.as_deref().unwrap()).unwrap();
     assert_eq!(ex.status.to_string(), "finished");
+    // Lesson 20: the owner's coin, not a hard-coded target; lessons 16/17/24: the host pays
+    // the owner's USD share in USDT (1:1), never a token quantity taken for dollars.
+    assert_eq!(ex.to.ticker, "trx");
     assert_eq!(p.source_amount.as_deref(), Some("4.8015"));
     assert!(app.cn.received_by(OWNER_TRON) > Decimal::ZERO);
     assert_eq!(
@@ -196,7 +199,7 @@ async fn instant_via_exchange_end_to_end(backend: Backend) {
 
 /// Threshold: stable payments accumulate; the batch timer pays once the threshold is reached,
 /// attaching exactly the converted rows (lessons 25–27).
-async fn lesson_25_27_threshold_batch_pays_exactly_the_accumulations(backend: Backend) {
+async fn lesson_25_to_31_35_36_threshold_batch_pays_exactly_the_accumulations(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
@@ -324,7 +327,7 @@ async fn instant_below_minimum_is_deferred(backend: Backend) {
 }
 
 /// The kill switch stops every outgoing step; resuming lets the payout finish once.
-async fn kill_switch_holds_payouts(backend: Backend) {
+async fn lesson_39_kill_switch_holds_payouts_and_late_retries_work(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
@@ -586,15 +589,123 @@ async fn insufficient_funds_pause_payouts(backend: Backend) {
     assert_eq!(app.evm.sent_count(host), 1);
 }
 
+/// Lesson 41: a 4xx from ChangeNOW is terminal — no loop of retries; the failed job is shown
+/// to the operator, who retries it from the bot once the cause is fixed; a non-admin gets no
+/// hint of the admin menu and cannot press its buttons.
+async fn lesson_41_a_4xx_is_not_retried_and_admins_retry_it(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let c = channel(&app, "TRX", "TRX", OWNER_TRON, PayoutStrategy::Instant).await;
+    app.cn.fail_next(
+        telepay::sim::changenow::CnEndpoint::CreateExchange,
+        telepay::sim::changenow::CnFault::ErrorCode {
+            status: 400,
+            code: "not_valid_address".into(),
+            message: "Invalid address".into(),
+        },
+    );
+    subscriber_pays(&app, 1, &c, dec!(4.95)).await;
+    for _ in 0..5 {
+        app.run_jobs_once().await;
+        app.clock.advance(Duration::from_secs(3600));
+    }
+    let creates = app
+        .cn
+        .calls_to(telepay::sim::changenow::CnEndpoint::CreateExchange)
+        .len();
+    assert_eq!(creates, 1, "a 4xx is never repeated by itself");
+    assert_eq!(payouts_of(&app, c.id).await[0].state, "pending");
+    let failed = app.ctx.db.failed_jobs(10).await.unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].kind, "payout_step");
+
+    // A non-admin: no admin menu, and replayed admin data changes nothing.
+    let u = app.user(5, "Eve", Some("en"));
+    app.send_text(u, "/admin");
+    let reply = app.reply_containing(u, "did not understand").await;
+    app.tg
+        .inject_callback_raw(u, reply.message_id, "a:pause")
+        .unwrap();
+    app.tg
+        .inject_callback_raw(u, reply.message_id, &format!("a:retry:{}", failed[0].id))
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!app.ctx.db.payouts_paused().await.unwrap());
+    assert_eq!(app.ctx.db.failed_jobs(10).await.unwrap().len(), 1);
+
+    // The operator sees the failed job and retries it.
+    let admin = app.user(900_001, "Ops", Some("en"));
+    app.send_text(admin, "/admin");
+    let menu = app.reply_containing(admin, "Failed jobs: 1").await;
+    app.press(admin, menu.message_id, "a:jobs");
+    let list = app.reply_containing(admin, "payout_step").await;
+    app.press(admin, list.message_id, &format!("a:retry:{}", failed[0].id));
+    app.reply_containing(admin, "queued again").await;
+    drive(&app, || payout_final(&app, c.id)).await;
+    assert_eq!(payouts_of(&app, c.id).await[0].state, "sent");
+    assert_eq!(app.evm.sent_count(crate::support::app::host_address()), 1);
+    // The audit from the bot.
+    let menu = app.nth_reply_containing(admin, "Operator menu", 0).await;
+    app.press(admin, menu.message_id, "a:audit");
+    app.reply_containing(admin, "invariants hold").await;
+}
+
+/// Lesson 32: the money timers are scheduled (a stopped accumulator was invisible before).
+async fn lesson_32_money_timers_are_scheduled(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let names = app.scheduler.timer_names();
+    for t in [
+        telepay::payouts::batch::TIMER,
+        telepay::payouts::convert::TIMER,
+    ] {
+        assert!(names.contains(&t), "{t} in {names:?}");
+    }
+}
+
+/// Lesson 33: "finished" before ChangeNOW filled in amountTo and payoutHash is not yet
+/// "sent"; the payout waits for the real figures.
+async fn lesson_33_finished_without_amounts_is_not_sent_yet(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let c = channel(&app, "TRX", "TRX", OWNER_TRON, PayoutStrategy::Instant).await;
+    app.cn.set_steps_per_poll(0);
+    subscriber_pays(&app, 1, &c, dec!(4.95)).await;
+    drive(&app, || async {
+        payouts_of(&app, c.id).await[0].state == "funded"
+    })
+    .await;
+    let ex = payouts_of(&app, c.id).await[0].exchange_id.clone().unwrap();
+    app.cn.force_status(&ex, "finished").unwrap();
+    for _ in 0..3 {
+        app.run_jobs_once().await;
+        app.clock.advance(Duration::from_secs(3600));
+    }
+    assert_eq!(payouts_of(&app, c.id).await[0].state, "funded");
+    app.cn.force_status(&ex, "exchanging").unwrap();
+    app.cn.set_steps_per_poll(1);
+    drive(&app, || payout_final(&app, c.id)).await;
+    let p = &payouts_of(&app, c.id).await[0];
+    assert_eq!(p.state, "sent");
+    assert!(p.tx_hash.as_deref().is_some_and(|h| h.starts_with("0x")));
+    audit_clean(&app).await;
+}
+
 on_both_backends!(
+    lesson_33_finished_without_amounts_is_not_sent_yet,
+    lesson_41_a_4xx_is_not_retried_and_admins_retry_it,
+    lesson_32_money_timers_are_scheduled,
     lesson_22_27_conversion_then_batch,
     wallet_change_between_accumulation_and_payout,
     insufficient_funds_pause_payouts,
-    lesson_19_21_instant_direct_usdt_end_to_end,
-    instant_via_exchange_end_to_end,
-    lesson_25_27_threshold_batch_pays_exactly_the_accumulations,
+    lesson_19_21_23_instant_direct_usdt_end_to_end,
+    lesson_16_17_20_24_instant_via_exchange_end_to_end,
+    lesson_25_to_31_35_36_threshold_batch_pays_exactly_the_accumulations,
     lesson_37_38_lost_broadcast_answer_and_restart_never_pay_twice,
     instant_below_minimum_is_deferred,
-    kill_switch_holds_payouts,
+    lesson_39_kill_switch_holds_payouts_and_late_retries_work,
     lesson_42_expired_exchange_is_recreated,
 );

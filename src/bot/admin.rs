@@ -1,0 +1,221 @@
+//! Operators (ADMIN_IDS) in the bot (SPEC §7, the part the payout engine needs): an overview,
+//! the kill switch, failed jobs with retry, open alerts, and the money audit. Anyone else gets
+//! no hint that these exist: the same answer as for an unknown command.
+
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
+
+use super::callbacks::{AdminAction, CallbackData};
+use super::{HandlerResult, TgBot};
+use crate::app::Ctx;
+use crate::i18n::{Arg, t, t_args};
+use crate::store::users::UserRow;
+
+pub fn is_admin(ctx: &Ctx, user: &UserRow) -> bool {
+    ctx.config.admin_ids.contains(&user.id)
+}
+
+fn button(text: String, a: AdminAction) -> InlineKeyboardButton {
+    InlineKeyboardButton::callback(text, CallbackData::Admin(a).encode())
+}
+
+async fn send(
+    bot: &TgBot,
+    chat: ChatId,
+    text: String,
+    markup: Option<InlineKeyboardMarkup>,
+) -> HandlerResult {
+    let req = bot.send_message(chat, text).parse_mode(ParseMode::Html);
+    match markup {
+        Some(m) => req.reply_markup(m).await?,
+        None => req.await?,
+    };
+    Ok(())
+}
+
+/// `/admin`: the overview.
+pub async fn menu(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow) -> HandlerResult {
+    let lang = user.lang();
+    if !is_admin(ctx, user) {
+        return send(bot, chat, t(lang, "unknown-command"), None).await;
+    }
+    let paused = ctx.db.payouts_paused().await?;
+    let failed = ctx.db.failed_jobs(1000).await?.len();
+    let alerts = ctx.db.open_alerts(1000).await?.len();
+    let balance = match crate::payouts::send::host_asset(ctx).await {
+        Ok(host) => match ctx.wallet.balance(&host.wallet).await {
+            Ok(units) => host
+                .wallet
+                .from_base_units(units)
+                .map(|d| format!("{} {}", d.normalize(), host.currency))
+                .unwrap_or_else(|_| "?".into()),
+            Err(e) => format!("unavailable ({})", ctx.redact(&e.to_string())),
+        },
+        Err(_) => "unavailable".into(),
+    };
+    let text = t_args(
+        lang,
+        "admin-menu",
+        &[
+            (
+                "paused",
+                Arg::Html(t(
+                    lang,
+                    if paused {
+                        "admin-paused"
+                    } else {
+                        "admin-running"
+                    },
+                )),
+            ),
+            (
+                "failed",
+                Arg::Int(i64::try_from(failed).unwrap_or(i64::MAX)),
+            ),
+            (
+                "alerts",
+                Arg::Int(i64::try_from(alerts).unwrap_or(i64::MAX)),
+            ),
+            (
+                "wallet",
+                Arg::from(ctx.wallet.address().to_string().as_str()),
+            ),
+            ("balance", Arg::from(balance.as_str())),
+        ],
+    );
+    let switch = if paused {
+        button(t(lang, "admin-btn-resume"), AdminAction::Resume)
+    } else {
+        button(t(lang, "admin-btn-pause"), AdminAction::Pause)
+    };
+    let markup = InlineKeyboardMarkup::new(vec![
+        vec![switch],
+        vec![
+            button(t(lang, "admin-btn-jobs"), AdminAction::Jobs),
+            button(t(lang, "admin-btn-alerts"), AdminAction::Alerts),
+        ],
+        vec![button(t(lang, "admin-btn-audit"), AdminAction::Audit)],
+    ]);
+    send(bot, chat, text, Some(markup)).await
+}
+
+/// Admin buttons; a non-admin pressing one (replayed data) changes nothing.
+pub async fn on_callback(
+    bot: &TgBot,
+    ctx: &Ctx,
+    q: &CallbackQuery,
+    user: &UserRow,
+    chat: ChatId,
+    action: AdminAction,
+) -> HandlerResult {
+    let lang = user.lang();
+    if !is_admin(ctx, user) {
+        tracing::warn!(user_id = user.id, "admin button from a non-admin");
+        bot.answer_callback_query(q.id.clone())
+            .text(t(lang, "callback-expired"))
+            .await?;
+        return Ok(());
+    }
+    bot.answer_callback_query(q.id.clone()).await?;
+    let now = ctx.clock.now();
+    match action {
+        AdminAction::Menu => menu(bot, ctx, chat, user).await,
+        AdminAction::Pause | AdminAction::Resume => {
+            let paused = action == AdminAction::Pause;
+            ctx.db.set_payouts_paused(paused, now).await?;
+            tracing::warn!(admin = user.id, paused, "kill switch changed");
+            if !paused {
+                ctx.jobs_wake.notify_one();
+            }
+            menu(bot, ctx, chat, user).await
+        }
+        AdminAction::Jobs => {
+            let jobs = ctx.db.failed_jobs(10).await?;
+            if jobs.is_empty() {
+                return send(bot, chat, t(lang, "admin-no-failed-jobs"), None).await;
+            }
+            let lines: Vec<String> = jobs
+                .iter()
+                .map(|j| {
+                    let err = j.last_error.clone().unwrap_or_default();
+                    let err: String = ctx.redact(&err).chars().take(160).collect();
+                    format!(
+                        "• <code>{}</code> {} ({}×): {}",
+                        j.id,
+                        teloxide::utils::html::escape(&j.kind),
+                        j.attempts,
+                        teloxide::utils::html::escape(&err)
+                    )
+                })
+                .collect();
+            let rows = jobs
+                .iter()
+                .map(|j| {
+                    vec![button(
+                        format!("🔁 {} {}", j.kind, j.id),
+                        AdminAction::Retry(j.id),
+                    )]
+                })
+                .collect::<Vec<_>>();
+            let text = t_args(
+                lang,
+                "admin-failed-jobs",
+                &[("lines", Arg::Html(lines.join("\n")))],
+            );
+            send(bot, chat, text, Some(InlineKeyboardMarkup::new(rows))).await
+        }
+        AdminAction::Retry(id) => {
+            let give_up = now.saturating_add(ctx.config.jobs.give_up_after);
+            let ok = ctx.db.retry_failed_job(id, give_up, now).await?;
+            if ok {
+                ctx.jobs_wake.notify_one();
+            }
+            let key = if ok {
+                "admin-job-retried"
+            } else {
+                "admin-job-not-failed"
+            };
+            send(bot, chat, t(lang, key), None).await
+        }
+        AdminAction::Alerts => {
+            let alerts = ctx.db.open_alerts(10).await?;
+            if alerts.is_empty() {
+                return send(bot, chat, t(lang, "admin-no-alerts"), None).await;
+            }
+            let lines: Vec<String> = alerts
+                .iter()
+                .map(|a| {
+                    format!(
+                        "• {} <b>{}</b> {}: {}",
+                        a.created_at,
+                        teloxide::utils::html::escape(&a.kind),
+                        teloxide::utils::html::escape(&a.subject),
+                        teloxide::utils::html::escape(&a.detail)
+                    )
+                })
+                .collect();
+            let rows = alerts
+                .iter()
+                .map(|a| vec![button(format!("✔ {}", a.kind), AdminAction::Ack(a.id))])
+                .collect::<Vec<_>>();
+            let text = t_args(
+                lang,
+                "admin-alerts",
+                &[("lines", Arg::Html(lines.join("\n")))],
+            );
+            send(bot, chat, text, Some(InlineKeyboardMarkup::new(rows))).await
+        }
+        AdminAction::Ack(id) => {
+            ctx.db.resolve_alert(id, now).await?;
+            send(bot, chat, t(lang, "admin-alert-resolved"), None).await
+        }
+        AdminAction::Audit => {
+            let report = crate::payouts::audit::audit(&ctx.db).await?;
+            let text = format!(
+                "<pre>{}</pre>",
+                teloxide::utils::html::escape(&report.to_string())
+            );
+            send(bot, chat, text, None).await
+        }
+    }
+}
