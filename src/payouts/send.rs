@@ -357,53 +357,123 @@ async fn broadcast(ctx: &Ctx, t: &crate::store::payouts::WalletTx) -> Result<(),
     }
 }
 
-/// Where the target's stored transaction is: `Ok((tx, true))` mined and successful,
-/// `Ok((tx, false))` mined and reverted; not mined yet → a retryable "later" (after
-/// re-broadcasting the same bytes when the node does not know the hash).
+/// How long a broadcast transaction may stay unmined before it is replaced (same nonce,
+/// higher fees).
+const STUCK_AFTER: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Where the target's transactions are: `Ok((tx, true))` one of them (original or a same-nonce
+/// replacement) mined and succeeded, `Ok((tx, false))` mined and reverted. Otherwise a
+/// retryable "later": after re-broadcasting the same bytes when the node does not know the
+/// latest hash, or after replacing it (same nonce, bumped fees) when it is stuck.
 pub async fn mined_tx(
     ctx: &Ctx,
     target: TxFor,
 ) -> Result<(crate::store::payouts::WalletTx, bool), JobError> {
     let now = ctx.clock.now();
-    let Some(t) = ctx
+    let txs = ctx
         .db
-        .wallet_tx_of(target)
+        .wallet_txs_of(target)
         .await
-        .map_err(JobError::retryable)?
-    else {
+        .map_err(JobError::retryable)?;
+    let Some(latest) = txs.first().cloned() else {
         return Err(JobError::terminal(anyhow::anyhow!(
             "{target:?} is sending without a transaction"
         )));
     };
-    let hash: alloy_primitives::B256 = t
-        .tx_hash
-        .parse()
-        .map_err(|e| JobError::terminal(anyhow::anyhow!("stored hash: {e}")))?;
-    match ctx
-        .wallet
-        .tx_state(hash)
-        .await
-        .map_err(|e| retry("receipt", e))?
-    {
-        TxState::Mined(receipt) => {
-            let state = if receipt.success {
+    let mut latest_state = None;
+    for t in &txs {
+        let hash: alloy_primitives::B256 = t
+            .tx_hash
+            .parse()
+            .map_err(|e| JobError::terminal(anyhow::anyhow!("stored hash: {e}")))?;
+        let state = ctx
+            .wallet
+            .tx_state(hash)
+            .await
+            .map_err(|e| retry("receipt", e))?;
+        if let TxState::Mined(receipt) = &state {
+            let s = if receipt.success {
                 "confirmed"
             } else {
                 "failed"
             };
             ctx.db
-                .set_wallet_tx_state(t.id, state, now)
+                .set_wallet_tx_state(t.id, s, now)
                 .await
                 .map_err(JobError::retryable)?;
-            Ok((t, receipt.success))
+            return Ok((t.clone(), receipt.success));
         }
-        TxState::Pending => Err(later("transaction not mined yet")),
-        // The node does not know it (never arrived, or dropped): the same bytes again.
-        TxState::Unknown => {
-            broadcast(ctx, &t).await?;
-            Err(later("transaction re-broadcast"))
+        if latest_state.is_none() {
+            latest_state = Some(state);
         }
     }
+    match latest_state {
+        Some(TxState::Unknown) => {
+            // The node does not know it (never arrived, or dropped): the same bytes again.
+            broadcast(ctx, &latest).await?;
+            Err(later("transaction re-broadcast"))
+        }
+        _ if now.since(latest.created_at) >= STUCK_AFTER => {
+            replace(ctx, target, &latest).await?;
+            Err(later("stuck transaction replaced"))
+        }
+        _ => Err(later("transaction not mined yet")),
+    }
+}
+
+/// Re-signs the stuck transfer with the SAME nonce and bumped fees (so only one of the two can
+/// ever be mined), records it, then broadcasts it.
+async fn replace(
+    ctx: &Ctx,
+    target: TxFor,
+    old: &crate::store::payouts::WalletTx,
+) -> Result<(), JobError> {
+    use alloy_consensus::Transaction as _;
+    use alloy_eips::eip2718::Decodable2718;
+    let raw = hex::decode(old.raw_tx.trim_start_matches("0x"))
+        .map_err(|e| JobError::terminal(anyhow::anyhow!("stored raw tx: {e}")))?;
+    let env = alloy_consensus::TxEnvelope::decode_2718(&mut raw.as_slice())
+        .map_err(|e| JobError::terminal(anyhow::anyhow!("stored raw tx: {e}")))?;
+    let previous = super::wallet::Fees {
+        max_fee_per_gas: env.max_fee_per_gas(),
+        max_priority_fee_per_gas: env.max_priority_fee_per_gas().unwrap_or_default(),
+        gas_limit: env.gas_limit(),
+    };
+    let asset = if old.asset == "native" {
+        WalletAsset::Native {
+            symbol: "native".into(),
+            decimals: 18,
+        }
+    } else {
+        WalletAsset::erc20(
+            "token",
+            parse_address(&old.asset)
+                .map_err(|e| JobError::terminal(anyhow::anyhow!("asset: {e}")))?,
+            18,
+        )
+    };
+    let to = parse_address(&old.to_address)
+        .map_err(|e| JobError::terminal(anyhow::anyhow!("to: {e}")))?;
+    let units: alloy_primitives::U256 = old
+        .amount
+        .parse()
+        .map_err(|e| JobError::terminal(anyhow::anyhow!("amount: {e}")))?;
+    let fees = ctx
+        .wallet
+        .replacement_fees(&asset, &previous)
+        .await
+        .map_err(|e| retry("replacement fees", e))?;
+    let signed = ctx
+        .wallet
+        .sign_transfer(&asset, to, units, old.nonce, &fees)
+        .map_err(|e| JobError::terminal(anyhow::anyhow!("signing: {e}")))?;
+    let new = ctx
+        .db
+        .record_replacement(old, target, &signed, ctx.clock.now())
+        .await
+        .map_err(JobError::retryable)?;
+    tracing::warn!(?target, nonce = old.nonce, old = %old.tx_hash, new = %new.tx_hash, "stuck transaction replaced");
+    broadcast(ctx, &new).await
 }
 
 async fn confirm_send(ctx: &Ctx, p: &Payout) -> Result<(), JobError> {

@@ -56,6 +56,9 @@ pub struct WalletTx {
     pub state: String,
     pub amount: String,
     pub to_address: String,
+    /// `native` or the token contract.
+    pub asset: String,
+    pub created_at: UnixMillis,
 }
 
 /// What a host-wallet transaction pays for.
@@ -427,37 +430,93 @@ impl Db {
             state: "signed".into(),
             amount,
             to_address: signed.to.to_string(),
+            asset,
+            created_at: now,
         }))
     }
 
-    /// The current transaction of a payout or conversion (the latest one not replaced).
-    pub async fn wallet_tx_of(&self, target: TxFor) -> StoreResult<Option<WalletTx>> {
+    /// Every transaction signed for a payout or conversion, newest first (a replacement and
+    /// the transaction it replaced share one nonce: at most one of them can ever be mined).
+    pub async fn wallet_txs_of(&self, target: TxFor) -> StoreResult<Vec<WalletTx>> {
         let column = match target {
             TxFor::Payout(_) => "payout_id",
             TxFor::Conversion(_) => "conversion_id",
         };
         let sql = format!(
-            "SELECT id, payout_id, nonce, raw_tx, tx_hash, state, amount, to_address FROM wallet_transactions \
-             WHERE {column} = $1 AND state <> 'replaced' ORDER BY created_at DESC, id DESC LIMIT 1"
+            "SELECT id, payout_id, nonce, raw_tx, tx_hash, state, amount, to_address, asset, created_at \
+             FROM wallet_transactions WHERE {column} = $1 ORDER BY created_at DESC, id DESC"
         );
-        let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(target.id())
-            .fetch_optional(self.pool())
+            .fetch_all(self.pool())
             .await?;
-        r.map(|r| {
-            let nonce: i64 = r.try_get("nonce")?;
-            Ok(WalletTx {
-                id: r.try_get("id")?,
-                payout_id: r.try_get("payout_id")?,
-                nonce: u64::try_from(nonce).map_err(|_| StoreError::Corrupt("nonce".into()))?,
-                raw_tx: r.try_get("raw_tx")?,
-                tx_hash: r.try_get("tx_hash")?,
-                state: r.try_get("state")?,
-                amount: r.try_get("amount")?,
-                to_address: r.try_get("to_address")?,
+        rows.iter()
+            .map(|r| {
+                let nonce: i64 = r.try_get("nonce")?;
+                Ok(WalletTx {
+                    id: r.try_get("id")?,
+                    payout_id: r.try_get("payout_id")?,
+                    nonce: u64::try_from(nonce).map_err(|_| StoreError::Corrupt("nonce".into()))?,
+                    raw_tx: r.try_get("raw_tx")?,
+                    tx_hash: r.try_get("tx_hash")?,
+                    state: r.try_get("state")?,
+                    amount: r.try_get("amount")?,
+                    to_address: r.try_get("to_address")?,
+                    asset: r.try_get("asset")?,
+                    created_at: UnixMillis::from_millis(r.try_get("created_at")?),
+                })
             })
+            .collect()
+    }
+
+    /// A same-nonce replacement of a stuck transaction: recorded (and the old one marked
+    /// `replaced`) before it is broadcast.
+    pub async fn record_replacement(
+        &self,
+        old: &WalletTx,
+        target: TxFor,
+        signed: &crate::payouts::wallet::SignedTransfer,
+        now: UnixMillis,
+    ) -> StoreResult<WalletTx> {
+        let mut tx = self.begin_write().await?;
+        let payout_id = match target {
+            TxFor::Payout(id) => Some(id),
+            TxFor::Conversion(_) => None,
+        };
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO wallet_transactions (id, payout_id, conversion_id, chain_id, from_address, to_address, \
+               asset, amount, nonce, raw_tx, tx_hash, state, replaces_id, created_at, updated_at) \
+             SELECT $1, payout_id, conversion_id, chain_id, from_address, to_address, asset, amount, nonce, $2, $3, \
+               'signed', id, $4, $4 FROM wallet_transactions WHERE id = $5",
+        )
+        .bind(id)
+        .bind(signed.raw_hex())
+        .bind(signed.tx_hash.to_string())
+        .bind(now.as_millis())
+        .bind(old.id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE wallet_transactions SET state = 'replaced', updated_at = $1 WHERE id = $2",
+        )
+        .bind(now.as_millis())
+        .bind(old.id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(WalletTx {
+            id,
+            payout_id,
+            nonce: old.nonce,
+            raw_tx: signed.raw_hex(),
+            tx_hash: signed.tx_hash.to_string(),
+            state: "signed".into(),
+            amount: old.amount.clone(),
+            to_address: old.to_address.clone(),
+            asset: old.asset.clone(),
+            created_at: now,
         })
-        .transpose()
     }
 
     pub async fn set_wallet_tx_state(

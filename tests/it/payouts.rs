@@ -694,7 +694,40 @@ async fn lesson_33_finished_without_amounts_is_not_sent_yet(backend: Backend) {
     audit_clean(&app).await;
 }
 
+/// Lesson 37: a transaction stuck in the mempool is replaced with the SAME nonce and higher
+/// fees — never re-sent with a new nonce; exactly one transfer reaches the owner.
+async fn lesson_37_stuck_transaction_is_replaced_with_the_same_nonce(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let c = channel(&app, "USDT", "BSC", OWNER_EVM, PayoutStrategy::Instant).await;
+    app.evm.set_auto_mine(false);
+    subscriber_pays(&app, 1, &c, dec!(4.95)).await;
+    for _ in 0..3 {
+        app.run_jobs_once().await;
+        app.clock.advance(Duration::from_secs(15 * 60));
+    }
+    let (n, nonces): (i64, i64) =
+        sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT nonce) FROM wallet_transactions")
+            .fetch_one(app.ctx.db.pool())
+            .await
+            .unwrap();
+    assert!(n >= 2, "the stuck transaction was replaced ({n} signed)");
+    assert_eq!(nonces, 1, "every replacement reuses the nonce");
+    app.evm.set_auto_mine(true);
+    app.evm.mine();
+    drive(&app, || payout_final(&app, c.id)).await;
+    assert_eq!(payouts_of(&app, c.id).await[0].state, "sent");
+    let owner = Address::from_str(OWNER_EVM).unwrap();
+    assert_eq!(
+        app.evm.token_balance(usdt_contract(), owner),
+        units(dec!(4.8015))
+    );
+    audit_clean(&app).await;
+}
+
 on_both_backends!(
+    lesson_37_stuck_transaction_is_replaced_with_the_same_nonce,
     lesson_33_finished_without_amounts_is_not_sent_yet,
     lesson_41_a_4xx_is_not_retried_and_admins_retry_it,
     lesson_32_money_timers_are_scheduled,
