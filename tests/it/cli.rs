@@ -121,6 +121,35 @@ fn help_never_shows_secret_values() {
     );
 }
 
+#[tokio::test]
+async fn audit_exits_0_when_clean_and_1_with_a_report_when_broken() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = telepay(&dir).arg("audit").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("invariants hold"), "{}", text(&out));
+    // Break one: a payout marked sent without a transaction hash.
+    let url = format!("sqlite://{}", dir.path().join("telepay.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    for sql in [
+        "INSERT INTO users (id, first_name, unreachable, created_at, updated_at) VALUES (1, 'O', 0, 0, 0)",
+        "INSERT INTO channels (id, code, owner_id, chat_id, title, payout_currency, payout_network, payout_address, \
+           payout_strategy, created_at, updated_at) VALUES (1, 'abcdefgh', 1, -1001, 'T', 'USDT', 'BSC', '0x1', 'instant', 0, 0)",
+        "INSERT INTO payouts (id, kind, channel_id, state, usd_micros, source_currency, dest_currency, dest_network, \
+           dest_address, created_at, updated_at) VALUES (7, 'batch', 1, 'sent', 5, 'USDT', 'USDT', 'BSC', '0x1', 0, 0)",
+    ] {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+    let out = telepay(&dir).arg("audit").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let report = text(&out);
+    assert!(
+        report.contains("BROKEN each sent payout has a transaction hash"),
+        "{report}"
+    );
+    assert!(report.contains("payout 7"), "{report}");
+}
+
 #[test]
 fn migrate_creates_the_sqlite_database() {
     let dir = tempfile::tempdir().unwrap();
