@@ -64,9 +64,10 @@ pub async fn register(bot: &TgBot, admins: &std::collections::BTreeSet<i64>) -> 
         let scope = teloxide::types::BotCommandScope::Chat {
             chat_id: teloxide::types::Recipient::Id(ChatId(*admin)),
         };
-        bot.set_my_commands(admin_menu(Lang::En))
-            .scope(scope)
-            .await?;
+        // An operator who never opened the bot has no chat yet: the others still get theirs.
+        if let Err(e) = bot.set_my_commands(admin_menu(Lang::En)).scope(scope).await {
+            tracing::info!(admin, error = %e, "operator command menu not set");
+        }
     }
     Ok(())
 }

@@ -61,6 +61,10 @@ pub struct WalletTx {
     pub created_at: UnixMillis,
 }
 
+struct ChannelPayout {
+    payout: super::channels::PayoutSettings,
+}
+
 /// What a host-wallet transaction pays for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TxFor {
@@ -211,10 +215,31 @@ impl Db {
         if done == 0 {
             return Ok(Valued::AlreadyDone);
         }
-        let channel = self
-            .channel(v.channel_id)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt(format!("channel {}", v.channel_id)))?;
+        // Read on this transaction's connection: taking a second pool connection while holding
+        // SQLite's write lock could wait on writers that wait on us.
+        let r = sqlx::query(
+            "SELECT payout_currency, payout_network, payout_address, payout_extra_id, payout_strategy, \
+               threshold_usd_micros FROM channels WHERE id = $1",
+        )
+        .bind(v.channel_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("channel {}", v.channel_id)))?;
+        let strategy: String = r.try_get("payout_strategy")?;
+        let threshold: Option<i64> = r.try_get("threshold_usd_micros")?;
+        let payout = super::channels::PayoutSettings {
+            currency: r.try_get("payout_currency")?,
+            network: r.try_get("payout_network")?,
+            address: r.try_get("payout_address")?,
+            extra_id: r.try_get("payout_extra_id")?,
+            // Lesson 29: an unreadable strategy is an error, never a silent "instant".
+            strategy: match (strategy.as_str(), threshold) {
+                ("instant", _) => PayoutStrategy::Instant,
+                ("threshold", Some(t)) => PayoutStrategy::Threshold(UsdMicros::from_micros(t)),
+                (other, _) => return Err(StoreError::Corrupt(format!("payout strategy {other}"))),
+            },
+        };
+        let channel = ChannelPayout { payout };
         let outcome = v.outcome_currency.clone().unwrap_or_default();
         match channel.payout.strategy {
             PayoutStrategy::Threshold(_) => {
