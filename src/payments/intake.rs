@@ -471,6 +471,24 @@ async fn revoke_grant(
         .bind(payment_id)
         .execute(&mut **tx)
         .await?;
+    // What is not paid out yet is taken back: a share still waiting (not in a conversion or a
+    // payout) and an instant payout that has not started. Anything further along stays for the
+    // admins, who get the refund alert.
+    sqlx::query(
+        "DELETE FROM accumulations WHERE payment_id = $1 AND state IN ('pending', 'converted') \
+           AND conversion_id IS NULL AND payout_id IS NULL",
+    )
+    .bind(payment_id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "UPDATE payouts SET state = 'cancelled', error = 'payment refunded', updated_at = $1 \
+         WHERE payment_id = $2 AND state IN ('pending', 'exchange')",
+    )
+    .bind(now.as_millis())
+    .bind(payment_id)
+    .execute(&mut **tx)
+    .await?;
     Ok(true)
 }
 

@@ -732,7 +732,54 @@ async fn lesson_37_stuck_transaction_is_replaced_with_the_same_nonce(backend: Ba
     audit_clean(&app).await;
 }
 
+/// SPEC §4: a refund takes back what is not paid out yet — the waiting accumulation of a
+/// threshold channel, the not-started instant payout — and the audit stays clean.
+async fn a_refund_takes_back_what_is_not_paid_out(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let c = channel(
+        &app,
+        "USDT",
+        "BSC",
+        OWNER_EVM,
+        PayoutStrategy::Threshold(UsdMicros::from_cents(9000)),
+    )
+    .await;
+    let u = app.user(1, "Sam", Some("en"));
+    let (_, np_invoice) = buy_first_tier(&app, u, &c).await;
+    let p = app
+        .np
+        .pay(
+            np_id(&np_invoice),
+            PayIn::exact("usdtbsc", dec!(5)).outcome("usdtbsc", dec!(5)),
+        )
+        .unwrap();
+    app.np.advance_to_finished(p).unwrap();
+    app.reply_containing(u, "Payment received").await;
+    app.run_jobs_once().await;
+    let count = || async {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accumulations")
+            .fetch_one(app.ctx.db.pool())
+            .await
+            .unwrap();
+        n
+    };
+    assert_eq!(count().await, 1);
+    let mut refund = app.np.ipn_body(p).unwrap();
+    refund["payment_status"] = "refunded".into();
+    assert_eq!(app.post_ipn(&refund).await, 200);
+    assert_eq!(count().await, 0, "the waiting share is taken back");
+    audit_clean(&app).await;
+    app.scheduler
+        .run_now(telepay::payouts::batch::TIMER)
+        .await
+        .unwrap();
+    assert!(payouts_of(&app, c.id).await.is_empty());
+}
+
 on_both_backends!(
+    a_refund_takes_back_what_is_not_paid_out,
     lesson_37_stuck_transaction_is_replaced_with_the_same_nonce,
     lesson_33_finished_without_amounts_is_not_sent_yet,
     lesson_41_a_4xx_is_not_retried_and_admins_retry_it,
