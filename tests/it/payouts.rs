@@ -778,7 +778,55 @@ async fn a_refund_takes_back_what_is_not_paid_out(backend: Backend) {
     assert!(payouts_of(&app, c.id).await.is_empty());
 }
 
+/// A crash after every step of an instant payout via ChangeNOW: the process is stopped and
+/// rebuilt on the same database between each job run (and the broadcast's answer is lost once)
+/// → one exchange funded, one transfer, the owner paid once, audit clean.
+async fn a_crash_between_every_payout_step_pays_exactly_once(backend: Backend) {
+    let Some(mut app) = spawn_app(backend).await else {
+        return;
+    };
+    let c = channel(&app, "TRX", "TRX", OWNER_TRON, PayoutStrategy::Instant).await;
+    app.evm
+        .fail_next("eth_sendRawTransaction", RpcFault::AcceptThenFail);
+    app.cn.fail_next(
+        telepay::sim::changenow::CnEndpoint::CreateExchange,
+        telepay::sim::changenow::CnFault::Status(502),
+    );
+    subscriber_pays(&app, 1, &c, dec!(4.95)).await;
+    let mut states = Vec::new();
+    for _ in 0..40 {
+        app.run_jobs_once().await;
+        let p = payouts_of(&app, c.id).await;
+        if let Some(p) = p.first() {
+            if states.last() != Some(&p.state) {
+                states.push(p.state.clone());
+            }
+            if p.state == "sent" {
+                break;
+            }
+        }
+        app.restart().await;
+        app.clock.advance(Duration::from_secs(20 * 60));
+    }
+    assert_eq!(
+        states.last().map(String::as_str),
+        Some("sent"),
+        "{states:?}"
+    );
+    assert_eq!(app.evm.sent_count(crate::support::app::host_address()), 1);
+    let funded = app
+        .cn
+        .exchanges()
+        .iter()
+        .filter(|e| e.deposit.is_some())
+        .count();
+    assert_eq!(funded, 1, "exactly one exchange received money");
+    assert_eq!(app.cn.payouts().len(), 1);
+    audit_clean(&app).await;
+}
+
 on_both_backends!(
+    a_crash_between_every_payout_step_pays_exactly_once,
     a_refund_takes_back_what_is_not_paid_out,
     lesson_37_stuck_transaction_is_replaced_with_the_same_nonce,
     lesson_33_finished_without_amounts_is_not_sent_yet,
