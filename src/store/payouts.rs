@@ -141,6 +141,8 @@ pub async fn enqueue_payout_step(
     Ok(())
 }
 
+/// Raises an alert for admins, unless the same one (kind and subject) is still open: a
+/// condition seen on every poll is one alert, not one per poll.
 pub async fn alert(
     tx: &mut Transaction<'static, Any>,
     kind: &str,
@@ -148,6 +150,17 @@ pub async fn alert(
     detail: &str,
     now: UnixMillis,
 ) -> StoreResult<()> {
+    let open: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM alerts WHERE kind = $1 AND subject = $2 AND resolved_at IS NULL",
+    )
+    .bind(kind)
+    .bind(subject)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("n")?;
+    if open > 0 {
+        return Ok(());
+    }
     sqlx::query(
         "INSERT INTO alerts (id, kind, subject, detail, created_at) VALUES ($1, $2, $3, $4, $5)",
     )

@@ -825,7 +825,34 @@ async fn a_crash_between_every_payout_step_pays_exactly_once(backend: Backend) {
     audit_clean(&app).await;
 }
 
+/// A condition seen on every poll (an exchange held for verification) is one open alert, not
+/// one per poll; once handled, a new occurrence alerts again.
+async fn an_alert_is_raised_once_while_open(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let db = &app.ctx.db;
+    let now = app.clock.now();
+    for _ in 0..3 {
+        let mut tx = db.begin_write().await.unwrap();
+        telepay::store::payouts::alert(&mut tx, "exchange_verifying", "ex1", "held", now)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let open = db.open_alerts(10).await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert!(db.resolve_alert(open[0].id, now).await.unwrap());
+    let mut tx = db.begin_write().await.unwrap();
+    telepay::store::payouts::alert(&mut tx, "exchange_verifying", "ex1", "held", now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(db.open_alerts(10).await.unwrap().len(), 1);
+}
+
 on_both_backends!(
+    an_alert_is_raised_once_while_open,
     a_crash_between_every_payout_step_pays_exactly_once,
     a_refund_takes_back_what_is_not_paid_out,
     lesson_37_stuck_transaction_is_replaced_with_the_same_nonce,
