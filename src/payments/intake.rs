@@ -14,6 +14,7 @@ use crate::domain::time::UnixMillis;
 use crate::jobs::kinds;
 use crate::store::invoices::{INVOICE_COLUMNS, Invoice, InvoiceKind, invoice_from_row};
 use crate::store::jobs::{NewJob, enqueue_job};
+use crate::store::payouts::alert;
 use crate::store::{Db, StoreError, StoreResult};
 
 /// What one IPN did.
@@ -213,7 +214,7 @@ impl Db {
 
         let (Some(invoice), Some(_)) = (invoice, linked_invoice) else {
             if inserted {
-                raise_alert(
+                alert(
                     tx,
                     "orphan_payment",
                     &p.payment_id,
@@ -299,7 +300,7 @@ impl Db {
                 } else {
                     "NOWPayments refunded this payment; it had granted nothing."
                 };
-                raise_alert(tx, "refunded_payment", &p.payment_id, detail, now).await?;
+                alert(tx, "refunded_payment", &p.payment_id, detail, now).await?;
                 Ok(IntakeOutcome::Moved {
                     invoice_id: invoice.id,
                 })
@@ -368,26 +369,6 @@ async fn set_invoice_status(
     Ok(())
 }
 
-pub(crate) async fn raise_alert(
-    tx: &mut Transaction<'static, Any>,
-    kind: &str,
-    subject: &str,
-    detail: &str,
-    now: UnixMillis,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO alerts (id, kind, subject, detail, created_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(new_id())
-    .bind(kind)
-    .bind(subject)
-    .bind(detail)
-    .bind(now.as_millis())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 /// The days an invoice buys: its own, or for a top-up those of the invoice it completes.
 async fn days_and_target(
     tx: &mut Transaction<'static, Any>,
@@ -433,7 +414,7 @@ async fn record_overpayment(
         .bind(payment_id)
         .execute(&mut **tx)
         .await?;
-    raise_alert(
+    alert(
         tx,
         "overpayment",
         &p.payment_id,

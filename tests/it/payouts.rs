@@ -360,24 +360,28 @@ async fn lesson_42_expired_exchange_is_recreated(backend: Backend) {
         return;
     };
     let c = channel(&app, "TRX", "TRX", OWNER_TRON, PayoutStrategy::Instant).await;
-    // The first funding attempt fails at the node, so the exchange waits unfunded.
-    app.evm
-        .fail_next("eth_sendRawTransaction", RpcFault::HttpStatus(500));
+    // The node fails the first call of the funding step, so the exchange waits unfunded.
+    app.evm.fail_next("*", RpcFault::HttpStatus(500));
     subscriber_pays(&app, 1, &c, dec!(4.95)).await;
     app.run_jobs_once().await;
     let first = payouts_of(&app, c.id).await[0].clone();
-    let first_ex = first.exchange_id.clone();
-    if first.state == "exchange" {
-        app.cn.expire(first_ex.as_deref().unwrap()).unwrap();
-    }
+    assert_eq!(first.state, "exchange", "created, not funded: {first:?}");
+    let first_ex = first.exchange_id.clone().unwrap();
+    app.cn.expire(&first_ex).unwrap();
     drive(&app, || payout_final(&app, c.id)).await;
     let p = &payouts_of(&app, c.id).await[0];
     assert_eq!(p.state, "sent", "{p:?}");
     assert_eq!(app.evm.sent_count(crate::support::app::host_address()), 1);
-    if first.state == "exchange" {
-        assert_ne!(p.exchange_id, first_ex, "a fresh exchange was funded");
-        assert!(app.cn.created_count() >= 2);
-    }
+    assert_ne!(
+        p.exchange_id.as_deref(),
+        Some(first_ex.as_str()),
+        "a fresh exchange was funded"
+    );
+    assert_eq!(app.cn.created_count(), 2);
+    assert!(
+        app.cn.exchange(&first_ex).unwrap().deposit.is_none(),
+        "the expired exchange never got money"
+    );
     audit_clean(&app).await;
 }
 

@@ -335,78 +335,64 @@ pub async fn on_tiers(
     card(bot, ctx, chat, user, id).await
 }
 
-pub async fn ask_title(
-    bot: &TgBot,
-    ctx: &Ctx,
-    chat: ChatId,
-    user: &UserRow,
-    id: i64,
-) -> HandlerResult {
-    if owned(bot, ctx, chat, user, id).await?.is_none() {
-        return Ok(());
-    }
-    enter(
-        &ctx.db,
-        chat.0,
-        &Conversation::EditTitle { channel_id: id },
-        ctx.clock.now(),
-    )
-    .await?;
-    let max = i64::try_from(MAX_TITLE_CHARS).unwrap_or(0);
-    say(
-        bot,
-        chat,
-        t_args(user.lang(), "own-ask-title", &[("max", Arg::Int(max))]),
-    )
-    .await
+/// Which text of a channel the owner is editing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextField {
+    Title,
+    Description,
 }
 
-pub async fn ask_description(
+impl TextField {
+    fn max(self) -> usize {
+        match self {
+            TextField::Title => MAX_TITLE_CHARS,
+            TextField::Description => MAX_DESCRIPTION_CHARS,
+        }
+    }
+}
+
+/// Asks for a new title or description (after checking ownership).
+pub async fn ask_text(
     bot: &TgBot,
     ctx: &Ctx,
     chat: ChatId,
     user: &UserRow,
     id: i64,
+    field: TextField,
 ) -> HandlerResult {
     if owned(bot, ctx, chat, user, id).await?.is_none() {
         return Ok(());
     }
-    enter(
-        &ctx.db,
-        chat.0,
-        &Conversation::EditDescription { channel_id: id },
-        ctx.clock.now(),
-    )
-    .await?;
-    let max = i64::try_from(MAX_DESCRIPTION_CHARS).unwrap_or(0);
-    say(
-        bot,
-        chat,
-        t_args(
-            user.lang(),
+    let (conversation, key) = match field {
+        TextField::Title => (Conversation::EditTitle { channel_id: id }, "own-ask-title"),
+        TextField::Description => (
+            Conversation::EditDescription { channel_id: id },
             "own-ask-description",
-            &[("max", Arg::Int(max))],
         ),
+    };
+    enter(&ctx.db, chat.0, &conversation, ctx.clock.now()).await?;
+    let max = i64::try_from(field.max()).unwrap_or(0);
+    say(
+        bot,
+        chat,
+        t_args(user.lang(), key, &[("max", Arg::Int(max))]),
     )
     .await
 }
 
-async fn text_edit(
+/// The owner's new title or description.
+pub async fn on_text(
     bot: &TgBot,
     ctx: &Ctx,
     chat: ChatId,
     user: &UserRow,
     id: i64,
     text: &str,
-    title: bool,
+    field: TextField,
 ) -> HandlerResult {
     let lang = user.lang();
     let value = text.trim();
-    let max = if title {
-        MAX_TITLE_CHARS
-    } else {
-        MAX_DESCRIPTION_CHARS
-    };
+    let max = field.max();
     if value.is_empty() || value.chars().count() > max {
         let text = t_args(
             lang,
@@ -416,12 +402,13 @@ async fn text_edit(
         return say(bot, chat, text).await;
     }
     let now = ctx.clock.now();
-    let changed = if title {
-        ctx.db.owner_set_title(user.id, id, value, now).await?
-    } else {
-        ctx.db
-            .owner_set_description(user.id, id, value, now)
-            .await?
+    let changed = match field {
+        TextField::Title => ctx.db.owner_set_title(user.id, id, value, now).await?,
+        TextField::Description => {
+            ctx.db
+                .owner_set_description(user.id, id, value, now)
+                .await?
+        }
     };
     ctx.db.remove_dialogue(chat.0).await?;
     if !changed {
@@ -429,28 +416,6 @@ async fn text_edit(
     }
     say(bot, chat, t(lang, "own-saved")).await?;
     card(bot, ctx, chat, user, id).await
-}
-
-pub async fn on_title(
-    bot: &TgBot,
-    ctx: &Ctx,
-    chat: ChatId,
-    user: &UserRow,
-    id: i64,
-    text: &str,
-) -> HandlerResult {
-    text_edit(bot, ctx, chat, user, id, text, true).await
-}
-
-pub async fn on_description(
-    bot: &TgBot,
-    ctx: &Ctx,
-    chat: ChatId,
-    user: &UserRow,
-    id: i64,
-    text: &str,
-) -> HandlerResult {
-    text_edit(bot, ctx, chat, user, id, text, false).await
 }
 
 pub async fn ask_delete(

@@ -96,8 +96,12 @@ pub async fn on_callback(
         A::ToggleMode(id) => manage::toggle_mode(bot, ctx, chat, &user, id).await,
         A::EditTiers(id) => manage::ask_tiers(bot, ctx, chat, &user, id).await,
         A::EditPayout(id) => register::start_payout_edit(bot, ctx, chat, &user, id).await,
-        A::EditTitle(id) => manage::ask_title(bot, ctx, chat, &user, id).await,
-        A::EditDescription(id) => manage::ask_description(bot, ctx, chat, &user, id).await,
+        A::EditTitle(id) => {
+            manage::ask_text(bot, ctx, chat, &user, id, manage::TextField::Title).await
+        }
+        A::EditDescription(id) => {
+            manage::ask_text(bot, ctx, chat, &user, id, manage::TextField::Description).await
+        }
         A::PostOffer(id) => offer::ask_channel(bot, ctx, chat, &user, id).await,
         A::Delete(id) => manage::ask_delete(bot, ctx, chat, &user, id).await,
         A::DeleteConfirmed(id) => manage::delete(bot, ctx, chat, &user, id).await,
@@ -162,10 +166,28 @@ pub async fn on_message(
             manage::on_tiers(bot, ctx, chat, user, channel_id, text).await?;
         }
         Some(Conversation::EditTitle { channel_id }) => {
-            manage::on_title(bot, ctx, chat, user, channel_id, text).await?;
+            manage::on_text(
+                bot,
+                ctx,
+                chat,
+                user,
+                channel_id,
+                text,
+                manage::TextField::Title,
+            )
+            .await?;
         }
         Some(Conversation::EditDescription { channel_id }) => {
-            manage::on_description(bot, ctx, chat, user, channel_id, text).await?;
+            manage::on_text(
+                bot,
+                ctx,
+                chat,
+                user,
+                channel_id,
+                text,
+                manage::TextField::Description,
+            )
+            .await?;
         }
         Some(Conversation::OfferChannel { .. }) => {
             say(bot, chat, t(user.lang(), "own-offer-waiting")).await?;
