@@ -65,8 +65,17 @@ pub async fn register(bot: &TgBot, admins: &std::collections::BTreeSet<i64>) -> 
             chat_id: teloxide::types::Recipient::Id(ChatId(*admin)),
         };
         // An operator who never opened the bot has no chat yet: the others still get theirs.
-        if let Err(e) = bot.set_my_commands(admin_menu(Lang::En)).scope(scope).await {
-            tracing::info!(admin, error = %e, "operator command menu not set");
+        // The error text may carry the request URL (with the token): it is not logged.
+        if bot
+            .set_my_commands(admin_menu(Lang::En))
+            .scope(scope)
+            .await
+            .is_err()
+        {
+            tracing::info!(
+                admin,
+                "operator command menu not set (has this operator opened the bot?)"
+            );
         }
     }
     Ok(())
