@@ -276,7 +276,15 @@ async fn lesson_37_38_lost_broadcast_answer_and_restart_never_pay_twice(backend:
     app.evm
         .fail_next("eth_sendRawTransaction", RpcFault::AcceptThenFail);
     subscriber_pays(&app, 1, &c, dec!(4.95)).await;
-    app.run_jobs_once().await;
+    // Until the first broadcast (a transient hiccup before it only delays it): the lost answer
+    // ends that run with the transfer recorded and the payout in `sending`.
+    drive(&app, || async {
+        payouts_of(&app, c.id)
+            .await
+            .first()
+            .is_some_and(|p| p.state != "pending")
+    })
+    .await;
     let p = &payouts_of(&app, c.id).await[0];
     assert_eq!(
         p.state, "sending",

@@ -282,6 +282,10 @@ impl TestApp {
         self.scheduler.run_due().await.expect("timers run");
         let deadline = std::time::Instant::now() + WAIT;
         let mut total = RunReport::default();
+        // The app's own runner works in the background too and may finish a job that queues
+        // the next one just after we looked: quiet means two looks in a row with nothing
+        // claimed and nothing running.
+        let mut quiet = 0;
         loop {
             let r = self.runner.run_until_idle().await.expect("jobs run");
             total.claimed += r.claimed;
@@ -290,7 +294,8 @@ impl TestApp {
             total.failed += r.failed;
             let counts = self.ctx.db.job_counts().await.expect("job counts");
             let busy = counts.iter().any(|(state, n)| state == "running" && *n > 0);
-            if !busy {
+            quiet = if busy || r.claimed > 0 { 0 } else { quiet + 1 };
+            if quiet >= 2 {
                 return total;
             }
             assert!(
