@@ -38,7 +38,7 @@ pub async fn receive(
             return (StatusCode::UNAUTHORIZED, "invalid signature");
         }
     };
-    let payment = match NpPayment::from_value(&value) {
+    let (payment, unreadable) = match NpPayment::from_ipn_value(&value) {
         Ok(p) => p,
         Err(e) => {
             metrics::counter!("ipn_rejected_total", "reason" => "shape").increment(1);
@@ -53,7 +53,7 @@ pub async fn receive(
     match s
         .ctx
         .db
-        .record_ipn(&payment, raw, &rules, s.ctx.clock.now())
+        .record_ipn(&payment, &unreadable, raw, &rules, s.ctx.clock.now())
         .await
     {
         Ok(outcome) => {

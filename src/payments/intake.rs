@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Row, Transaction};
 
+use super::checks::{self, HoldReason, InvoiceFacts, Settlement};
 use super::nowpayments::{NpPayment, PaymentStatus};
 use crate::domain::ids::new_id;
 use crate::domain::money::{CryptoAmount, UsdMicros};
@@ -32,6 +33,9 @@ pub enum IntakeOutcome {
     Granted { invoice_id: i64, payment_id: i64 },
     /// Paid too little: a top-up is offered.
     Underpaid { invoice_id: i64 },
+    /// The IPN disagrees with our invoice or carries amounts that cannot be true: stored, held
+    /// for an admin, and nothing granted, topped up or paid out.
+    Held { invoice_id: i64 },
 }
 
 /// Rules the intake needs from the configuration.
@@ -60,27 +64,25 @@ impl IntakeRules {
     }
 }
 
-/// USD actually paid, from the ratio of crypto received to crypto asked (exact, no price feed):
-/// price × actually_paid / pay_amount.
-pub fn paid_usd(p: &NpPayment) -> Option<Decimal> {
-    let price = p.price_amount?;
-    let asked = p.pay_amount.filter(|a| !a.is_zero())?;
-    let paid = p.actually_paid?;
-    price.checked_mul(paid)?.checked_div(asked)
-}
+pub use super::checks::paid_usd;
 
 impl Db {
-    /// Applies one verified IPN. `raw` is the body exactly as received.
+    /// Applies one verified IPN. `raw` is the body exactly as received; `unreadable` names the
+    /// amount fields that could not be read (see [`NpPayment::from_ipn_value`]), which holds the
+    /// payment.
     #[tracing::instrument(skip_all, fields(np_payment_id = %p.payment_id, status = ?p.payment_status))]
     pub async fn record_ipn(
         &self,
         p: &NpPayment,
+        unreadable: &[(String, String)],
         raw: &str,
         rules: &IntakeRules,
         now: UnixMillis,
     ) -> StoreResult<IntakeOutcome> {
         let mut tx = self.begin_write().await?;
-        let outcome = self.record_ipn_in(&mut tx, p, raw, rules, now).await?;
+        let outcome = self
+            .record_ipn_in(&mut tx, p, unreadable, raw, rules, now)
+            .await?;
         tx.commit().await?;
         metrics::counter!("ipn_outcomes_total", "outcome" => outcome_label(&outcome)).increment(1);
         Ok(outcome)
@@ -90,6 +92,7 @@ impl Db {
         &self,
         tx: &mut Transaction<'static, Any>,
         p: &NpPayment,
+        unreadable: &[(String, String)],
         raw: &str,
         rules: &IntakeRules,
         now: UnixMillis,
@@ -143,11 +146,43 @@ impl Db {
             None
         };
 
+        // Does it agree with our invoice, and can its amounts be true? Then what does it ask of
+        // the money? Anything that does not check out holds the payment (issue 11).
+        let (hold, settlement) = match (&invoice, orphan_reason) {
+            (Some(inv), None) => {
+                let facts = InvoiceFacts {
+                    price: inv.price,
+                    np_invoice_id: inv.np_invoice_id.as_deref(),
+                };
+                match checks::check_ipn(p, unreadable, &facts) {
+                    Err(reason) => (Some(reason), Settlement::Nothing),
+                    Ok(()) => {
+                        let tolerance = if matches!(
+                            p.payment_status,
+                            PaymentStatus::Finished | PaymentStatus::PartiallyPaid
+                        ) {
+                            channel_tolerance(tx, inv.channel_id)
+                                .await?
+                                .unwrap_or(rules.tolerance)
+                        } else {
+                            rules.tolerance
+                        };
+                        match checks::settle(p, inv.price, tolerance) {
+                            Settlement::Hold(reason) => (Some(reason), Settlement::Nothing),
+                            s => (None, s),
+                        }
+                    }
+                }
+            }
+            _ => (None, Settlement::Nothing),
+        };
+        let hold_text = hold.as_ref().map(HoldReason::to_string);
+
         let inserted = sqlx::query(
             "INSERT INTO payments (id, np_payment_id, invoice_id, order_id, parent_np_payment_id, \
                orphan_reason, status, pay_currency, pay_amount, actually_paid, price_currency, \
-               price_amount, outcome_currency, outcome_amount, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) \
+               price_amount, outcome_currency, outcome_amount, held_reason, held_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) \
              ON CONFLICT (np_payment_id) DO NOTHING",
         )
         .bind(new_id())
@@ -168,6 +203,8 @@ impl Db {
         .bind(amount(p.price_amount))
         .bind(p.outcome_currency.as_deref())
         .bind(amount(p.outcome_amount))
+        .bind(hold_text.as_deref())
+        .bind(hold_text.as_ref().map(|_| now.as_millis()))
         .bind(now.as_millis())
         .execute(&mut **tx)
         .await?
@@ -175,7 +212,7 @@ impl Db {
             == 1;
 
         let sql = format!(
-            "SELECT id, status, invoice_id, granted_at FROM payments WHERE np_payment_id = $1{}",
+            "SELECT id, status, invoice_id, granted_at, held_reason FROM payments WHERE np_payment_id = $1{}",
             self.backend().for_update()
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -186,28 +223,32 @@ impl Db {
         let current: String = row.try_get("status")?;
         let linked_invoice: Option<i64> = row.try_get("invoice_id")?;
         let already_granted = row.try_get::<Option<i64>, _>("granted_at")?.is_some();
+        let held_before: Option<String> = row.try_get("held_reason")?;
 
         if !inserted {
             let cur = PaymentStatus::parse(&current);
             if !moves_forward(&cur, &p.payment_status) {
-                sqlx::query("UPDATE payment_events SET applied = 0 WHERE id = $1")
-                    .bind(event_id)
-                    .execute(&mut **tx)
-                    .await?;
+                mark_not_applied(tx, event_id).await?;
                 return Ok(IntakeOutcome::Stale);
             }
+            // Amounts that failed the checks are not written over sane ones: a held payment
+            // keeps the figures it had, and the raw event keeps what was sent.
+            let sane = hold.is_none();
             sqlx::query(
                 "UPDATE payments SET status = $1, actually_paid = COALESCE($2, actually_paid), \
                    pay_amount = COALESCE($3, pay_amount), outcome_amount = COALESCE($4, outcome_amount), \
-                   outcome_currency = COALESCE($5, outcome_currency), updated_at = $6 WHERE id = $7",
+                   outcome_currency = COALESCE($5, outcome_currency), updated_at = $6, \
+                   held_reason = COALESCE(held_reason, $8), held_at = COALESCE(held_at, $9) WHERE id = $7",
             )
             .bind(status)
-            .bind(amount(p.actually_paid))
-            .bind(amount(p.pay_amount))
-            .bind(amount(p.outcome_amount))
-            .bind(p.outcome_currency.as_deref())
+            .bind(amount(p.actually_paid).filter(|_| sane))
+            .bind(amount(p.pay_amount).filter(|_| sane))
+            .bind(amount(p.outcome_amount).filter(|_| sane))
+            .bind(p.outcome_currency.as_deref().filter(|_| sane))
             .bind(now.as_millis())
             .bind(payment_id)
+            .bind(hold_text.as_deref())
+            .bind(hold_text.as_ref().map(|_| now.as_millis()))
             .execute(&mut **tx)
             .await?;
         }
@@ -225,6 +266,28 @@ impl Db {
             }
             return Ok(IntakeOutcome::Orphan);
         };
+
+        // Held, now or before: kept for an admin, nothing moves (sticky: a later IPN that looks
+        // right does not release it; only a person does).
+        if let Some(reason) = hold_text.as_deref().or(held_before.as_deref()) {
+            metrics::counter!("ipn_held_total").increment(1);
+            tracing::warn!(np_payment_id = %p.payment_id, invoice_id = invoice.id, %reason, "payment held for review");
+            mark_not_applied(tx, event_id).await?;
+            alert(
+                tx,
+                "held_payment",
+                &p.payment_id,
+                &format!(
+                    "payment {} for invoice {} held for review: {reason}",
+                    p.payment_id, invoice.id
+                ),
+                now,
+            )
+            .await?;
+            return Ok(IntakeOutcome::Held {
+                invoice_id: invoice.id,
+            });
+        }
 
         let job = |kind: &str, key: String, payload: serde_json::Value| NewJob {
             kind: kind.to_owned(),
@@ -245,34 +308,17 @@ impl Db {
         )
         .await?;
 
-        let grants = match p.payment_status {
-            PaymentStatus::Finished => true,
-            PaymentStatus::PartiallyPaid => {
-                let tolerance = channel_tolerance(tx, invoice.channel_id)
-                    .await?
-                    .unwrap_or(rules.tolerance);
-                let needed = invoice.price.to_decimal() * tolerance;
-                paid_usd(p).is_some_and(|paid| paid >= needed)
+        match settlement {
+            Settlement::Grant if !already_granted => {
+                grant(tx, self.backend(), &invoice, payment_id, now, &job, rules).await?;
+                record_overpayment(tx, p, &invoice, payment_id, now).await?;
+                return Ok(IntakeOutcome::Granted {
+                    invoice_id: invoice.id,
+                    payment_id,
+                });
             }
-            _ => false,
-        };
-        if grants && !already_granted {
-            grant(tx, self.backend(), &invoice, payment_id, now, &job, rules).await?;
-            record_overpayment(tx, p, &invoice, payment_id, now).await?;
-            return Ok(IntakeOutcome::Granted {
-                invoice_id: invoice.id,
-                payment_id,
-            });
-        }
-        match p.payment_status {
-            PaymentStatus::PartiallyPaid if !already_granted => {
+            Settlement::TopUp(missing) if !already_granted => {
                 set_invoice_status(tx, invoice.id, "partially_paid", now).await?;
-                let paid = paid_usd(p).unwrap_or_default();
-                let missing = UsdMicros::from_decimal_rounded(
-                    (invoice.price.to_decimal() - paid).max(Decimal::ZERO),
-                    rust_decimal::RoundingStrategy::AwayFromZero,
-                )
-                .map_err(|e| StoreError::Corrupt(format!("top-up amount: {e}")))?;
                 enqueue_job(
                     tx,
                     &job(
@@ -283,10 +329,13 @@ impl Db {
                     now,
                 )
                 .await?;
-                Ok(IntakeOutcome::Underpaid {
+                return Ok(IntakeOutcome::Underpaid {
                     invoice_id: invoice.id,
-                })
+                });
             }
+            _ => {}
+        }
+        match p.payment_status {
             PaymentStatus::Failed | PaymentStatus::Expired if !already_granted => {
                 set_invoice_status(tx, invoice.id, status, now).await?;
                 Ok(IntakeOutcome::Moved {
@@ -334,7 +383,17 @@ fn outcome_label(o: &IntakeOutcome) -> &'static str {
         IntakeOutcome::Moved { .. } => "moved",
         IntakeOutcome::Granted { .. } => "granted",
         IntakeOutcome::Underpaid { .. } => "underpaid",
+        IntakeOutcome::Held { .. } => "held",
     }
+}
+
+/// The event moved nothing (out of order, or held): kept for the record only.
+async fn mark_not_applied(tx: &mut Transaction<'static, Any>, event_id: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE payment_events SET applied = 0 WHERE id = $1")
+        .bind(event_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 async fn channel_tolerance(

@@ -2,6 +2,7 @@
 //! transaction.
 
 pub mod checkout;
+pub mod checks;
 pub mod followups;
 pub mod intake;
 pub mod ipn;

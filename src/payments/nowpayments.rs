@@ -401,6 +401,30 @@ impl NpPayment {
         Self::deserialize(value).map_err(|e| NpError::Decode(format!("payment: {e}")))
     }
 
+    /// The amount fields, each parsed on its own by [`Self::from_ipn_value`].
+    pub const AMOUNT_FIELDS: [&'static str; 4] =
+        ["price_amount", "pay_amount", "actually_paid", "outcome_amount"];
+
+    /// Reads a verified IPN body. An amount that cannot be read exactly (`"Infinity"`, `1e40`,
+    /// `"five"`) does not make the whole body unreadable: it is left out and named, with why,
+    /// in the second part, so the intake can keep the event and hold the payment for review
+    /// instead of refusing a signed body that NOWPayments would then resend forever. Ids and
+    /// the status must still be readable.
+    pub fn from_ipn_value(value: &Value) -> Result<(Self, Vec<(String, String)>), NpError> {
+        let mut unreadable = Vec::new();
+        let mut cleaned = value.clone();
+        if let Some(fields) = cleaned.as_object_mut() {
+            for field in Self::AMOUNT_FIELDS {
+                let Some(v) = fields.get(field) else { continue };
+                if let Err(e) = lenient::opt_amount(v.clone()) {
+                    unreadable.push((field.to_owned(), e.to_string()));
+                    fields.insert(field.to_owned(), Value::Null);
+                }
+            }
+        }
+        Ok((Self::from_value(&cleaned)?, unreadable))
+    }
+
     /// Reads a payment from raw JSON bytes.
     pub fn from_slice(body: &[u8]) -> Result<Self, NpError> {
         serde_json::from_slice(body).map_err(|e| NpError::Decode(format!("payment: {e}")))

@@ -85,7 +85,7 @@ impl JobHandler for ReconcilePayment {
             let rules = IntakeRules::from_config(&ctx.config);
             let outcome = ctx
                 .db
-                .record_ipn(&payment, &raw, &rules, ctx.clock.now())
+                .record_ipn(&payment, &[], &raw, &rules, ctx.clock.now())
                 .await
                 .map_err(JobError::retryable)?;
             tracing::info!(np_payment_id = %p.np_payment_id, ?outcome, "payment reconciled");

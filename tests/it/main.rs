@@ -5,6 +5,7 @@ mod support;
 
 mod bot;
 mod cli;
+mod hostile;
 mod jobs;
 mod lessons;
 mod lifecycle;
