@@ -39,8 +39,9 @@ impl JobHandler for TopupInvoice {
             let Some(parent) = parent.filter(|i| i.status != "paid") else {
                 return Ok(());
             };
-            // NOWPayments cannot invoice less than a cent; the smallest top-up is one cent.
-            let missing = UsdMicros::from_micros(p.missing_usd_micros.max(10_000));
+            // NOWPayments cannot invoice less than a cent; the smallest top-up is one cent, and
+            // it never asks for more than the invoice it completes (whatever the payload says).
+            let missing = UsdMicros::from_micros(p.missing_usd_micros.max(10_000)).min(parent.price);
             let now = ctx.clock.now();
             let topup = ctx
                 .db

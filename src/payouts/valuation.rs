@@ -10,6 +10,7 @@ use futures::future::BoxFuture;
 use rust_decimal::Decimal;
 
 use super::assets::outcome_asset;
+use crate::payments::checks::MAX_PAID_RATIO;
 use super::changenow::Asset;
 use super::fees;
 use crate::app::Ctx;
@@ -42,7 +43,7 @@ impl JobHandler for ValuePayment {
                     p.payment_id
                 )));
             };
-            if v.valued || v.refunded {
+            if v.valued || v.refunded || v.held {
                 return Ok(());
             }
             let (Some(currency), Some(amount)) = (&v.outcome_currency, &v.outcome_amount) else {
@@ -77,6 +78,21 @@ impl JobHandler for ValuePayment {
             let value =
                 UsdMicros::from_decimal_rounded(usd, rust_decimal::RoundingStrategy::ToZero)
                     .map_err(|e| JobError::terminal(anyhow::anyhow!("value: {e}")))?;
+            // An outcome worth more than MAX_PAID_RATIO times the price is a wrong figure (or a
+            // wrong price), not a windfall to pay out: held for an admin (issue 11).
+            let cap = v.price.to_decimal().checked_mul(MAX_PAID_RATIO);
+            if cap.is_none_or(|cap| value.to_decimal() > cap) {
+                let reason = format!(
+                    "outcome {amount} {currency} is valued at {value}, over {MAX_PAID_RATIO} times the price {}",
+                    v.price
+                );
+                ctx.db
+                    .hold_payment(v.payment_id, &v.np_payment_id, &reason, ctx.clock.now())
+                    .await
+                    .map_err(JobError::retryable)?;
+                tracing::warn!(payment_id = v.payment_id, %reason, "payment held for review");
+                return Ok(());
+            }
             let split = fees::split(value, amount, ctx.config.rules.platform_fee_percent)
                 .map_err(|e| JobError::terminal(anyhow::anyhow!("fee split: {e}")))?;
             let (host_currency, _) = &ctx.config.providers.host_asset;

@@ -19,11 +19,16 @@ use crate::payouts::fees::Split;
 #[derive(Debug, Clone)]
 pub struct ToValue {
     pub payment_id: i64,
+    pub np_payment_id: String,
     pub channel_id: i64,
     pub outcome_currency: Option<String>,
     pub outcome_amount: Option<String>,
     pub valued: bool,
     pub refunded: bool,
+    /// Held for review (issue 11): valued by no one until an admin decides.
+    pub held: bool,
+    /// The price of the invoice it paid, to tell a real value from an impossible one.
+    pub price: UsdMicros,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,8 +182,8 @@ pub async fn alert(
 impl Db {
     pub async fn payment_to_value(&self, payment_id: i64) -> StoreResult<Option<ToValue>> {
         let r = sqlx::query(
-            "SELECT p.id, i.channel_id, p.outcome_currency, p.outcome_amount, p.value_usd_micros, \
-                    p.refunded_at, p.granted_at \
+            "SELECT p.id, p.np_payment_id, i.channel_id, p.outcome_currency, p.outcome_amount, p.value_usd_micros, \
+                    p.refunded_at, p.granted_at, p.held_reason, i.price_usd_micros \
              FROM payments p JOIN invoices i ON i.id = p.invoice_id WHERE p.id = $1",
         )
         .bind(payment_id)
@@ -190,12 +195,47 @@ impl Db {
         }
         Ok(Some(ToValue {
             payment_id: r.try_get("id")?,
+            np_payment_id: r.try_get("np_payment_id")?,
             channel_id: r.try_get("channel_id")?,
             outcome_currency: r.try_get("outcome_currency")?,
             outcome_amount: r.try_get("outcome_amount")?,
             valued: r.try_get::<Option<i64>, _>("value_usd_micros")?.is_some(),
             refunded: r.try_get::<Option<i64>, _>("refunded_at")?.is_some(),
+            held: r.try_get::<Option<String>, _>("held_reason")?.is_some(),
+            price: UsdMicros::from_micros(r.try_get("price_usd_micros")?),
         }))
+    }
+
+    /// Holds a payment for review: nothing further is valued, converted or paid from it, and
+    /// the admins get an alert. False when it was already held (the first reason stays).
+    pub async fn hold_payment(
+        &self,
+        payment_id: i64,
+        np_payment_id: &str,
+        reason: &str,
+        now: UnixMillis,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE payments SET held_reason = $1, held_at = $2, updated_at = $2 \
+             WHERE id = $3 AND held_reason IS NULL",
+        )
+        .bind(reason)
+        .bind(now.as_millis())
+        .bind(payment_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        alert(
+            &mut tx,
+            "held_payment",
+            np_payment_id,
+            &format!("payment {np_payment_id} held for review: {reason}"),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n == 1)
     }
 
     /// Records a payment's value and fee split, and puts the owner's share in exactly one
@@ -213,7 +253,7 @@ impl Db {
         let done = sqlx::query(
             "UPDATE payments SET value_usd_micros = $1, fee_usd_micros = $2, owner_usd_micros = $3, \
                fee_crypto = $4, owner_crypto = $5, updated_at = $6 \
-             WHERE id = $7 AND value_usd_micros IS NULL AND refunded_at IS NULL",
+             WHERE id = $7 AND value_usd_micros IS NULL AND refunded_at IS NULL AND held_reason IS NULL",
         )
         .bind(split.value.micros())
         .bind(split.fee.micros())

@@ -245,3 +245,40 @@ on_both_backends!(
     insane_amounts_are_held_and_never_loop,
     a_top_up_never_exceeds_what_is_missing,
 );
+
+/// An outcome worth more than 1,000 times the price (here 10 million USDT settled for a $5
+/// invoice) is not paid out: the valuation holds the payment for an admin.
+async fn an_impossible_outcome_is_held_at_valuation(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let channel = live_channel(&app).await;
+    let u = app.user(500, "Sam", Some("en"));
+    let (_, np_invoice) = buy_first_tier(&app, u, &channel).await;
+    let payment = app
+        .np
+        .pay(
+            np_invoice.parse().unwrap(),
+            telepay::sim::nowpayments::PayIn::exact("usdttrc20", dec!(5))
+                .outcome("usdttrc20", dec!(10_000_000)),
+        )
+        .unwrap();
+    app.np.advance_to_finished(payment).unwrap();
+    app.reply_containing(u, "Payment received").await;
+    app.run_jobs_once().await;
+    let seen = payment_state(&app, payment).await;
+    let reason = seen.held.expect("held at valuation");
+    assert!(reason.contains("10000000"), "{reason}");
+    let (valued, payouts, accumulations): (Option<i64>, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT value_usd_micros FROM payments WHERE np_payment_id = $1), \
+                (SELECT COUNT(*) FROM payouts), (SELECT COUNT(*) FROM accumulations)",
+    )
+    .bind(payment.to_string())
+    .fetch_one(app.ctx.db.pool())
+    .await
+    .unwrap();
+    assert_eq!((valued, payouts, accumulations), (None, 0, 0));
+    held_alert(&app, payment).await;
+}
+
+on_both_backends!(an_impossible_outcome_is_held_at_valuation);

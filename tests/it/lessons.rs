@@ -80,12 +80,21 @@ async fn lesson_4_and_5_the_schema_enforces_idempotency(backend: Backend) {
         )
         .await
         .unwrap();
+    // The second invoice as NOWPayments would know it (the intake checks the invoice id).
+    app.ctx
+        .db
+        .open_invoice(second.id, "7000000001", "https://np.test/second", app.clock.now())
+        .await
+        .unwrap();
     let mut body2 = app.np.ipn_body(p1).unwrap();
     body2["payment_id"] = 7_000_000_002u64.into();
+    body2["invoice_id"] = 7_000_000_001u64.into();
     body2["order_id"] = second.id.to_string().into();
     body2["payment_status"] = "finished".into();
+    body2["actually_paid"] = body2["pay_amount"].clone();
     let mut body1 = app.np.ipn_body(p1).unwrap();
     body1["payment_status"] = "finished".into();
+    body1["actually_paid"] = body1["pay_amount"].clone();
     let url = format!("http://{}/webhooks/nowpayments", app.addr);
     let mut sends = Vec::new();
     for b in [body1, body2] {
