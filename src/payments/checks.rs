@@ -33,18 +33,41 @@ pub struct InvoiceFacts<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HoldReason {
     /// An amount field that could not be read as an exact decimal.
-    Unreadable { field: String, detail: String },
-    Negative { field: &'static str, value: Decimal },
-    TooLarge { field: &'static str, value: Decimal },
-    PriceMismatch { ours: Decimal, theirs: Option<Decimal> },
-    CurrencyMismatch { theirs: Option<String> },
-    InvoiceMismatch { ours: Option<String>, theirs: Option<String> },
+    Unreadable {
+        field: String,
+        detail: String,
+    },
+    Negative {
+        field: &'static str,
+        value: Decimal,
+    },
+    TooLarge {
+        field: &'static str,
+        value: Decimal,
+    },
+    PriceMismatch {
+        ours: Decimal,
+        theirs: Option<Decimal>,
+    },
+    CurrencyMismatch {
+        theirs: Option<String>,
+    },
+    InvoiceMismatch {
+        ours: Option<String>,
+        theirs: Option<String>,
+    },
     /// More than [`MAX_PAID_RATIO`] times what was asked.
-    AbsurdPayment { paid: Decimal, asked: Decimal },
+    AbsurdPayment {
+        paid: Decimal,
+        asked: Decimal,
+    },
     /// A granting status whose amounts do not show what was paid.
     PaidUnknown,
     /// `finished`, yet the amounts show less than the price (beyond the tolerance).
-    FinishedUnderpaid { paid_usd: Decimal, price: Decimal },
+    FinishedUnderpaid {
+        paid_usd: Decimal,
+        price: Decimal,
+    },
 }
 
 impl fmt::Display for HoldReason {
@@ -102,7 +125,10 @@ fn check_amounts(p: &NpPayment) -> Result<(), HoldReason> {
     }
     if let (Some(asked), Some(paid)) = (p.pay_amount, p.actually_paid)
         && paid > Decimal::ZERO
-        && (asked.is_zero() || asked.checked_mul(MAX_PAID_RATIO).is_none_or(|cap| paid > cap))
+        && (asked.is_zero()
+            || asked
+                .checked_mul(MAX_PAID_RATIO)
+                .is_none_or(|cap| paid > cap))
     {
         return Err(HoldReason::AbsurdPayment { paid, asked });
     }
@@ -319,7 +345,10 @@ mod tests {
         assert_eq!(top_up(five, dec!(0)), five);
         assert_eq!(top_up(five, dec!(-5)), five);
         assert_eq!(top_up(five, dec!(4.999)), UsdMicros::from_cents(1));
-        assert_eq!(top_up(five, dec!(70000000000000000000000000000)), UsdMicros::from_cents(1));
+        assert_eq!(
+            top_up(five, dec!(70000000000000000000000000000)),
+            UsdMicros::from_cents(1)
+        );
         assert_eq!(
             top_up(five, dec!(4.1234567)),
             UsdMicros::from_micros(876_544)

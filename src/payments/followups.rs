@@ -41,7 +41,8 @@ impl JobHandler for TopupInvoice {
             };
             // NOWPayments cannot invoice less than a cent; the smallest top-up is one cent, and
             // it never asks for more than the invoice it completes (whatever the payload says).
-            let missing = UsdMicros::from_micros(p.missing_usd_micros.max(10_000)).min(parent.price);
+            let missing =
+                UsdMicros::from_micros(p.missing_usd_micros.max(10_000)).min(parent.price);
             let now = ctx.clock.now();
             let topup = ctx
                 .db

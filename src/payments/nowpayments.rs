@@ -402,8 +402,12 @@ impl NpPayment {
     }
 
     /// The amount fields, each parsed on its own by [`Self::from_ipn_value`].
-    pub const AMOUNT_FIELDS: [&'static str; 4] =
-        ["price_amount", "pay_amount", "actually_paid", "outcome_amount"];
+    pub const AMOUNT_FIELDS: [&'static str; 4] = [
+        "price_amount",
+        "pay_amount",
+        "actually_paid",
+        "outcome_amount",
+    ];
 
     /// Reads a verified IPN body. An amount that cannot be read exactly (`"Infinity"`, `1e40`,
     /// `"five"`) does not make the whole body unreadable: it is left out and named, with why,

@@ -6,11 +6,15 @@
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde_json::{Value, json};
+use telepay::domain::time::Clock;
 
 use crate::on_both_backends;
 use crate::subscriber::{buy_first_tier, live_channel};
 use crate::support::app::{TestApp, spawn_app};
 use crate::support::db::Backend;
+
+/// A named way to spoil an honest IPN.
+type Tamper = (&'static str, fn(&mut Value));
 
 /// A well-formed `finished` IPN for `invoice` (our id) paying its $5.00 price in full.
 fn honest(payment_id: u64, order_id: i64, np_invoice: &str) -> Value {
@@ -40,13 +44,12 @@ struct Seen {
 }
 
 async fn payment_state(app: &TestApp, np_payment_id: u64) -> Seen {
-    let row: (Option<String>, Option<i64>, i64) = sqlx::query_as(
-        "SELECT held_reason, granted_at, id FROM payments WHERE np_payment_id = $1",
-    )
-    .bind(np_payment_id.to_string())
-    .fetch_one(app.ctx.db.pool())
-    .await
-    .unwrap();
+    let row: (Option<String>, Option<i64>, i64) =
+        sqlx::query_as("SELECT held_reason, granted_at, id FROM payments WHERE np_payment_id = $1")
+            .bind(np_payment_id.to_string())
+            .fetch_one(app.ctx.db.pool())
+            .await
+            .unwrap();
     let jobs: Vec<(String,)> =
         sqlx::query_as("SELECT kind FROM jobs WHERE payload LIKE $1 ORDER BY kind")
             .bind(format!("%\"payment_id\":{}%", row.2))
@@ -89,7 +92,7 @@ async fn an_ipn_that_disagrees_with_the_invoice_is_held(backend: Backend) {
         return;
     };
     let channel = live_channel(&app).await;
-    let cases: [(&str, fn(&mut Value)); 5] = [
+    let cases: [Tamper; 5] = [
         ("the reported case", |b| {
             b["price_amount"] = json!(0.01);
             b["price_currency"] = json!("eur");
@@ -122,7 +125,10 @@ async fn an_ipn_that_disagrees_with_the_invoice_is_held(backend: Backend) {
         let honest_now = honest(pid, invoice_id, &np_invoice);
         assert_eq!(app.post_ipn(&honest_now).await, 200);
         app.run_jobs_once().await;
-        assert!(!payment_state(&app, pid).await.granted, "{what}: still held");
+        assert!(
+            !payment_state(&app, pid).await.granted,
+            "{what}: still held"
+        );
         nothing_granted(&app, user, channel.id, invoice_id).await;
     }
     // No payout or money record was made from any of them.
@@ -151,7 +157,7 @@ async fn insane_amounts_are_held_and_never_loop(backend: Backend) {
         return;
     };
     let channel = live_channel(&app).await;
-    let cases: [(&str, fn(&mut Value)); 8] = [
+    let cases: [Tamper; 8] = [
         ("negative paid, finished", |b| {
             b["actually_paid"] = json!(-9.99);
         }),
@@ -161,7 +167,9 @@ async fn insane_amounts_are_held_and_never_loop(backend: Backend) {
         }),
         ("huge outcome", |b| b["outcome_amount"] = json!(1e20)),
         ("absurd paid", |b| b["actually_paid"] = json!(5101)),
-        ("non-finite text", |b| b["actually_paid"] = json!("Infinity")),
+        ("non-finite text", |b| {
+            b["actually_paid"] = json!("Infinity")
+        }),
         ("overflowing text", |b| {
             b["outcome_amount"] = json!("1e40");
         }),
@@ -235,7 +243,10 @@ async fn a_top_up_never_exceeds_what_is_missing(backend: Backend) {
         assert_eq!(topups.len(), 1, "{paid}: one top-up");
         let price = topups[0].price.to_decimal();
         assert!(price <= dec!(5), "{paid}: top-up {price} above the price");
-        assert!(price >= dec!(5) - paid - dec!(0.01), "{paid}: top-up {price}");
+        assert!(
+            price >= dec!(5) - paid - dec!(0.01),
+            "{paid}: top-up {price}"
+        );
         assert!(price > Decimal::ZERO);
     }
 }
@@ -282,3 +293,226 @@ async fn an_impossible_outcome_is_held_at_valuation(backend: Backend) {
 }
 
 on_both_backends!(an_impossible_outcome_is_held_at_valuation);
+
+/// One amount as NOWPayments might (or must never) send it.
+fn wild_amount() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    prop_oneof![
+        Just(Value::Null),
+        (0i64..100_000, 0u32..=4).prop_map(|(m, s)| json!(Decimal::new(m, s).to_string())),
+        (0i64..100_000, 0u32..=4)
+            .prop_map(|(m, s)| json!(Decimal::new(m, s).to_string().parse::<f64>().unwrap())),
+        (any::<i64>(), 0u32..=18).prop_map(|(m, s)| json!(Decimal::new(m, s).to_string())),
+        any::<f64>().prop_map(|f| if f.is_finite() {
+            json!(f)
+        } else {
+            json!(f.to_string())
+        }),
+        prop::sample::select(vec![
+            "NaN",
+            "Infinity",
+            "-Infinity",
+            "1e40",
+            "-0",
+            "",
+            "five",
+            "1e-30"
+        ])
+        .prop_map(|s| json!(s)),
+        Just(json!(5)),
+        Just(json!(-5)),
+        Just(json!(1e20)),
+    ]
+}
+
+#[derive(Debug, Clone)]
+struct WildIpn {
+    status: &'static str,
+    pay: Value,
+    paid: Value,
+    outcome: Value,
+}
+
+/// An amount relative to what was asked (per mille of it), or anything at all.
+#[derive(Debug, Clone)]
+enum Gen {
+    PerMille(i64),
+    Wild(Value),
+}
+
+impl Gen {
+    fn resolve(&self, asked: Decimal) -> Value {
+        match self {
+            Gen::PerMille(m) => json!((asked * Decimal::new(*m, 3)).normalize().to_string()),
+            Gen::Wild(v) => v.clone(),
+        }
+    }
+}
+
+fn gen_amount() -> impl proptest::strategy::Strategy<Value = Gen> {
+    use proptest::prelude::*;
+    prop_oneof![
+        3 => (0i64..=1_200).prop_map(Gen::PerMille),
+        1 => (950i64..=1_000).prop_map(Gen::PerMille),
+        1 => wild_amount().prop_map(Gen::Wild),
+    ]
+}
+
+/// (status, pay_amount, actually_paid, outcome_amount) before the case's asked amount is known.
+type IpnGen = (&'static str, Gen, Gen, Gen);
+
+fn wild_ipn() -> impl proptest::strategy::Strategy<Value = IpnGen> {
+    use proptest::prelude::*;
+    let statuses = vec![
+        "waiting",
+        "confirming",
+        "confirmed",
+        "sending",
+        "partially_paid",
+        "finished",
+        "failed",
+        "expired",
+        "refunded",
+        "cancelled",
+    ];
+    (
+        prop_oneof![
+            3 => Just("finished"),
+            3 => Just("partially_paid"),
+            4 => prop::sample::select(statuses),
+        ],
+        prop_oneof![4 => Just(Gen::PerMille(1_000)), 1 => gen_amount()],
+        gen_amount(),
+        gen_amount(),
+    )
+}
+
+/// An exact, sane reading of an amount the way the intake must read it, or None.
+fn sane(v: &Value) -> Option<Decimal> {
+    let d = match v {
+        Value::Number(n) => {
+            let text = n.to_string();
+            if text.contains(['e', 'E']) {
+                Decimal::from_scientific(&text).ok()?
+            } else {
+                text.parse::<Decimal>().ok()?
+            }
+        }
+        Value::String(s) if !s.trim().is_empty() => s.trim().parse::<Decimal>().ok()?,
+        _ => return None,
+    };
+    (d >= Decimal::ZERO && d <= dec!(1_000_000_000_000_000)).then_some(d)
+}
+
+/// Did this IPN, as sent, show the price (within the 0.97 tolerance) paid?
+fn covers(ipn: &WildIpn, price: Decimal) -> bool {
+    let (Some(asked), Some(paid)) = (sane(&ipn.pay), sane(&ipn.paid)) else {
+        return false;
+    };
+    !asked.is_zero()
+        && matches!(ipn.status, "finished" | "partially_paid")
+        && paid <= asked * dec!(1000)
+        && price * paid / asked >= price * dec!(0.97)
+}
+
+/// Property (issue 11 item 2): signed IPNs with arbitrary amounts and statuses, one to three per
+/// payment, through the real endpoint: never a 5xx, never a grant unless one of them showed the
+/// price paid, never a top-up above the price.
+async fn property_arbitrary_amounts_never_break_the_money_rules(backend: Backend) {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::{Config, TestRunner};
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let channel = live_channel(&app).await;
+    let tier = app.ctx.db.tiers(channel.id).await.unwrap()[0];
+    let cases = 40;
+    let mut runner = TestRunner::new(Config::with_cases(cases));
+    let strategy = (
+        1i64..=100_000,
+        (1i64..=10_000_000, 0u32..=8).prop_map(|(m, s)| Decimal::new(m, s)),
+        proptest::collection::vec(wild_ipn(), 1..=3),
+    );
+    let user = 600;
+    crate::support::fixtures::owner(&app.ctx.db, user, app.clock.now()).await;
+    for case in 0..cases {
+        let (price_cents, asked, gens) = strategy.new_tree(&mut runner).unwrap().current();
+        let ipns: Vec<WildIpn> = gens
+            .iter()
+            .map(|(status, pay, paid, outcome)| WildIpn {
+                status,
+                pay: pay.resolve(asked),
+                paid: paid.resolve(asked),
+                outcome: outcome.resolve(asked),
+            })
+            .collect();
+        let price = telepay::domain::money::UsdMicros::from_cents(price_cents);
+        let invoice = app
+            .ctx
+            .db
+            .create_invoice(
+                &telepay::store::invoices::NewInvoice {
+                    kind: telepay::store::invoices::InvoiceKind::Subscription,
+                    user_id: user,
+                    channel_id: channel.id,
+                    tier_id: Some(tier.id),
+                    parent_invoice_id: None,
+                    price,
+                    days: Some(30),
+                    expires_at: app
+                        .clock
+                        .now()
+                        .saturating_add(std::time::Duration::from_secs(3600)),
+                },
+                app.clock.now(),
+            )
+            .await
+            .unwrap();
+        let np_invoice = (6_000_000 + case).to_string();
+        app.ctx
+            .db
+            .open_invoice(
+                invoice.id,
+                &np_invoice,
+                "https://np.test/i",
+                app.clock.now(),
+            )
+            .await
+            .unwrap();
+        let pid = 6_500_000 + u64::from(case);
+        for ipn in &ipns {
+            let mut body = honest(pid, invoice.id, &np_invoice);
+            body["price_amount"] = json!(price.to_decimal().normalize().to_string());
+            body["payment_status"] = json!(ipn.status);
+            body["pay_amount"] = ipn.pay.clone();
+            body["actually_paid"] = ipn.paid.clone();
+            body["outcome_amount"] = ipn.outcome.clone();
+            let status = app.post_ipn(&body).await;
+            assert_eq!(status, 200, "case {case}: {ipns:?} at price {price}");
+        }
+        let seen = payment_state(&app, pid).await;
+        if seen.granted {
+            assert!(
+                ipns.iter().any(|i| covers(i, price.to_decimal())),
+                "case {case}: granted without the price covered: {ipns:?} at {price}"
+            );
+        }
+        let topups: Vec<(String,)> =
+            sqlx::query_as("SELECT payload FROM jobs WHERE kind = $1 AND payload LIKE $2")
+                .bind(telepay::jobs::kinds::TOPUP_INVOICE)
+                .bind(format!("%\"invoice_id\":{}%", invoice.id))
+                .fetch_all(app.ctx.db.pool())
+                .await
+                .unwrap();
+        for (payload,) in topups {
+            let v: Value = serde_json::from_str(&payload).unwrap();
+            let missing = v["missing_usd_micros"].as_i64().unwrap();
+            assert!(
+                missing > 0 && missing <= price.micros(),
+                "case {case}: top-up of {missing} micros for a price of {price}: {ipns:?}"
+            );
+        }
+    }
+}
+
+on_both_backends!(property_arbitrary_amounts_never_break_the_money_rules);

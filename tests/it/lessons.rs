@@ -83,7 +83,12 @@ async fn lesson_4_and_5_the_schema_enforces_idempotency(backend: Backend) {
     // The second invoice as NOWPayments would know it (the intake checks the invoice id).
     app.ctx
         .db
-        .open_invoice(second.id, "7000000001", "https://np.test/second", app.clock.now())
+        .open_invoice(
+            second.id,
+            "7000000001",
+            "https://np.test/second",
+            app.clock.now(),
+        )
         .await
         .unwrap();
     let mut body2 = app.np.ipn_body(p1).unwrap();
