@@ -20,8 +20,8 @@ use tokio_util::sync::CancellationToken;
 use super::RetryPolicy;
 use crate::domain::ids::new_code;
 use crate::domain::time::SharedClock;
-use crate::store::{Backend, Db, StoreResult};
 use crate::store::jobs::ClaimedJob;
+use crate::store::{Backend, Db, StoreResult};
 
 /// How a job run failed.
 #[derive(Debug, thiserror::Error)]

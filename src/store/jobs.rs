@@ -235,11 +235,10 @@ impl Db {
     /// out by themselves instead.
     pub async fn release_abandoned_jobs(&self, now: UnixMillis) -> StoreResult<Vec<AbandonedJob>> {
         let mut tx = self.begin_write().await?;
-        let rows = sqlx::query(
-            "SELECT id, kind, leased_by FROM jobs WHERE state = 'running' ORDER BY id",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
+        let rows =
+            sqlx::query("SELECT id, kind, leased_by FROM jobs WHERE state = 'running' ORDER BY id")
+                .fetch_all(&mut *tx)
+                .await?;
         let abandoned = rows
             .iter()
             .map(|r| {
