@@ -221,6 +221,8 @@ impl Application {
             config.jobs.lease,
             jobs_wake,
         );
+        // On SQLite this is the only process: jobs still `running` belong to one that died.
+        runner.release_abandoned().await?;
         crate::access::grant::register(&mut runner, &ctx);
         crate::access::expiry::register(&mut runner, &ctx);
         crate::payments::followups::register(&mut runner, &ctx);

@@ -129,6 +129,10 @@ pub struct RawSettings {
     /// A job that keeps failing is given up after this long.
     #[arg(long, env = "JOB_GIVE_UP_AFTER")]
     pub job_give_up_after: Option<String>,
+    /// How long a running job stays claimed without a heartbeat (renewed every third of it);
+    /// a crashed worker's jobs are taken over this long after its last heartbeat.
+    #[arg(long, env = "JOB_LEASE")]
+    pub job_lease: Option<String>,
 }
 
 /// How the bot receives updates.
@@ -201,7 +205,8 @@ pub struct JobsConfig {
     pub retry_base: Duration,
     pub retry_cap: Duration,
     pub give_up_after: Duration,
-    /// How long a claimed job stays leased before another worker may take it.
+    /// How long a claimed job stays leased without a heartbeat before another worker may take
+    /// it (`JOB_LEASE`); the runner renews it every third of this while the job runs.
     pub lease: Duration,
     /// How often the runner looks for due jobs when nothing woke it.
     pub poll_interval: Duration,
@@ -708,6 +713,11 @@ fn read_rules(r: &mut Reader, raw: &RawSettings) -> Option<RulesConfig> {
     })
 }
 
+/// A lease shorter than this would be renewed more often than a database round trip under load
+/// can promise; one longer than this makes a crashed worker's jobs wait too long.
+const MIN_JOB_LEASE: Duration = Duration::from_secs(5);
+const MAX_JOB_LEASE: Duration = Duration::from_secs(3600);
+
 fn read_jobs(r: &mut Reader, raw: &RawSettings) -> Option<JobsConfig> {
     let conversion = r.parse(
         "CONVERSION_INTERVAL",
@@ -730,6 +740,15 @@ fn read_jobs(r: &mut Reader, raw: &RawSettings) -> Option<JobsConfig> {
         "24h",
         parse_duration,
     );
+    let lease = r.parse("JOB_LEASE", &raw.job_lease, "30s", |s| {
+        parse_duration(s).and_then(|d| {
+            if (MIN_JOB_LEASE..=MAX_JOB_LEASE).contains(&d) {
+                Ok(d)
+            } else {
+                Err("must be from 5s to 1h".into())
+            }
+        })
+    });
     if let (Some(b), Some(c)) = (base, cap)
         && b > c
     {
@@ -743,7 +762,7 @@ fn read_jobs(r: &mut Reader, raw: &RawSettings) -> Option<JobsConfig> {
         retry_base: base?,
         retry_cap: cap?,
         give_up_after: give_up?,
-        lease: Duration::from_secs(300),
+        lease: lease?,
         poll_interval: Duration::from_secs(1),
     })
 }
@@ -906,5 +925,29 @@ mod tests {
         );
         raw.admin_ids = Some("1,abc".into());
         assert!(Config::from_raw(&raw).is_err());
+    }
+
+    /// A crashed worker's jobs are taken over one lease after its last heartbeat: the lease is
+    /// short by default, settable, and bounded.
+    #[test]
+    fn the_job_lease_is_short_settable_and_bounded() {
+        let mut raw = complete();
+        assert_eq!(
+            Config::from_raw(&raw).unwrap().jobs.lease,
+            Duration::from_secs(30)
+        );
+        raw.job_lease = Some("2m".into());
+        assert_eq!(
+            Config::from_raw(&raw).unwrap().jobs.lease,
+            Duration::from_secs(120)
+        );
+        for bad in ["1s", "2h", "soon", "0s"] {
+            raw.job_lease = Some(bad.into());
+            let err = Config::from_raw(&raw).unwrap_err();
+            assert!(
+                err.invalid.iter().any(|m| m.starts_with("JOB_LEASE: ")),
+                "{bad}: {err}"
+            );
+        }
     }
 }

@@ -36,6 +36,15 @@ pub struct ClaimedJob {
     pub lease_token: String,
 }
 
+/// A job found `running` at start-up and handed back (see [`Db::release_abandoned_jobs`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AbandonedJob {
+    pub id: i64,
+    pub kind: String,
+    /// The lease token of the run that never finished (`<worker id>/<pass>`).
+    pub leased_by: Option<String>,
+}
+
 /// A job as admins see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobRow {
@@ -198,6 +207,59 @@ impl Db {
         .execute(self.pool())
         .await?;
         Ok(res.rows_affected() == 1)
+    }
+
+    /// Extends the lease of a job this worker still holds (the heartbeat of a running job).
+    /// False when the lease was lost: another worker took the job over after it ran out, or
+    /// its state changed. Not an outcome, so `updated_at` is left alone.
+    pub async fn renew_lease(
+        &self,
+        job: &ClaimedJob,
+        lease_until: UnixMillis,
+    ) -> StoreResult<bool> {
+        let res = sqlx::query(
+            "UPDATE jobs SET lease_until = $1 WHERE id = $2 AND leased_by = $3 AND state = 'running'",
+        )
+        .bind(lease_until.as_millis())
+        .bind(job.id)
+        .bind(&job.lease_token)
+        .execute(self.pool())
+        .await?;
+        Ok(res.rows_affected() == 1)
+    }
+
+    /// Hands back every job left `running`, whoever leased it, as if its run had never started
+    /// (pending, the attempt not counted, due at once). Only for start-up on SQLite, where one
+    /// process is the only worker: a job still running there belongs to a process that died.
+    /// Never call it where other workers may be alive (PostgreSQL replicas): their leases run
+    /// out by themselves instead.
+    pub async fn release_abandoned_jobs(&self, now: UnixMillis) -> StoreResult<Vec<AbandonedJob>> {
+        let mut tx = self.begin_write().await?;
+        let rows =
+            sqlx::query("SELECT id, kind, leased_by FROM jobs WHERE state = 'running' ORDER BY id")
+                .fetch_all(&mut *tx)
+                .await?;
+        let abandoned = rows
+            .iter()
+            .map(|r| {
+                Ok(AbandonedJob {
+                    id: r.try_get("id")?,
+                    kind: r.try_get("kind")?,
+                    leased_by: r.try_get("leased_by")?,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        sqlx::query(
+            "UPDATE jobs SET state = 'pending', \
+               attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, \
+               run_at = CASE WHEN run_at < $1 THEN run_at ELSE $1 END, \
+               lease_until = NULL, leased_by = NULL, updated_at = $1 WHERE state = 'running'",
+        )
+        .bind(now.as_millis())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(abandoned)
     }
 
     /// Jobs in the failed state, newest first, for the admin view.

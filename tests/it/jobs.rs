@@ -8,13 +8,16 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 use serde_json::json;
 use telepay::domain::time::{Clock, ManualClock, UnixMillis};
-use telepay::jobs::{JobError, JobHandler, JobRunner, RetryPolicy, Scheduler, TickOutcome, Timer};
+use telepay::jobs::{
+    JobError, JobHandler, JobRunner, RetryPolicy, RunReport, Scheduler, TickOutcome, Timer,
+};
 use telepay::store::Db;
 use telepay::store::jobs::{ClaimedJob, NewJob};
 use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 
 use crate::on_both_backends;
-use crate::support::app::spawn_app;
+use crate::support::app::{WAIT, spawn_app};
 use crate::support::db::{Backend, TestDb};
 
 const POLICY: RetryPolicy = RetryPolicy {
@@ -283,7 +286,316 @@ async fn the_app_runs_housekeeping_from_its_timers(backend: Backend) {
     assert!(app.ctx.db.get_dialogue(2).await.unwrap().is_some());
 }
 
+/// The lease of the runners below: the default of `JOB_LEASE`.
+const LEASE: Duration = Duration::from_secs(30);
+
+/// A handler that says when its run started, then waits until the test lets it finish.
+struct Gated {
+    started: Notify,
+    release: Notify,
+    finished: AtomicU32,
+}
+
+impl Gated {
+    fn new() -> Arc<Self> {
+        Arc::new(Self {
+            started: Notify::new(),
+            release: Notify::new(),
+            finished: AtomicU32::new(0),
+        })
+    }
+
+    async fn wait_started(&self) {
+        tokio::time::timeout(WAIT, self.started.notified())
+            .await
+            .expect("the job started in time");
+    }
+}
+
+impl JobHandler for Gated {
+    fn run<'a>(&'a self, _job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
+        async move {
+            self.started.notify_one();
+            self.release.notified().await;
+            self.finished.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+        .boxed()
+    }
+}
+
+/// A runner whose heartbeat beats every `heartbeat` of real time
+/// (the clock only moves when the test says so).
+fn gated_runner(
+    db: &Db,
+    clock: &ManualClock,
+    kind: &str,
+    h: Arc<Gated>,
+    lease: Duration,
+    heartbeat: Duration,
+) -> Arc<JobRunner> {
+    let mut r = JobRunner::new(
+        db.clone(),
+        Arc::new(clock.clone()),
+        POLICY,
+        lease,
+        Arc::new(Notify::new()),
+    );
+    r.register(kind, h);
+    r.set_heartbeat(heartbeat);
+    Arc::new(r)
+}
+
+/// Runs one pass of `r` in the background, as a worker does.
+fn spawn_pass(r: &Arc<JobRunner>) -> tokio::task::JoinHandle<anyhow::Result<RunReport>> {
+    let r = r.clone();
+    tokio::spawn(async move { r.run_once(&CancellationToken::new()).await })
+}
+
+/// (state, attempts, leased_by, lease_until) of the job with this unique key.
+async fn lease_of(db: &Db, key: &str) -> (String, i64, Option<String>, Option<i64>) {
+    use sqlx::Row;
+    let row = sqlx::query(
+        "SELECT state, attempts, leased_by, lease_until FROM jobs WHERE unique_key = $1",
+    )
+    .bind(key)
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    (row.get(0), row.get(1), row.get(2), row.get(3))
+}
+
+/// Polls the database until `pred` holds for the lease of the job with key `s1`.
+async fn wait_for_lease(
+    db: &Db,
+    what: &str,
+    mut pred: impl FnMut(&(String, i64, Option<String>, Option<i64>)) -> bool,
+) {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let l = lease_of(db, "s1").await;
+        if pred(&l) {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "{what}: {l:?}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// A job that runs far longer than its lease keeps it: the heartbeat renews it, and another
+/// worker looking for work all that time never takes it over.
+async fn a_heartbeat_keeps_a_long_job_leased(backend: Backend) {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let db = t.connect().await;
+    let clock = ManualClock::starting_now();
+    let gate = Gated::new();
+    let worker = gated_runner(
+        &db,
+        &clock,
+        "slow",
+        gate.clone(),
+        LEASE,
+        Duration::from_millis(20),
+    );
+    let other = runner(&db, &clock, "slow", Scripted::new(vec![]));
+    enqueue(&db, &clock, "slow", "s1").await;
+    let pass = spawn_pass(&worker);
+    gate.wait_started().await;
+    for _ in 0..6 {
+        clock.advance(Duration::from_secs(20));
+        let renewed = clock.now().saturating_add(LEASE).as_millis();
+        wait_for_lease(&db, "the heartbeat renews the lease", |l| {
+            l.3 == Some(renewed)
+        })
+        .await;
+        assert_eq!(
+            other
+                .run_once(&CancellationToken::new())
+                .await
+                .unwrap()
+                .claimed,
+            0,
+            "a job whose worker is alive is not taken over"
+        );
+    }
+    // Two minutes on the clock, four leases: still the first worker's, and its outcome counts.
+    gate.release.notify_one();
+    let report = pass.await.unwrap().unwrap();
+    assert_eq!((report.done, report.lost), (1, 0));
+    let (state, attempts, leased_by, _) = lease_of(&db, "s1").await;
+    assert_eq!((state.as_str(), attempts, leased_by), ("done", 1, None));
+}
+
+/// When the heartbeat finds the lease gone (the worker was cut off from the database longer
+/// than the lease and another worker took the job over), the run stops where it is and
+/// records nothing: the job is the other worker's now.
+async fn a_lost_lease_stops_the_run_and_records_nothing(backend: Backend) {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let db = t.connect().await;
+    let clock = ManualClock::starting_now();
+    let gate = Gated::new();
+    let worker = gated_runner(
+        &db,
+        &clock,
+        "slow",
+        gate.clone(),
+        LEASE,
+        Duration::from_millis(20),
+    );
+    enqueue(&db, &clock, "slow", "s1").await;
+    let pass = spawn_pass(&worker);
+    gate.wait_started().await;
+    // Another worker's claim of the job after the lease ran out, in one statement so that the
+    // first worker's own heartbeat cannot renew the lease in between.
+    clock.advance(LEASE + Duration::from_secs(1));
+    let until = clock.now().saturating_add(LEASE).as_millis();
+    sqlx::query(
+        "UPDATE jobs SET leased_by = 'other/1', attempts = attempts + 1, lease_until = $1 \
+         WHERE state = 'running'",
+    )
+    .bind(until)
+    .execute(db.pool())
+    .await
+    .unwrap();
+    let report = tokio::time::timeout(WAIT, pass)
+        .await
+        .expect("the run stops once its lease is lost")
+        .unwrap()
+        .unwrap();
+    assert_eq!((report.done, report.lost), (0, 1));
+    assert_eq!(
+        gate.finished.load(Ordering::SeqCst),
+        0,
+        "the run was stopped"
+    );
+    let (state, attempts, leased_by, lease_until) = lease_of(&db, "s1").await;
+    assert_eq!(
+        (state.as_str(), attempts, leased_by.as_deref(), lease_until),
+        ("running", 2, Some("other/1"), Some(until)),
+        "the other worker's lease is untouched"
+    );
+}
+
+/// A run that ends after its lease ran out and the job was taken over records nothing either
+/// (the outcome is a compare-and-set on the lease), and is counted as lost, not done.
+async fn an_outcome_after_a_takeover_is_not_recorded(backend: Backend) {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let db = t.connect().await;
+    let clock = ManualClock::starting_now();
+    let gate = Gated::new();
+    // No heartbeat within this test: the lease simply runs out under the running job.
+    let worker = gated_runner(
+        &db,
+        &clock,
+        "slow",
+        gate.clone(),
+        LEASE,
+        Duration::from_secs(3600),
+    );
+    enqueue(&db, &clock, "slow", "s1").await;
+    let pass = spawn_pass(&worker);
+    gate.wait_started().await;
+    clock.advance(LEASE + Duration::from_secs(1));
+    let taken = db
+        .claim_jobs(clock.now(), LEASE, 1, "other/1")
+        .await
+        .unwrap();
+    assert_eq!(taken.len(), 1, "an expired lease is claimable");
+    gate.release.notify_one();
+    let report = pass.await.unwrap().unwrap();
+    assert_eq!((report.done, report.lost), (0, 1));
+    let (state, _, leased_by, _) = lease_of(&db, "s1").await;
+    assert_eq!(
+        (state.as_str(), leased_by.as_deref()),
+        ("running", Some("other/1"))
+    );
+    assert!(db.complete_job(&taken[0], clock.now()).await.unwrap());
+}
+
+/// The process dies in the middle of a job (here: an owner notice). After the restart the work
+/// is done within seconds on the clock, not after a long fixed lease: on SQLite, the only
+/// process, the new one hands the job back at start-up; on PostgreSQL, where the holder might
+/// be a live replica, the new process waits only for the short lease to run out.
+async fn a_job_running_at_a_crash_is_done_seconds_after_the_restart(backend: Backend) {
+    const OWNER: i64 = 4242;
+    const KEY: &str = "notify:crash-test";
+    let Some(mut app) = spawn_app(backend).await else {
+        return;
+    };
+    app.user(OWNER, "Olga", Some("en"));
+    let now = app.clock.now();
+    let c = crate::support::fixtures::channel(
+        &app.ctx.db,
+        OWNER,
+        -100_4242,
+        telepay::store::channels::PayoutStrategy::Instant,
+        now,
+    )
+    .await;
+    app.stop_process().await;
+
+    // The process that dies: its runner claims the notice and is killed while sending it.
+    let db = Db::connect(&app.database()).await.unwrap();
+    telepay::notify::enqueue_now(
+        &db,
+        c.id,
+        telepay::notify::Notice::RightsRestored,
+        "crash-test",
+        now,
+    )
+    .await
+    .unwrap();
+    let gate = Gated::new();
+    let lease = app.ctx.config.jobs.lease;
+    let dying = gated_runner(
+        &db,
+        &app.clock,
+        telepay::jobs::kinds::NOTIFY_OWNER,
+        gate.clone(),
+        lease,
+        lease / 3,
+    );
+    let pass = spawn_pass(&dying);
+    gate.wait_started().await;
+    pass.abort();
+    assert!(pass.await.unwrap_err().is_cancelled());
+    let (state, _, leased_by, _) = lease_of(&db, KEY).await;
+    assert_eq!(state, "running");
+    assert!(leased_by.unwrap().starts_with(dying.worker_id()));
+    db.close().await;
+
+    app.start_process().await;
+    if backend == Backend::Postgres {
+        // Maybe a live replica's: not taken before its lease runs out...
+        assert_eq!(app.runner.run_until_idle().await.unwrap().claimed, 0);
+        assert_eq!(lease_of(&app.ctx.db, KEY).await.0, "running");
+        // ...which is one short lease after the crash, not five minutes.
+        app.clock.advance(LEASE + Duration::from_secs(1));
+        app.run_jobs_once().await;
+    }
+    app.reply_containing(OWNER, "sales are on again").await;
+    // The background runner sent it; wait until its outcome is recorded too.
+    app.run_jobs_once().await;
+    assert_eq!(app.count_containing(OWNER, "sales are on again"), 1);
+    let (state, attempts, _, _) = lease_of(&app.ctx.db, KEY).await;
+    assert_eq!(state, "done");
+    // On SQLite the crashed run is known to have died and is not counted.
+    let expected = if backend == Backend::Sqlite { 1 } else { 2 };
+    assert_eq!(attempts, expected);
+    assert_eq!(gate.finished.load(Ordering::SeqCst), 0);
+}
+
 on_both_backends!(
+    a_heartbeat_keeps_a_long_job_leased,
+    a_lost_lease_stops_the_run_and_records_nothing,
+    an_outcome_after_a_takeover_is_not_recorded,
+    a_job_running_at_a_crash_is_done_seconds_after_the_restart,
     retryable_errors_back_off_then_succeed,
     lesson_57_terminal_errors_are_not_retried,
     retries_stop_at_the_give_up_time,

@@ -370,10 +370,27 @@ impl TestApp {
     /// Stops the process and starts a new one on the same database, simulators and clock, as
     /// a deploy or a crash-and-restart would.
     pub async fn restart(&mut self) {
+        self.stop_process().await;
+        self.start_process().await;
+    }
+
+    /// The first half of [`TestApp::restart`]: the process is gone until
+    /// [`TestApp::start_process`]. In between a test may leave the database as a process that
+    /// died there would have (connect with [`TestApp::database`]).
+    pub async fn stop_process(&mut self) {
         self.cancel.cancel();
         if let Some(task) = self.task.take() {
             let _ = tokio::time::timeout(Duration::from_secs(15), task).await;
         }
+    }
+
+    /// The database the app runs on, for a test acting as another process.
+    pub fn database(&self) -> telepay::config::DatabaseConfig {
+        self._db.config()
+    }
+
+    /// Starts a new process on the same database, simulators and clock.
+    pub async fn start_process(&mut self) {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a port");
         self.addr = listener.local_addr().expect("local addr");
         let (parts, cancel, task) = launch(&self.raw, &self.clock, listener).await;
