@@ -1,8 +1,12 @@
 //! The bot end to end: updates from the Telegram simulator through our dispatcher, replies
 //! recorded by the simulator, state in the real database.
 
+use std::time::Duration;
+
 use serde_json::Value;
+use telepay::bot::flood;
 use telepay::domain::lang::Lang;
+use telepay::i18n::t;
 
 use crate::on_both_backends;
 use crate::support::app::{Mode, WAIT, WEBHOOK_SECRET, spawn_app, spawn_app_with};
@@ -209,6 +213,69 @@ async fn webhook_mode_checks_the_secret(backend: Backend) {
     assert_eq!(helps, 0);
 }
 
+/// One user sending 200 messages at once slows no one else: another user's `/start`, sent
+/// after the whole flood, is answered within a few seconds on the simulator's clock. The
+/// flooder is answered at most [`flood::BURST`] times, gets one "slow down" notice in their
+/// language, and is answered again once the flood is over.
+async fn a_flooding_user_does_not_starve_the_others(backend: Backend, mode: Mode) {
+    let Some(app) = spawn_app_with(backend, mode, |_| {}).await else {
+        return;
+    };
+    let flooder = app.user(8001, "Flo", Some("ru"));
+    let other = app.user(8002, "Ola", Some("en"));
+    for i in 0..200 {
+        app.send_text(flooder, &format!("spam {i}"));
+    }
+    let asked = app.send_text(other, "/start");
+    let asked = app
+        .tg
+        .message(other, asked.message_id.unwrap())
+        .unwrap()
+        .date;
+    let answer = app.reply_containing(other, "Hi, Ola!").await;
+    assert!(
+        answer.date - asked <= 3,
+        "/start answered {} s after it was sent (simulator clock)",
+        answer.date - asked
+    );
+
+    let notice = t(Lang::Ru, "flood-slow-down");
+    app.reply_containing(flooder, &notice).await;
+    // Barrier: a later message from the flooder is answered once their backlog is worked off,
+    // and everything they sent before it has been handled by then. (Sent again while it is
+    // still over budget: a refused barrier is dropped like the flood.)
+    let help = "Как работает";
+    let mut barrier = None;
+    for _ in 0..20 {
+        app.send_text(flooder, "/help");
+        let seen = app
+            .tg
+            .wait_for_message(flooder, Duration::from_secs(3), |m| {
+                m.from_bot && m.text.as_deref().is_some_and(|t| t.contains(help))
+            })
+            .await;
+        if let Ok(m) = seen {
+            barrier = Some(m);
+            break;
+        }
+    }
+    assert!(barrier.is_some(), "the flooder is answered again after the flood");
+    assert_eq!(app.count_containing(flooder, &notice), 1, "one notice");
+    let hints = app.count_containing(flooder, "Я не понял");
+    assert!(
+        (1..=flood::BURST as usize).contains(&hints),
+        "{hints} of 200 flood messages answered"
+    );
+}
+
+async fn flood_polling(backend: Backend) {
+    a_flooding_user_does_not_starve_the_others(backend, Mode::Polling).await;
+}
+
+async fn flood_webhook(backend: Backend) {
+    a_flooding_user_does_not_starve_the_others(backend, Mode::Webhook).await;
+}
+
 on_both_backends!(
     start_replies_in_the_users_language,
     language_choice_is_stored_and_used,
@@ -217,4 +284,6 @@ on_both_backends!(
     blocking_the_bot_marks_the_user_unreachable,
     startup_requests_all_update_kinds_and_sets_menus,
     webhook_mode_checks_the_secret,
+    flood_polling,
+    flood_webhook,
 );
