@@ -259,7 +259,10 @@ async fn a_flooding_user_does_not_starve_the_others(backend: Backend, mode: Mode
             break;
         }
     }
-    assert!(barrier.is_some(), "the flooder is answered again after the flood");
+    assert!(
+        barrier.is_some(),
+        "the flooder is answered again after the flood"
+    );
     assert_eq!(app.count_containing(flooder, &notice), 1, "one notice");
     let hints = app.count_containing(flooder, "Я не понял");
     assert!(
