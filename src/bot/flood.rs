@@ -177,7 +177,7 @@ impl Budgets {
     /// against the worker's backlog until [`Budgets::done`].
     pub fn check(&mut self, user: UserId, worker: ChatId, now: Instant) -> Verdict {
         self.checks = self.checks.wrapping_add(1);
-        if self.checks % 1024 == 0 && self.users.len() > PRUNE_ABOVE {
+        if self.checks.is_multiple_of(1024) && self.users.len() > PRUNE_ABOVE {
             self.users.retain(|_, b| {
                 b.refill(now);
                 !b.idle(now)
@@ -189,14 +189,14 @@ impl Budgets {
             last_notice: None,
         });
         bucket.refill(now);
-        let backlog = self.backlog.entry(worker).or_insert(0);
-        let reason = if *backlog >= MAX_BACKLOG {
+        let backlog = self.backlog.get(&worker).copied().unwrap_or(0);
+        let reason = if backlog >= MAX_BACKLOG {
             DropReason::Backlog
         } else if bucket.tokens == 0 {
             DropReason::Budget
         } else {
             bucket.tokens -= 1;
-            *backlog += 1;
+            *self.backlog.entry(worker).or_insert(0) += 1;
             return Verdict::Admit;
         };
         let notice = bucket
