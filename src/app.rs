@@ -302,11 +302,16 @@ impl Application {
         let tracker = TaskTracker::new();
         let stop = cancel.child_token();
 
-        let mut dispatcher = Dispatcher::builder(ctx.bot.clone(), bot::schema::schema())
-            .dependencies(dptree::deps![ctx.clone()])
-            .default_handler(|_| async {})
-            .error_handler(Arc::new(RedactedErrors(ctx.clone())))
-            .build();
+        // Updates over a user's budget are dropped before the dispatcher's per-chat queues,
+        // which would otherwise fill and stall every chat (see bot::flood).
+        let flood = bot::flood::FloodGuard::new(ctx.clone());
+        let mut dispatcher =
+            Dispatcher::builder(ctx.bot.clone(), flood.track(bot::schema::schema()))
+                .dependencies(dptree::deps![ctx.clone()])
+                .default_handler(|_| async {})
+                .error_handler(Arc::new(RedactedErrors(ctx.clone())))
+                .distribution_function(bot::flood::worker_key)
+                .build();
         let dispatcher_stop = dispatcher.shutdown_token();
         let listener_errors = Arc::new(RedactedErrors(ctx.clone()));
 
@@ -327,7 +332,7 @@ impl Application {
                 app_router = app_router.merge(tg_router);
                 async move {
                     dispatcher
-                        .dispatch_with_listener(update_listener, listener_errors)
+                        .dispatch_with_listener(flood.listener(update_listener), listener_errors)
                         .await;
                 }
                 .boxed()
@@ -341,7 +346,7 @@ impl Application {
                     .build();
                 async move {
                     dispatcher
-                        .dispatch_with_listener(polling, listener_errors)
+                        .dispatch_with_listener(flood.listener(polling), listener_errors)
                         .await;
                 }
                 .boxed()

@@ -28,6 +28,7 @@ language-set = ✅ Language set to { $language }.
 unknown-command = I did not understand that. Send /help to see what I can do.
 error-generic = ⚠️ Something went wrong on our side. Please try again in a minute.
 callback-expired = This button is no longer valid.
+flood-slow-down = ⏳ You are sending messages faster than I can answer, so I skipped some of them. Wait a few seconds, then send again.
 
 cmd-start = Main menu
 cmd-help = How TelePay works

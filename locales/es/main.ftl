@@ -27,6 +27,7 @@ language-set = ✅ Idioma cambiado a { $language }.
 unknown-command = No te he entendido. Envía /help para ver lo que puedo hacer.
 error-generic = ⚠️ Algo salió mal por nuestra parte. Inténtalo de nuevo en un minuto.
 callback-expired = Este botón ya no es válido.
+flood-slow-down = ⏳ Envías mensajes más rápido de lo que puedo responder, así que me he saltado algunos. Espera unos segundos y vuelve a enviarlos.
 
 cmd-start = Menú principal
 cmd-help = Cómo funciona TelePay

@@ -6,6 +6,7 @@ pub mod checkout;
 pub mod commands;
 pub mod dialogue;
 pub mod donation;
+pub mod flood;
 pub mod guard;
 pub mod keyboards;
 pub mod language;

@@ -1,11 +1,15 @@
 //! The bot end to end: updates from the Telegram simulator through our dispatcher, replies
 //! recorded by the simulator, state in the real database.
 
+use std::time::Duration;
+
 use serde_json::Value;
+use telepay::bot::flood;
 use telepay::domain::lang::Lang;
+use telepay::i18n::t;
 
 use crate::on_both_backends;
-use crate::support::app::{Mode, WAIT, WEBHOOK_SECRET, spawn_app, spawn_app_with};
+use crate::support::app::{Mode, TestApp, WAIT, WEBHOOK_SECRET, spawn_app, spawn_app_with};
 use crate::support::db::Backend;
 
 async fn start_replies_in_the_users_language(backend: Backend) {
@@ -195,7 +199,10 @@ async fn webhook_mode_checks_the_secret(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Barrier: a later update from the same user, through the real webhook, is answered only
+    // after everything the dispatcher took before it from this chat.
+    app.send_text(u, "/start");
+    app.nth_reply_containing(u, "Привет, Eve!", 1).await;
     let helps = app
         .tg
         .messages_in(u)
@@ -209,6 +216,115 @@ async fn webhook_mode_checks_the_secret(backend: Backend) {
     assert_eq!(helps, 0);
 }
 
+/// One user sending 200 messages at once slows no one else: another user's `/start`, sent
+/// after the whole flood, is answered within a few seconds on the simulator's clock. The
+/// flooder is answered at most [`flood::BURST`] times, gets one "slow down" notice in their
+/// language, and is answered again once the flood is over.
+async fn a_flooding_user_does_not_starve_the_others(backend: Backend, mode: Mode) {
+    let Some(app) = spawn_app_with(backend, mode, |_| {}).await else {
+        return;
+    };
+    let flooder = app.user(8001, "Flo", Some("ru"));
+    let other = app.user(8002, "Ola", Some("en"));
+    for i in 0..200 {
+        app.send_text(flooder, &format!("spam {i}"));
+    }
+    let asked = app.send_text(other, "/start");
+    let asked = app
+        .tg
+        .message(other, asked.message_id.unwrap())
+        .unwrap()
+        .date;
+    let answer = app.reply_containing(other, "Hi, Ola!").await;
+    assert!(
+        answer.date - asked <= 3,
+        "/start answered {} s after it was sent (simulator clock)",
+        answer.date - asked
+    );
+
+    let notice = t(Lang::Ru, "flood-slow-down");
+    app.reply_containing(flooder, &notice).await;
+    // Barrier: a later message from the flooder is answered once their backlog is worked off,
+    // and everything they sent before it has been handled by then.
+    help_barrier(&app, flooder, "Как работает").await;
+    assert_eq!(app.count_containing(flooder, &notice), 1, "one notice");
+    let hints = app.count_containing(flooder, "Я не понял");
+    assert!(
+        (1..=flood::BURST as usize).contains(&hints),
+        "{hints} of 200 flood messages answered"
+    );
+}
+
+/// Sends `/help` until it is answered (an attempt made while the user is still over budget is
+/// dropped like the flood). Once answered, everything the user sent before has been handled.
+async fn help_barrier(app: &TestApp, user: i64, help: &str) {
+    for _ in 0..20 {
+        app.send_text(user, "/help");
+        let seen = app
+            .tg
+            .wait_for_message(user, Duration::from_secs(3), |m| {
+                m.from_bot && m.text.as_deref().is_some_and(|t| t.contains(help))
+            })
+            .await;
+        if seen.is_ok() {
+            return;
+        }
+    }
+    panic!("the user is not answered again after the flood");
+}
+
+/// A flood of button presses: the excess is dropped; the first dropped press is answered with
+/// the notice as a toast (no chat message); nothing is answered twice.
+async fn a_button_flood_is_dropped_with_one_toast(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let u = app.user(8101, "Bea", Some("es"));
+    app.send_text(u, "/language");
+    let picker = app.reply_containing(u, "Elige tu idioma").await;
+    let presses = 40;
+    for _ in 0..presses {
+        app.tg
+            .inject_callback_raw(u, picker.message_id, "lang:xx")
+            .unwrap();
+    }
+    let notice = t(Lang::Es, "flood-slow-down");
+    let toasts = |tg: &telepay::sim::telegram::TelegramSim| {
+        tg.calls_of("answerCallbackQuery")
+            .iter()
+            .filter(|c| c.param_str("text").as_deref() == Some(notice.as_str()))
+            .count()
+    };
+    app.tg.wait_for(WAIT, |tg| toasts(tg) > 0).await.unwrap();
+    help_barrier(&app, u, "Cómo funciona").await;
+    assert_eq!(toasts(&app.tg), 1);
+    assert_eq!(
+        app.count_containing(u, &notice),
+        0,
+        "no chat message for presses"
+    );
+    let answers = app.tg.calls_of("answerCallbackQuery");
+    let expired = answers
+        .iter()
+        .filter(|c| c.param_str("text").as_deref() == Some("Este botón ya no es válido."))
+        .count();
+    assert!(
+        (1..flood::BURST as usize).contains(&expired),
+        "{expired} of {presses} presses handled"
+    );
+    assert!(answers.len() <= presses);
+    let row = app.ctx.db.get_user(u).await.unwrap().unwrap();
+    assert_eq!(row.language, None, "nothing was written");
+}
+
+async fn flood_polling(backend: Backend) {
+    a_flooding_user_does_not_starve_the_others(backend, Mode::Polling).await;
+}
+
+async fn flood_webhook(backend: Backend) {
+    a_flooding_user_does_not_starve_the_others(backend, Mode::Webhook).await;
+}
+
 on_both_backends!(
     start_replies_in_the_users_language,
     language_choice_is_stored_and_used,
@@ -217,4 +333,7 @@ on_both_backends!(
     blocking_the_bot_marks_the_user_unreachable,
     startup_requests_all_update_kinds_and_sets_menus,
     webhook_mode_checks_the_secret,
+    flood_polling,
+    flood_webhook,
+    a_button_flood_is_dropped_with_one_toast,
 );

@@ -648,7 +648,10 @@ async fn lesson_41_a_4xx_is_not_retried_and_admins_retry_it(backend: Backend) {
     app.tg
         .inject_callback_raw(u, reply.message_id, &format!("a:retry:{}", failed[0].id))
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Barrier: the user's next message is answered after both presses were handled (one
+    // user's updates are handled in order).
+    app.send_text(u, "/admin");
+    app.nth_reply_containing(u, "did not understand", 1).await;
     assert!(!app.ctx.db.payouts_paused().await.unwrap());
     assert_eq!(app.ctx.db.failed_jobs(10).await.unwrap().len(), 1);
 
