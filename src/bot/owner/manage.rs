@@ -6,6 +6,7 @@ use teloxide::types::InlineKeyboardMarkup;
 use super::draft::{self, TierLinesError};
 use super::{button, owned, say, say_with, tiers_text};
 use crate::app::Ctx;
+use crate::bot::amount::{self, AmountUse};
 use crate::bot::callbacks::OwnerAction;
 use crate::bot::dialogue::{Conversation, enter};
 use crate::bot::{HandlerResult, TgBot};
@@ -74,7 +75,7 @@ pub(crate) fn strategy_text(lang: Lang, s: PayoutStrategy) -> String {
         PayoutStrategy::Threshold(th) => t_args(
             lang,
             "own-strategy-threshold",
-            &[("threshold", Arg::Html(th.to_string()))],
+            &[("threshold", Arg::Html(th.localized(lang)))],
         ),
     }
 }
@@ -278,15 +279,16 @@ pub async fn ask_tiers(
     )
     .await?;
     let r = &ctx.config.rules;
+    let lang = user.lang();
     let text = t_args(
-        user.lang(),
+        lang,
         "own-ask-tiers-edit",
         &[
             ("max", Arg::Int(i64::from(r.max_tiers))),
-            ("min", Arg::Html(r.min_price.to_string())),
+            ("min", Arg::Html(r.min_price.localized(lang))),
         ],
     );
-    say(bot, chat, text).await
+    say(bot, chat, format!("{text}\n{}", amount::forms(lang))).await
 }
 
 pub async fn on_tiers(
@@ -315,9 +317,21 @@ pub async fn on_tiers(
                 "own-tiers-bad-line",
                 &[
                     ("line", Arg::Int(i64::try_from(n).unwrap_or(0))),
-                    ("min", Arg::Html(r.min_price.to_string())),
-                    ("max", Arg::Html(r.max_price.to_string())),
+                    ("min", Arg::Html(r.min_price.localized(lang))),
+                    ("max", Arg::Html(r.max_price.localized(lang))),
                 ],
+            );
+            return say(bot, chat, text).await;
+        }
+        Err(TierLinesError::Price { line, why }) => {
+            let head = t_args(
+                lang,
+                "own-tiers-bad-price",
+                &[("line", Arg::Int(i64::try_from(line).unwrap_or(0)))],
+            );
+            let text = format!(
+                "{head}\n{}",
+                amount::refusal(lang, why, AmountUse::Price, r)
             );
             return say(bot, chat, text).await;
         }
