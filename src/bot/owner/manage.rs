@@ -167,7 +167,7 @@ pub async fn card(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow, id: i64)
 }
 
 /// The generic link and one per tier, one per line.
-pub async fn links_text(ctx: &Ctx, c: &Channel) -> anyhow::Result<String> {
+pub async fn links_text(ctx: &Ctx, lang: Lang, c: &Channel) -> anyhow::Result<String> {
     let tiers = ctx.db.tiers(c.id).await?;
     let Some(code) = ChannelCode::parse(&c.code) else {
         return Ok(String::new());
@@ -177,7 +177,7 @@ pub async fn links_text(ctx: &Ctx, c: &Channel) -> anyhow::Result<String> {
         lines.push(format!(
             "{} {} — {}",
             crate::bot::checkout::medal(tier.position),
-            tier.price,
+            tier.price.localized(lang),
             DeepLink::Tier(code.clone(), tier.position).url(&ctx.bot_username)
         ));
     }
@@ -192,12 +192,13 @@ pub async fn links(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow, id: i64
     let Some(c) = owned(bot, ctx, chat, user, id).await? else {
         return Ok(());
     };
+    let lang = user.lang();
     let text = t_args(
-        user.lang(),
+        lang,
         "own-links",
         &[
             ("channel", Arg::from(c.title.as_str())),
-            ("links", Arg::Html(links_text(ctx, &c).await?)),
+            ("links", Arg::Html(links_text(ctx, lang, &c).await?)),
         ],
     );
     say(bot, chat, text).await

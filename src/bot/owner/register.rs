@@ -690,7 +690,7 @@ async fn confirm(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow, d: Draft)
                 owner = user.id,
                 "channel registered"
             );
-            let links = super::manage::links_text(ctx, &channel).await?;
+            let links = super::manage::links_text(ctx, lang, &channel).await?;
             let text = t_args(
                 lang,
                 "own-registered",
