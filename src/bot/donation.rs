@@ -4,8 +4,8 @@
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 
-use super::dialogue::{Conversation, enter};
 use super::amount::{self, AmountUse};
+use super::dialogue::{Conversation, enter};
 use super::{HandlerResult, TgBot};
 use crate::app::Ctx;
 use crate::i18n::{Arg, t, t_args};

@@ -141,7 +141,7 @@ fn group(digits: &str, sep: &str, min_digits: usize) -> String {
     }
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 * sep.len());
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push_str(sep);
         }
         out.push(c);
@@ -271,8 +271,7 @@ fn parse_cents(s: &str) -> Result<i64, TypedUsdError> {
     if s.is_empty() {
         return Err(TypedUsdError::NotANumber);
     }
-    if s
-        .chars()
+    if s.chars()
         .any(|c| !(c.is_ascii_digit() || c == '.' || c == ',' || is_grouping(c)))
     {
         return Err(TypedUsdError::NotANumber);
@@ -441,13 +440,28 @@ mod tests {
 
     #[test]
     fn settings_use_the_same_grammar() {
-        assert_eq!(UsdMicros::parse_setting("20"), Ok(UsdMicros::from_cents(2000)));
+        assert_eq!(
+            UsdMicros::parse_setting("20"),
+            Ok(UsdMicros::from_cents(2000))
+        );
         assert_eq!(UsdMicros::parse_setting("0"), Ok(UsdMicros::ZERO));
-        assert_eq!(UsdMicros::parse_setting("1.00"), Ok(UsdMicros::from_cents(100)));
-        assert_eq!(UsdMicros::parse_setting("1,000"), Err(MoneyError::Ambiguous));
+        assert_eq!(
+            UsdMicros::parse_setting("1.00"),
+            Ok(UsdMicros::from_cents(100))
+        );
+        assert_eq!(
+            UsdMicros::parse_setting("1,000"),
+            Err(MoneyError::Ambiguous)
+        );
         assert_eq!(UsdMicros::parse_setting("-1"), Err(MoneyError::Negative));
-        assert_eq!(UsdMicros::parse_setting("1.001"), Err(MoneyError::Ambiguous));
-        assert_eq!(UsdMicros::parse_setting("0.001"), Err(MoneyError::TooPrecise(2)));
+        assert_eq!(
+            UsdMicros::parse_setting("1.001"),
+            Err(MoneyError::Ambiguous)
+        );
+        assert_eq!(
+            UsdMicros::parse_setting("0.001"),
+            Err(MoneyError::TooPrecise(2))
+        );
         assert_eq!(UsdMicros::parse_setting("x"), Err(MoneyError::NotANumber));
     }
 
@@ -457,7 +471,7 @@ mod tests {
         assert_eq!(a.localized(Lang::En), "$1,000.50");
         assert_eq!(a.localized(Lang::Ru), "1\u{a0}000,50\u{a0}$");
         assert_eq!(a.localized(Lang::Es), "1000,50\u{a0}US$");
-        let big = UsdMicros::from_cents(1_234_567_89);
+        let big = UsdMicros::from_cents(123_456_789);
         assert_eq!(big.localized(Lang::En), "$1,234,567.89");
         assert_eq!(big.localized(Lang::Ru), "1\u{a0}234\u{a0}567,89\u{a0}$");
         assert_eq!(big.localized(Lang::Es), "1.234.567,89\u{a0}US$");

@@ -60,7 +60,15 @@ async fn press_in(
 
 /// Pages through the currency picker until `currency`/`network` is on screen and presses it.
 async fn pick_currency(app: &TestApp, owner: i64, currency: &str, network: &str) -> SimMessage {
-    pick_currency_in(app, owner, currency, network, "In which coin", "wallet address").await
+    pick_currency_in(
+        app,
+        owner,
+        currency,
+        network,
+        "In which coin",
+        "wallet address",
+    )
+    .await
 }
 
 /// [`pick_currency`] with the picker's and the next question's text in the owner's language.
@@ -716,7 +724,13 @@ async fn fallbacks_my_chat_member_and_forward(backend: Backend) {
 
 /// The draft's price of the tier being entered (`None` before a price is accepted).
 async fn draft_price(app: &TestApp, owner: i64) -> Option<i64> {
-    let state = app.ctx.db.get_dialogue(owner).await.unwrap().expect("a draft");
+    let state = app
+        .ctx
+        .db
+        .get_dialogue(owner)
+        .await
+        .unwrap()
+        .expect("a draft");
     match serde_json::from_str(&state).unwrap() {
         Conversation::Owner(d) => d.price,
         other => panic!("not an owner draft: {other:?}"),
@@ -767,7 +781,10 @@ async fn a_grouped_price_is_refused_and_nothing_is_written(backend: Backend) {
     // Accepted, and shown as understood before the next question.
     let days = answer(&app, OWNER, "1000", "Plan 1: how many days").await;
     assert!(
-        days.text.clone().unwrap().contains("Plan 1 price: $1,000.00."),
+        days.text
+            .clone()
+            .unwrap()
+            .contains("Plan 1 price: $1,000.00."),
         "{:?}",
         days.text
     );
@@ -820,7 +837,8 @@ async fn a_decimal_comma_price_from_a_russian_owner(backend: Backend) {
     setup_channel(&app, CHAT, "Alpha Signals", OWNER);
     let n = app.count_containing(OWNER, "Добавление канала");
     app.send_text(OWNER, "/addchannel");
-    app.nth_reply_containing(OWNER, "Добавление канала", n).await;
+    app.nth_reply_containing(OWNER, "Добавление канала", n)
+        .await;
     app.tg
         .share_chat(OWNER, 1, CHAT, Some(AdminRights::full()))
         .unwrap();
@@ -865,7 +883,11 @@ async fn a_decimal_comma_price_from_a_russian_owner(backend: Backend) {
     answer(&app, OWNER, "1 000,50", "можно понять двумя способами").await;
     let summary = answer(&app, OWNER, "1000,5", "Проверьте и подтвердите").await;
     let text = summary.text.clone().unwrap();
-    assert_eq!(text.matches(&shown).count(), 2, "tier and threshold: {text}");
+    assert_eq!(
+        text.matches(&shown).count(),
+        2,
+        "tier and threshold: {text}"
+    );
     assert!(app.ctx.db.channel_by_chat(CHAT).await.unwrap().is_none());
     press_in(&app, OWNER, &summary, "o:ok", "зарегистрирован").await;
     let c = app.ctx.db.channel_by_chat(CHAT).await.unwrap().unwrap();

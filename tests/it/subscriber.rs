@@ -675,7 +675,10 @@ async fn typed_donations_mean_one_thing(backend: Backend) {
             "{bad}: {text}"
         );
         assert!(text.contains("Accepted forms"), "{bad}: {text}");
-        assert!(app.np.invoices().is_empty(), "{bad}: nothing at NOWPayments");
+        assert!(
+            app.np.invoices().is_empty(),
+            "{bad}: nothing at NOWPayments"
+        );
         assert!(app.ctx.db.recent_invoices(u, 5).await.unwrap().is_empty());
     }
     app.send_text(u, "5 usd");
@@ -687,7 +690,10 @@ async fn typed_donations_mean_one_thing(backend: Backend) {
     );
     let inv = app.ctx.db.recent_invoices(u, 5).await.unwrap().remove(0);
     assert_eq!(inv.kind, telepay::store::invoices::InvoiceKind::Donation);
-    assert_eq!(inv.price, telepay::domain::money::UsdMicros::from_cents(500));
+    assert_eq!(
+        inv.price,
+        telepay::domain::money::UsdMicros::from_cents(500)
+    );
     let at_np = app.np.invoices();
     assert_eq!(at_np.len(), 1);
     assert_eq!(at_np[0].price_amount, dec!(5));
@@ -696,9 +702,11 @@ async fn typed_donations_mean_one_thing(backend: Backend) {
     // The decimal comma of a Russian donor.
     let ru = app.user(18, "Ива́н", Some("ru"));
     app.send_text(ru, &format!("/start c_{}_d", channel.code));
-    app.reply_containing(ru, "Сколько вы хотите пожертвовать").await;
+    app.reply_containing(ru, "Сколько вы хотите пожертвовать")
+        .await;
     app.send_text(ru, "1,000");
-    app.reply_containing(ru, "можно понять двумя способами").await;
+    app.reply_containing(ru, "можно понять двумя способами")
+        .await;
     assert_eq!(app.np.invoices().len(), 1, "still only the $5 one");
     app.send_text(ru, "1000,50");
     let created = app.reply_containing(ru, "Пожертвование для").await;

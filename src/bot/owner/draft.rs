@@ -162,10 +162,8 @@ pub fn parse_tier_lines(input: &str, rules: &RulesConfig) -> Result<Vec<NewTier>
                 return Err(TierLinesError::Line(i + 1));
             };
             let days = parse_days(d).map_err(|_| TierLinesError::Line(i + 1))?;
-            let price = parse_price(p, rules).map_err(|why| TierLinesError::Price {
-                line: i + 1,
-                why,
-            })?;
+            let price =
+                parse_price(p, rules).map_err(|why| TierLinesError::Price { line: i + 1, why })?;
             Ok(NewTier { price, days })
         })
         .collect()
@@ -178,7 +176,10 @@ pub enum TierLinesError {
     /// The 1-based line that is not `price days` with days within the bounds.
     Line(usize),
     /// The 1-based line whose price is refused, and why.
-    Price { line: usize, why: TypedUsdError },
+    Price {
+        line: usize,
+        why: TypedUsdError,
+    },
 }
 
 /// The wallet address for a network's address format. A secret is refused before anything
@@ -220,7 +221,9 @@ mod tests {
         assert_eq!(parse_price(" $5 ", &r), Ok(UsdMicros::from_cents(500)));
         assert_eq!(parse_price("9,99", &r), Ok(UsdMicros::from_cents(999)));
         assert_eq!(parse_price("5 usd", &r), Ok(UsdMicros::from_cents(500)));
-        for bad in ["", "0", "0.99", "9.999", "-5", "abc", "1e3", "10000", "NaN", "1,000"] {
+        for bad in [
+            "", "0", "0.99", "9.999", "-5", "abc", "1e3", "10000", "NaN", "1,000",
+        ] {
             assert!(parse_price(bad, &r).is_err(), "{bad}");
         }
         assert_eq!(parse_price("1,000", &r), Err(TypedUsdError::Ambiguous));

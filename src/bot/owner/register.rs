@@ -319,7 +319,10 @@ async fn ask_strategy(bot: &TgBot, ctx: &Ctx, chat: ChatId, lang: Lang) -> Handl
         "own-ask-strategy",
         &[
             ("fee", Arg::Html(fee)),
-            ("min", Arg::Html(ctx.config.rules.min_threshold.localized(lang))),
+            (
+                "min",
+                Arg::Html(ctx.config.rules.min_threshold.localized(lang)),
+            ),
         ],
     );
     let markup = InlineKeyboardMarkup::new(vec![vec![
