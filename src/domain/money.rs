@@ -99,7 +99,8 @@ impl UsdMicros {
 }
 
 impl fmt::Display for UsdMicros {
-    /// `$12.34`: two decimals, rounded half-up only for display.
+    /// `$12.34`: two decimals, rounded half-up only for display. For logs, alerts and the
+    /// operator; messages to users use [`UsdMicros::localized`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self
             .to_decimal()
