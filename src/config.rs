@@ -335,7 +335,7 @@ fn parse_decimal(s: &str) -> Result<Decimal, String> {
 }
 
 fn parse_usd(s: &str) -> Result<UsdMicros, String> {
-    UsdMicros::parse_user_input(s, 2).map_err(|e| format!("{s:?}: {e}"))
+    UsdMicros::parse_setting(s).map_err(|e| format!("{s:?}: {e}"))
 }
 
 fn parse_count(s: &str, max: u32) -> Result<u32, String> {

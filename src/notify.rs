@@ -119,8 +119,8 @@ pub async fn enqueue_now(
     Ok(())
 }
 
-fn usd(micros: i64) -> Arg {
-    Arg::Html(UsdMicros::from_micros(micros).to_string())
+fn usd(lang: Lang, micros: i64) -> Arg {
+    Arg::Html(UsdMicros::from_micros(micros).localized(lang))
 }
 
 /// The text of a notice for this channel, in `lang`.
@@ -132,14 +132,14 @@ pub async fn render(db: &Db, lang: Lang, channel: &Channel, notice: &Notice) -> 
             "owner-new-payment",
             &[
                 title(),
-                ("price", usd(*usd_micros)),
+                ("price", usd(lang, *usd_micros)),
                 ("days", Arg::Html(days.to_string())),
             ],
         ),
         Notice::Donation { usd_micros } => t_args(
             lang,
             "owner-donation",
-            &[title(), ("price", usd(*usd_micros))],
+            &[title(), ("price", usd(lang, *usd_micros))],
         ),
         Notice::ThresholdCrossed {
             pending_usd_micros,
@@ -149,8 +149,8 @@ pub async fn render(db: &Db, lang: Lang, channel: &Channel, notice: &Notice) -> 
             "owner-threshold-crossed",
             &[
                 title(),
-                ("pending", usd(*pending_usd_micros)),
-                ("threshold", usd(*threshold_usd_micros)),
+                ("pending", usd(lang, *pending_usd_micros)),
+                ("threshold", usd(lang, *threshold_usd_micros)),
             ],
         ),
         Notice::PayoutSent {
@@ -185,7 +185,7 @@ pub async fn render(db: &Db, lang: Lang, channel: &Channel, notice: &Notice) -> 
             } else {
                 "owner-payout-failed-review"
             };
-            t_args(lang, key, &[title(), ("amount", usd(*usd_micros))])
+            t_args(lang, key, &[title(), ("amount", usd(lang, *usd_micros))])
         }
         Notice::PayoutDeferred {
             owner_usd_micros,
@@ -196,14 +196,14 @@ pub async fn render(db: &Db, lang: Lang, channel: &Channel, notice: &Notice) -> 
                 "owner-payout-deferred-min",
                 &[
                     title(),
-                    ("amount", usd(*owner_usd_micros)),
-                    ("minimum", usd(*min)),
+                    ("amount", usd(lang, *owner_usd_micros)),
+                    ("minimum", usd(lang, *min)),
                 ],
             ),
             None => t_args(
                 lang,
                 "owner-payout-deferred",
-                &[title(), ("amount", usd(*owner_usd_micros))],
+                &[title(), ("amount", usd(lang, *owner_usd_micros))],
             ),
         },
         Notice::RightsLost => t_args(lang, "owner-rights-lost", &[title()]),

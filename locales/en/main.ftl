@@ -101,7 +101,7 @@ cmd-status = Payment status
 
 # Donations
 donation-ask = 💝 How much would you like to give to <b>{ $channel }</b>? Send an amount in US dollars, from { $min } to { $max } (for example 5 or 12.50). /cancel to stop.
-donation-invalid = Please send an amount from { $min } to { $max } with at most two decimals, for example 5 or 12.50.
+donation-invalid = Please send an amount from { $min } to { $max }.
 donation-created = 💝 Donation to <b>{ $channel }</b>: { $price }. Pay with any coin on the payment page. Thank you!
 cancelled = Cancelled.
 topup-offer = ⚠️ Your payment was { $missing } short of the price. Pay the difference to get access; both payments count together.
@@ -134,8 +134,10 @@ own-verify-already-yours = You have already registered this channel. Open it in 
 own-verify-limit = You have reached the limit of { $max } channels.
 own-channel-found = ✅ Found <b>{ $channel }</b>. Now the subscription plans.
 own-ask-price = Plan { $n }: send the price in US dollars, from { $min } to { $max } (for example 9.99).
-own-bad-price = Please send a price from { $min } to { $max } with at most two decimals, for example 9.99.
-own-ask-days = Plan { $n }: how many days does it last? Send a whole number from 1 to 3650.
+own-bad-price = Please send a price from { $min } to { $max }.
+own-ask-days =
+    ✅ Plan { $n } price: { $price }.
+    Plan { $n }: how many days does it last? Send a whole number from 1 to 3650.
 own-bad-days = Please send a whole number of days from 1 to 3650.
 own-tier-line = { $medal } { $price } — { $days } days
 own-more-tiers =
@@ -167,7 +169,7 @@ own-ask-strategy =
 own-btn-instant = ⚡ Instant
 own-btn-threshold = 🎯 Threshold
 own-ask-threshold = Send the threshold in US dollars, at least { $min } (for example 50).
-own-bad-threshold = Please send a threshold of at least { $min } with at most two decimals.
+own-bad-threshold = Please send a threshold of at least { $min }.
 own-strategy-instant = instant
 own-strategy-threshold = threshold { $threshold }
 own-summary =
@@ -246,6 +248,17 @@ own-ask-tiers-edit =
     24.99 90
     Current subscribers keep renewing at the price they bought. /cancel to stop.
 own-tiers-bad-line = Line { $line } is not "price days" with a price from { $min } to { $max } and 1 to 3650 days.
+## Typed amounts of money (prices, thresholds, donations): why one was refused, and the forms
+## that are accepted. Thousands separators are refused: 1,000 is a thousand in English and one in Russian.
+own-tiers-bad-price = Line { $line }: the price is not accepted.
+amount-not-a-number = ⚠️ That is not an amount I can read.
+amount-ambiguous = ⚠️ That amount can be read two ways: thousands separators (1,000 · 1.000 · 1 000) are not accepted. Type the dollars without separators, then the cents after one point or comma.
+amount-negative = ⚠️ The amount cannot be negative.
+amount-zero = ⚠️ The amount must be more than zero.
+amount-too-precise = ⚠️ At most two decimals (whole cents), please.
+amount-below-min = ⚠️ That is below the minimum.
+amount-above-max = ⚠️ That is above the maximum.
+amount-forms = Accepted forms: <code>1000</code> · <code>1000.50</code> · <code>1000,50</code> · <code>$5</code> · <code>5 usd</code>. No thousands separators.
 own-use-format = Send one plan per line as "price days", or /cancel to stop.
 own-tiers-saved = ✅ Plans saved. New prices apply to new purchases; subscribers renew at the price they bought.
 own-ask-title = Send the new title shown to buyers (up to { $max } characters).

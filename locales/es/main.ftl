@@ -99,8 +99,8 @@ cmd-access = Nuevo enlace de invitación
 cmd-status = Estado del pago
 
 # Donaciones
-donation-ask = 💝 ¿Cuánto quieres donar a <b>{ $channel }</b>? Envía una cantidad en dólares, de { $min } a { $max } (por ejemplo 5 o 12.50). /cancel para parar.
-donation-invalid = Envía una cantidad de { $min } a { $max } con dos decimales como máximo, por ejemplo 5 o 12.50.
+donation-ask = 💝 ¿Cuánto quieres donar a <b>{ $channel }</b>? Envía una cantidad en dólares, de { $min } a { $max } (por ejemplo 5 o 12,50). /cancel para parar.
+donation-invalid = Envía una cantidad de { $min } a { $max }.
 donation-created = 💝 Donación para <b>{ $channel }</b>: { $price }. Paga con cualquier moneda en la página de pago. ¡Gracias!
 cancelled = Cancelado.
 topup-offer = ⚠️ A tu pago le faltaron { $missing } para el precio. Paga la diferencia para obtener acceso; ambos pagos cuentan juntos.
@@ -132,9 +132,11 @@ own-verify-taken = Otro propietario ya registró este canal.
 own-verify-already-yours = Ya registraste este canal. Ábrelo en /channels.
 own-verify-limit = Has alcanzado el límite de { $max } canales.
 own-channel-found = ✅ He encontrado <b>{ $channel }</b>. Ahora, los planes de suscripción.
-own-ask-price = Plan { $n }: envía el precio en dólares, de { $min } a { $max } (por ejemplo 9.99).
-own-bad-price = Envía un precio de { $min } a { $max } con dos decimales como máximo, por ejemplo 9.99.
-own-ask-days = Plan { $n }: ¿cuántos días dura? Envía un número entero de 1 a 3650.
+own-ask-price = Plan { $n }: envía el precio en dólares, de { $min } a { $max } (por ejemplo 9,99).
+own-bad-price = Envía un precio de { $min } a { $max }.
+own-ask-days =
+    ✅ Precio del plan { $n }: { $price }.
+    Plan { $n }: ¿cuántos días dura? Envía un número entero de 1 a 3650.
 own-bad-days = Envía un número entero de días de 1 a 3650.
 own-tier-line = { $medal } { $price } — { $days ->
         [one] { $days } día
@@ -169,7 +171,7 @@ own-ask-strategy =
 own-btn-instant = ⚡ Al instante
 own-btn-threshold = 🎯 Por umbral
 own-ask-threshold = Envía el umbral en dólares, como mínimo { $min } (por ejemplo 50).
-own-bad-threshold = Envía un umbral de al menos { $min } con dos decimales como máximo.
+own-bad-threshold = Envía un umbral de al menos { $min }.
 own-strategy-instant = al instante
 own-strategy-threshold = por umbral de { $threshold }
 own-summary =
@@ -248,6 +250,16 @@ own-ask-tiers-edit =
     24.99 90
     Los suscriptores actuales renuevan al precio al que compraron. /cancel para parar.
 own-tiers-bad-line = La línea { $line } no tiene el formato «precio días» con un precio de { $min } a { $max } y de 1 a 3650 días.
+## Cantidades que escribe una persona (precios, umbral, donaciones): por qué se rechazó una y qué formas se aceptan.
+own-tiers-bad-price = Línea { $line }: el precio no es válido.
+amount-not-a-number = ⚠️ Eso no parece una cantidad.
+amount-ambiguous = ⚠️ Esa cantidad se puede leer de dos maneras: no se aceptan separadores de miles (1,000 · 1.000 · 1 000). Escribe los dólares sin separadores y los centavos tras un solo punto o coma.
+amount-negative = ⚠️ La cantidad no puede ser negativa.
+amount-zero = ⚠️ La cantidad debe ser mayor que cero.
+amount-too-precise = ⚠️ Como máximo dos decimales (centavos enteros).
+amount-below-min = ⚠️ Eso está por debajo del mínimo.
+amount-above-max = ⚠️ Eso supera el máximo.
+amount-forms = Formas aceptadas: <code>1000</code> · <code>1000,50</code> · <code>1000.50</code> · <code>$5</code> · <code>5 usd</code>. Sin separadores de miles.
 own-use-format = Envía un plan por línea con el formato «precio días», o /cancel para parar.
 own-tiers-saved = ✅ Planes guardados. Los nuevos precios se aplican a las compras nuevas; los suscriptores renuevan al precio al que compraron.
 own-ask-title = Envía el nuevo título que verán los compradores (hasta { $max } caracteres).

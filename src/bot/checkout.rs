@@ -31,7 +31,7 @@ pub(crate) fn tier_label(lang: Lang, tier: &Tier) -> String {
         "tier-button",
         &[
             ("medal", Arg::Html(medal(tier.position).to_owned())),
-            ("price", Arg::Html(tier.price.to_string())),
+            ("price", Arg::Html(tier.price.localized(lang))),
             ("days", Arg::Int(i64::from(tier.days))),
         ],
     )
@@ -189,7 +189,7 @@ async fn send_invoice(
         "invoice-created",
         &[
             ("channel", Arg::from(channel.title.as_str())),
-            ("price", Arg::Html(invoice.price.to_string())),
+            ("price", Arg::Html(invoice.price.localized(lang))),
             ("days", Arg::Int(i64::from(invoice.days.unwrap_or(0)))),
         ],
     );
@@ -201,7 +201,7 @@ async fn send_invoice(
     let button = t_args(
         lang,
         "invoice-pay-button",
-        &[("price", Arg::Html(invoice.price.to_string()))],
+        &[("price", Arg::Html(invoice.price.localized(lang)))],
     );
     let msg = bot
         .send_message(chat, text)

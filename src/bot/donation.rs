@@ -4,10 +4,10 @@
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 
+use super::amount::{self, AmountUse};
 use super::dialogue::{Conversation, enter};
 use super::{HandlerResult, TgBot};
 use crate::app::Ctx;
-use crate::domain::money::UsdMicros;
 use crate::i18n::{Arg, t, t_args};
 use crate::payments::checkout::{CheckoutError, checkout_donation};
 use crate::store::channels::Channel;
@@ -29,22 +29,26 @@ pub async fn ask_amount(
         ctx.clock.now(),
     )
     .await?;
+    let lang = user.lang();
+    let range = AmountUse::Donation.range(&ctx.config.rules);
     let text = t_args(
-        user.lang(),
+        lang,
         "donation-ask",
         &[
             ("channel", Arg::from(channel.title.as_str())),
-            ("min", Arg::Html(ctx.config.rules.min_donation.to_string())),
-            ("max", Arg::Html(ctx.config.rules.max_price.to_string())),
+            ("min", Arg::Html(range.min.localized(lang))),
+            ("max", Arg::Html(range.max.localized(lang))),
         ],
     );
+    let text = format!("{text}\n{}", amount::forms(lang));
     bot.send_message(chat, text)
         .parse_mode(ParseMode::Html)
         .await?;
     Ok(())
 }
 
-/// The typed amount. A bad amount is explained and the question stays open.
+/// The typed amount. A bad amount is explained (why, the range, the accepted forms), nothing
+/// is created and the question stays open.
 pub async fn on_amount(
     bot: &TgBot,
     ctx: &Ctx,
@@ -55,23 +59,16 @@ pub async fn on_amount(
     let lang = user.lang();
     let chat = msg.chat.id;
     let rules = &ctx.config.rules;
-    let amount = msg
-        .text()
-        .and_then(|t| UsdMicros::parse_user_input(t, 2).ok())
-        .filter(|a| *a >= rules.min_donation && *a <= rules.max_price);
-    let Some(amount) = amount else {
-        let text = t_args(
-            lang,
-            "donation-invalid",
-            &[
-                ("min", Arg::Html(rules.min_donation.to_string())),
-                ("max", Arg::Html(rules.max_price.to_string())),
-            ],
-        );
-        bot.send_message(chat, text)
-            .parse_mode(ParseMode::Html)
-            .await?;
-        return Ok(());
+    let parsed = AmountUse::Donation.parse(msg.text().unwrap_or_default(), rules);
+    let amount = match parsed {
+        Ok(a) => a,
+        Err(e) => {
+            let text = amount::refusal(lang, e, AmountUse::Donation, rules);
+            bot.send_message(chat, text)
+                .parse_mode(ParseMode::Html)
+                .await?;
+            return Ok(());
+        }
     };
     ctx.db.remove_dialogue(chat.0).await?;
     match checkout_donation(ctx, user.id, channel_id, amount).await {
@@ -87,7 +84,7 @@ pub async fn on_amount(
                 "donation-created",
                 &[
                     ("channel", Arg::from(title.as_str())),
-                    ("price", Arg::Html(amount.to_string())),
+                    ("price", Arg::Html(amount.localized(lang))),
                 ],
             );
             let url = invoice
@@ -98,7 +95,7 @@ pub async fn on_amount(
             let button = t_args(
                 lang,
                 "invoice-pay-button",
-                &[("price", Arg::Html(amount.to_string()))],
+                &[("price", Arg::Html(amount.localized(lang)))],
             );
             let sent = bot
                 .send_message(chat, text)

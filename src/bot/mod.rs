@@ -1,6 +1,7 @@
 //! The Telegram bot: parses what users send, calls a service, renders the answer.
 
 pub mod admin;
+pub mod amount;
 pub mod callbacks;
 pub mod checkout;
 pub mod commands;

@@ -135,7 +135,7 @@ pub async fn status(bot: TgBot, ctx: Ctx, msg: Message, user: UserRow) -> Handle
             "status-line",
             &[
                 ("channel", Arg::from(title.as_str())),
-                ("price", Arg::Html(inv.price.to_string())),
+                ("price", Arg::Html(inv.price.localized(lang))),
                 ("state", Arg::Html(state)),
             ],
         ));

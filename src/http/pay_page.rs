@@ -83,7 +83,7 @@ pub async fn show(
 <style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5}}a.button{{display:inline-block;padding:.6rem 1.2rem;background:#229ED9;color:#fff;border-radius:.5rem;text-decoration:none}}</style></head>
 <body><h1>{heading}</h1><p>{price}</p><p><strong>{state}</strong></p><p><a class="button" href="https://t.me/{bot}">{back}</a></p></body></html>"#,
         lang = lang.code(),
-        price = invoice.price,
+        price = invoice.price.localized(lang),
         back = t(lang, "pay-page-back"),
     );
     (StatusCode::OK, Html(page))

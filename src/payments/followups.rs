@@ -102,7 +102,7 @@ impl JobHandler for TopupInvoice {
             let text = t_args(
                 lang,
                 "topup-offer",
-                &[("missing", Arg::Html(missing.to_string()))],
+                &[("missing", Arg::Html(missing.localized(lang)))],
             );
             let url = np
                 .invoice_url
@@ -111,7 +111,7 @@ impl JobHandler for TopupInvoice {
             let button = t_args(
                 lang,
                 "invoice-pay-button",
-                &[("price", Arg::Html(missing.to_string()))],
+                &[("price", Arg::Html(missing.localized(lang)))],
             );
             match ctx
                 .bot

@@ -59,7 +59,7 @@ impl JobHandler for PaymentProgress {
                 "invoice-created",
                 &[
                     ("channel", Arg::from(title.as_str())),
-                    ("price", Arg::Html(invoice.price.to_string())),
+                    ("price", Arg::Html(invoice.price.localized(lang))),
                     ("days", Arg::Int(i64::from(invoice.days.unwrap_or(0)))),
                 ],
             );

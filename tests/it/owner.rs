@@ -2,6 +2,7 @@
 //! validations, restart in the middle, distribution, "my channels" edits, authorization, lost
 //! rights, dashboard and CSV.
 
+use telepay::bot::dialogue::Conversation;
 use telepay::domain::money::UsdMicros;
 use telepay::sim::telegram::{AdminRights, MemberStatus, NewChat, SimMessage};
 use telepay::store::channels::{Channel, PayoutStrategy};
@@ -59,17 +60,37 @@ async fn press_in(
 
 /// Pages through the currency picker until `currency`/`network` is on screen and presses it.
 async fn pick_currency(app: &TestApp, owner: i64, currency: &str, network: &str) -> SimMessage {
+    pick_currency_in(
+        app,
+        owner,
+        currency,
+        network,
+        "In which coin",
+        "wallet address",
+    )
+    .await
+}
+
+/// [`pick_currency`] with the picker's and the next question's text in the owner's language.
+async fn pick_currency_in(
+    app: &TestApp,
+    owner: i64,
+    currency: &str,
+    network: &str,
+    picker: &str,
+    next_question: &str,
+) -> SimMessage {
     let want = format!("o:cur:{currency}:{network}");
     let mut page = app
         .tg
         .messages_in(owner)
         .into_iter()
         .rev()
-        .find(|m| m.from_bot && m.text.clone().unwrap_or_default().contains("In which coin"))
+        .find(|m| m.from_bot && m.text.clone().unwrap_or_default().contains(picker))
         .expect("the currency picker");
     for _ in 0..20 {
         if page.callback_data().contains(&want) {
-            return press_in(app, owner, &page, &want, "wallet address").await;
+            return press_in(app, owner, &page, &want, next_question).await;
         }
         let next = page
             .callback_data()
@@ -82,7 +103,7 @@ async fn pick_currency(app: &TestApp, owner: i64, currency: &str, network: &str)
                         .any(|b| b.0 == "▶" && b.1.as_deref() == Some(d))
             })
             .expect("a next page");
-        page = press_in(app, owner, &page, &next, "In which coin").await;
+        page = press_in(app, owner, &page, &next, picker).await;
     }
     panic!("{want} not found in the picker");
 }
@@ -701,6 +722,185 @@ async fn fallbacks_my_chat_member_and_forward(backend: Backend) {
         .await;
 }
 
+/// The draft's price of the tier being entered (`None` before a price is accepted).
+async fn draft_price(app: &TestApp, owner: i64) -> Option<i64> {
+    let state = app
+        .ctx
+        .db
+        .get_dialogue(owner)
+        .await
+        .unwrap()
+        .expect("a draft");
+    match serde_json::from_str(&state).unwrap() {
+        Conversation::Owner(d) => d.price,
+        other => panic!("not an owner draft: {other:?}"),
+    }
+}
+
+/// Issue 11 item 3: `1,000` is a thousand in English and one in Russian. A grouped or otherwise
+/// ambiguous price is refused with the accepted forms and nothing is written; every accepted
+/// form is shown back as understood; the same in "my channels" tier editing.
+async fn a_grouped_price_is_refused_and_nothing_is_written(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.user(OWNER, "Olga", Some("en"));
+    setup_channel(&app, CHAT, "Alpha Signals", OWNER);
+    pick_channel(&app, OWNER, CHAT).await;
+    let ask = app.reply_containing(OWNER, "Plan 1: send the price").await;
+    assert!(
+        ask.text.clone().unwrap().contains("Accepted forms: 1000"),
+        "{:?}",
+        ask.text
+    );
+    for (bad, why) in [
+        ("1,000", "can be read two ways"),
+        ("1.000", "can be read two ways"),
+        ("1 000,5", "can be read two ways"),
+        ("1,000.50", "can be read two ways"),
+        ("0", "more than zero"),
+        ("-5", "cannot be negative"),
+        ("5.555", "can be read two ways"),
+        ("5.5555", "At most two decimals"),
+        ("10000", "above the maximum"),
+        ("five", "not an amount"),
+    ] {
+        let refused = answer(&app, OWNER, bad, why).await;
+        let text = refused.text.clone().unwrap();
+        assert!(
+            text.contains("Please send a price from $1.00 to $9,999.99."),
+            "{bad}: {text}"
+        );
+        assert!(
+            text.contains("Accepted forms: 1000 · 1000.50 · 1000,50 · $5 · 5 usd"),
+            "{bad}: {text}"
+        );
+        assert_eq!(draft_price(&app, OWNER).await, None, "{bad}: nothing taken");
+    }
+    assert!(app.ctx.db.channel_by_chat(CHAT).await.unwrap().is_none());
+    // Accepted, and shown as understood before the next question.
+    let days = answer(&app, OWNER, "1000", "Plan 1: how many days").await;
+    assert!(
+        days.text
+            .clone()
+            .unwrap()
+            .contains("Plan 1 price: $1,000.00."),
+        "{:?}",
+        days.text
+    );
+    assert_eq!(draft_price(&app, OWNER).await, Some(1_000_000_000));
+    answer(&app, OWNER, "/cancel", "Cancelled").await;
+
+    // The same parser in "my channels": a grouped price refuses the whole list.
+    let c = register(&app, OWNER, CHAT).await;
+    let before = app.ctx.db.tiers(c.id).await.unwrap();
+    let card = open_card(&app, OWNER, c.id).await;
+    press_in(
+        &app,
+        OWNER,
+        &card,
+        &format!("o:tiers:{}", c.id),
+        "Send the new plans",
+    )
+    .await;
+    let refused = answer(&app, OWNER, "9.99 30\n1,000 90", "Line 2: the price").await;
+    assert!(
+        refused.text.clone().unwrap().contains("Accepted forms"),
+        "{:?}",
+        refused.text
+    );
+    assert_eq!(app.ctx.db.tiers(c.id).await.unwrap(), before);
+    answer(&app, OWNER, "$1000.50 30\n5 usd 90", "Plans saved").await;
+    let after = app.ctx.db.tiers(c.id).await.unwrap();
+    let prices: Vec<_> = after.iter().map(|t| (t.price, t.days)).collect();
+    assert_eq!(
+        prices,
+        vec![
+            (UsdMicros::from_cents(100_050), 30),
+            (UsdMicros::from_cents(500), 90)
+        ]
+    );
+    let card = app.reply_containing(OWNER, "$1,000.50 — 30 days").await;
+    assert!(card.text.clone().unwrap().contains("$5.00 — 90 days"));
+}
+
+/// Issue 11 item 3, in Russian: `1000,50` (the decimal comma) is a $1000.50 tier and a
+/// $1000.50 threshold, shown as understood in the owner's language (`1 000,50 $`), and
+/// registered with exactly those amounts; `1,000` and `1 000` are refused.
+async fn a_decimal_comma_price_from_a_russian_owner(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    const NBSP: char = '\u{a0}';
+    let shown = format!("1{NBSP}000,50{NBSP}$");
+    app.user(OWNER, "Ольга", Some("ru"));
+    setup_channel(&app, CHAT, "Alpha Signals", OWNER);
+    let n = app.count_containing(OWNER, "Добавление канала");
+    app.send_text(OWNER, "/addchannel");
+    app.nth_reply_containing(OWNER, "Добавление канала", n)
+        .await;
+    app.tg
+        .share_chat(OWNER, 1, CHAT, Some(AdminRights::full()))
+        .unwrap();
+    app.reply_containing(OWNER, "Тариф 1: отправьте цену").await;
+    for bad in ["1,000", "1 000", "1.000,50"] {
+        let refused = answer(&app, OWNER, bad, "можно понять двумя способами").await;
+        let text = refused.text.clone().unwrap();
+        assert!(text.contains("Можно так: 1000 · 1000,50"), "{bad}: {text}");
+        assert!(
+            text.contains(&format!("от 1,00{NBSP}$ до 9{NBSP}999,99{NBSP}$")),
+            "{bad}: {text}"
+        );
+        assert_eq!(draft_price(&app, OWNER).await, None, "{bad}: nothing taken");
+    }
+    let days = answer(&app, OWNER, "1000,50", "Тариф 1: сколько дней").await;
+    assert!(
+        days.text
+            .clone()
+            .unwrap()
+            .contains(&format!("Цена тарифа 1: {shown}.")),
+        "{:?}",
+        days.text
+    );
+    let more = answer(&app, OWNER, "30", "Ваши тарифы").await;
+    assert!(
+        more.text.clone().unwrap().contains(&shown),
+        "{:?}",
+        more.text
+    );
+    press_in(&app, OWNER, &more, "o:tdone", "В какой монете").await;
+    pick_currency_in(
+        &app,
+        OWNER,
+        "USDT",
+        "BSC",
+        "В какой монете",
+        "адрес своего кошелька",
+    )
+    .await;
+    let strategy = answer(&app, OWNER, EVM_OK, "Как вы хотите получать").await;
+    press_in(&app, OWNER, &strategy, "o:threshold", "Отправьте порог").await;
+    answer(&app, OWNER, "1 000,50", "можно понять двумя способами").await;
+    let summary = answer(&app, OWNER, "1000,5", "Проверьте и подтвердите").await;
+    let text = summary.text.clone().unwrap();
+    assert_eq!(
+        text.matches(&shown).count(),
+        2,
+        "tier and threshold: {text}"
+    );
+    assert!(app.ctx.db.channel_by_chat(CHAT).await.unwrap().is_none());
+    press_in(&app, OWNER, &summary, "o:ok", "зарегистрирован").await;
+    let c = app.ctx.db.channel_by_chat(CHAT).await.unwrap().unwrap();
+    assert_eq!(
+        c.payout.strategy,
+        PayoutStrategy::Threshold(UsdMicros::from_cents(100_050))
+    );
+    let tiers = app.ctx.db.tiers(c.id).await.unwrap();
+    assert_eq!(tiers.len(), 1);
+    assert_eq!(tiers[0].price, UsdMicros::from_cents(100_050));
+    assert_eq!(tiers[0].days, 30);
+}
+
 /// Polls `f` until it holds (or fails the test after WAIT).
 async fn eventually<F, Fut>(mut f: F)
 where
@@ -728,4 +928,6 @@ on_both_backends!(
     lesson_52_another_owners_callback_changes_nothing,
     lost_rights_pause_and_restore_resumes,
     fallbacks_my_chat_member_and_forward,
+    a_grouped_price_is_refused_and_nothing_is_written,
+    a_decimal_comma_price_from_a_russian_owner,
 );

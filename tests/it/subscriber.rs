@@ -640,6 +640,95 @@ async fn lesson_12_donations_grant_nothing_and_notify_the_owner(backend: Backend
     assert!(app.tg.calls_of("createChatInviteLink").is_empty());
 }
 
+/// Issue 11 item 3: a donation of `1,000` is refused with the accepted forms and no invoice
+/// is opened (none at NOWPayments either); `5 usd` is a $5.00 invoice; a ru donor's
+/// `1000,50` is $1000.50, shown as `1 000,50 $`.
+async fn typed_donations_mean_one_thing(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let channel = live_channel(&app).await;
+    let u = app.user(17, "Pia", Some("en"));
+    app.send_text(u, &format!("/start c_{}_d", channel.code));
+    let ask = app
+        .reply_containing(u, "How much would you like to give")
+        .await;
+    assert!(
+        ask.text.clone().unwrap().contains("Accepted forms"),
+        "{:?}",
+        ask.text
+    );
+    for (bad, why) in [
+        ("1,000", "can be read two ways"),
+        ("1 000", "can be read two ways"),
+        ("-5", "cannot be negative"),
+        ("0", "more than zero"),
+        ("0.50", "below the minimum"),
+        ("5.5555", "At most two decimals"),
+    ] {
+        let n = app.count_containing(u, why);
+        app.send_text(u, bad);
+        let refused = app.nth_reply_containing(u, why, n).await;
+        let text = refused.text.clone().unwrap();
+        assert!(
+            text.contains("Please send an amount from $1.00 to $9,999.99."),
+            "{bad}: {text}"
+        );
+        assert!(text.contains("Accepted forms"), "{bad}: {text}");
+        assert!(
+            app.np.invoices().is_empty(),
+            "{bad}: nothing at NOWPayments"
+        );
+        assert!(app.ctx.db.recent_invoices(u, 5).await.unwrap().is_empty());
+    }
+    app.send_text(u, "5 usd");
+    let created = app.reply_containing(u, "Donation to").await;
+    assert!(
+        created.text.clone().unwrap().contains(": $5.00."),
+        "{:?}",
+        created.text
+    );
+    let inv = app.ctx.db.recent_invoices(u, 5).await.unwrap().remove(0);
+    assert_eq!(inv.kind, telepay::store::invoices::InvoiceKind::Donation);
+    assert_eq!(
+        inv.price,
+        telepay::domain::money::UsdMicros::from_cents(500)
+    );
+    let at_np = app.np.invoices();
+    assert_eq!(at_np.len(), 1);
+    assert_eq!(at_np[0].price_amount, dec!(5));
+    assert_eq!(at_np[0].price_currency, "usd");
+
+    // The decimal comma of a Russian donor.
+    let ru = app.user(18, "Ива́н", Some("ru"));
+    app.send_text(ru, &format!("/start c_{}_d", channel.code));
+    app.reply_containing(ru, "Сколько вы хотите пожертвовать")
+        .await;
+    app.send_text(ru, "1,000");
+    app.reply_containing(ru, "можно понять двумя способами")
+        .await;
+    assert_eq!(app.np.invoices().len(), 1, "still only the $5 one");
+    app.send_text(ru, "1000,50");
+    let created = app.reply_containing(ru, "Пожертвование для").await;
+    assert!(
+        created
+            .text
+            .clone()
+            .unwrap()
+            .contains("1\u{a0}000,50\u{a0}$"),
+        "{:?}",
+        created.text
+    );
+    let inv = app.ctx.db.recent_invoices(ru, 5).await.unwrap().remove(0);
+    assert_eq!(
+        inv.price,
+        telepay::domain::money::UsdMicros::from_cents(100_050)
+    );
+    let at_np = app.np.invoices();
+    assert_eq!(at_np.len(), 2);
+    assert!(at_np.iter().any(|i| i.price_amount == dec!(1000.50)));
+}
+
 /// Lesson 13: tampered links and callbacks are refused and create nothing.
 async fn lesson_13_tampered_links_and_callbacks_create_nothing(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
@@ -725,6 +814,7 @@ on_both_backends!(
     lesson_2_and_6_orphans_and_child_payments_never_grant,
     lesson_10_underpayment_tolerance_and_top_up,
     lesson_12_donations_grant_nothing_and_notify_the_owner,
+    typed_donations_mean_one_thing,
     lesson_13_tampered_links_and_callbacks_create_nothing,
     lesson_15_same_tier_reuses_the_invoice_and_status_page_never_sticks,
     deep_link_to_membership,

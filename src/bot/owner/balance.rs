@@ -23,12 +23,12 @@ fn figures_text(lang: Lang, f: &ChannelFigures) -> String {
         lang,
         "own-figures",
         &[
-            ("revenue", Arg::Html(f.revenue.to_string())),
-            ("fees", Arg::Html(f.fees.to_string())),
+            ("revenue", Arg::Html(f.revenue.localized(lang))),
+            ("fees", Arg::Html(f.fees.localized(lang))),
             ("payments", Arg::Int(f.payments)),
             ("subscribers", Arg::Int(f.active_subscribers)),
-            ("pending", Arg::Html(f.pending.to_string())),
-            ("paid", Arg::Html(f.paid_out.to_string())),
+            ("pending", Arg::Html(f.pending.localized(lang))),
+            ("paid", Arg::Html(f.paid_out.localized(lang))),
         ],
     )
 }
@@ -48,8 +48,8 @@ pub fn progress_text(lang: Lang, f: &ChannelFigures, c: &Channel, ctx: &Ctx) -> 
         lang,
         "own-progress",
         &[
-            ("pending", Arg::Html(f.pending.to_string())),
-            ("threshold", Arg::Html(th.to_string())),
+            ("pending", Arg::Html(f.pending.localized(lang))),
+            ("threshold", Arg::Html(th.localized(lang))),
             ("percent", Arg::Html(percent.to_string())),
         ],
     );
@@ -158,14 +158,14 @@ fn payout_summary(lang: Lang, p: &PayoutLine) -> String {
         .amount_sent
         .clone()
         .map(|a| format!("{a} {}", p.dest_currency))
-        .unwrap_or_else(|| p.usd.to_string());
+        .unwrap_or_else(|| p.usd.localized(lang));
     t_args(
         lang,
         "own-history-line",
         &[
             ("date", Arg::Html(p.created_at.to_string())),
             ("amount", Arg::from(amount.as_str())),
-            ("usd", Arg::Html(p.usd.to_string())),
+            ("usd", Arg::Html(p.usd.localized(lang))),
             ("state", Arg::Html(state_text(lang, &p.state))),
         ],
     )
@@ -191,7 +191,7 @@ pub async fn history(
         .iter()
         .map(|p| {
             vec![button(
-                format!("🧾 {} · {}", p.created_at, p.usd),
+                format!("🧾 {} · {}", p.created_at, p.usd.localized(lang)),
                 OwnerAction::Statement(p.id),
             )]
         })
@@ -207,8 +207,8 @@ pub async fn history(
     say_with(bot, chat, text, InlineKeyboardMarkup::new(rows)).await
 }
 
-fn usd_opt(v: Option<UsdMicros>) -> String {
-    v.map(|u| u.to_string()).unwrap_or_else(|| "—".into())
+fn usd_opt(lang: Lang, v: Option<UsdMicros>) -> String {
+    v.map(|u| u.localized(lang)).unwrap_or_else(|| "—".into())
 }
 
 pub async fn statement(
@@ -243,9 +243,9 @@ pub async fn statement(
                         "date",
                         Arg::Html(x.granted_at.map(|d| d.to_string()).unwrap_or_default()),
                     ),
-                    ("value", Arg::Html(usd_opt(x.value))),
-                    ("fee", Arg::Html(usd_opt(x.fee))),
-                    ("owner", Arg::Html(usd_opt(x.owner))),
+                    ("value", Arg::Html(usd_opt(lang, x.value))),
+                    ("fee", Arg::Html(usd_opt(lang, x.fee))),
+                    ("owner", Arg::Html(usd_opt(lang, x.owner))),
                 ],
             )
         })
@@ -282,9 +282,9 @@ pub async fn statement(
             ("date", Arg::Html(p.created_at.to_string())),
             ("state", Arg::Html(state_text(lang, &p.state))),
             ("items", Arg::Html(items.join("\n"))),
-            ("gross", Arg::Html(gross.to_string())),
-            ("fees", Arg::Html(fees.to_string())),
-            ("net", Arg::Html(p.usd.to_string())),
+            ("gross", Arg::Html(gross.localized(lang))),
+            ("fees", Arg::Html(fees.localized(lang))),
+            ("net", Arg::Html(p.usd.localized(lang))),
             (
                 "amount",
                 Arg::from(

@@ -1,12 +1,12 @@
 //! The owner's registration and payout-settings conversation: its state (stored in the
 //! `dialogues` table, so it survives a restart) and the pure checks of each answer.
 
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::bot::amount::AmountUse;
 use crate::config::RulesConfig;
 use crate::domain::address::{self, AddressError, AddressFormat};
-use crate::domain::money::UsdMicros;
+use crate::domain::money::{TypedUsdError, UsdMicros};
 use crate::store::channels::{NewTier, PayoutSettings, PayoutStrategy};
 
 /// What the conversation will change when the owner confirms.
@@ -111,21 +111,15 @@ impl Draft {
 /// Why an answer was refused; each maps to a message that says how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Invalid {
-    Price,
     Days,
-    Threshold,
     Address(AddressError),
     ExtraId,
 }
 
-/// A tier price: a positive USD amount with at most 2 decimals within the configured bounds.
-pub fn parse_price(input: &str, rules: &RulesConfig) -> Result<UsdMicros, Invalid> {
-    let p = UsdMicros::parse_user_input(input.trim().trim_start_matches('$'), 2)
-        .map_err(|_| Invalid::Price)?;
-    if p < rules.min_price || p > rules.max_price {
-        return Err(Invalid::Price);
-    }
-    Ok(p)
+/// A tier price: a positive USD amount with at most 2 decimals within the configured bounds,
+/// in one of the forms [`crate::domain::money::TypedUsd`] accepts.
+pub fn parse_price(input: &str, rules: &RulesConfig) -> Result<UsdMicros, TypedUsdError> {
+    AmountUse::Price.parse(input, rules)
 }
 
 /// Days of a tier: a whole number from 1 to 3650.
@@ -140,21 +134,13 @@ pub fn parse_days(input: &str) -> Result<u32, Invalid> {
 
 /// A threshold: at least MIN_THRESHOLD_USD, 2 decimals, at most the largest tier price bound ×
 /// 1000 (a sanity ceiling, so a typo cannot park money forever).
-pub fn parse_threshold(input: &str, rules: &RulesConfig) -> Result<UsdMicros, Invalid> {
-    let t = UsdMicros::parse_user_input(input.trim().trim_start_matches('$'), 2)
-        .map_err(|_| Invalid::Threshold)?;
-    let ceiling = rules
-        .max_price
-        .to_decimal()
-        .checked_mul(Decimal::from(1000))
-        .ok_or(Invalid::Threshold)?;
-    if t < rules.min_threshold || t.to_decimal() > ceiling {
-        return Err(Invalid::Threshold);
-    }
-    Ok(t)
+pub fn parse_threshold(input: &str, rules: &RulesConfig) -> Result<UsdMicros, TypedUsdError> {
+    AmountUse::Threshold.parse(input, rules)
 }
 
-/// One tier per line as `price days` (for editing tiers in one message).
+/// One tier per line as `price days` (for editing tiers in one message). The days are the
+/// last word of a line and the price everything before it, so `5 usd 30` is a $5 tier and
+/// `1 000 30` is refused as an ambiguous price rather than read as a line of three words.
 pub fn parse_tier_lines(input: &str, rules: &RulesConfig) -> Result<Vec<NewTier>, TierLinesError> {
     let lines: Vec<&str> = input
         .lines()
@@ -172,12 +158,12 @@ pub fn parse_tier_lines(input: &str, rules: &RulesConfig) -> Result<Vec<NewTier>
         .iter()
         .enumerate()
         .map(|(i, line)| {
-            let mut parts = line.split_whitespace();
-            let (Some(p), Some(d), None) = (parts.next(), parts.next(), parts.next()) else {
+            let Some((p, d)) = line.rsplit_once(char::is_whitespace) else {
                 return Err(TierLinesError::Line(i + 1));
             };
-            let price = parse_price(p, rules).map_err(|_| TierLinesError::Line(i + 1))?;
             let days = parse_days(d).map_err(|_| TierLinesError::Line(i + 1))?;
+            let price =
+                parse_price(p, rules).map_err(|why| TierLinesError::Price { line: i + 1, why })?;
             Ok(NewTier { price, days })
         })
         .collect()
@@ -187,8 +173,13 @@ pub fn parse_tier_lines(input: &str, rules: &RulesConfig) -> Result<Vec<NewTier>
 pub enum TierLinesError {
     Empty,
     TooMany,
-    /// The 1-based line that is not `price days` within the bounds.
+    /// The 1-based line that is not `price days` with days within the bounds.
     Line(usize),
+    /// The 1-based line whose price is refused, and why.
+    Price {
+        line: usize,
+        why: TypedUsdError,
+    },
 }
 
 /// The wallet address for a network's address format. A secret is refused before anything
@@ -229,9 +220,13 @@ mod tests {
         assert_eq!(parse_price("9.99", &r), Ok(UsdMicros::from_cents(999)));
         assert_eq!(parse_price(" $5 ", &r), Ok(UsdMicros::from_cents(500)));
         assert_eq!(parse_price("9,99", &r), Ok(UsdMicros::from_cents(999)));
-        for bad in ["", "0", "0.99", "9.999", "-5", "abc", "1e3", "10000", "NaN"] {
-            assert_eq!(parse_price(bad, &r), Err(Invalid::Price), "{bad}");
+        assert_eq!(parse_price("5 usd", &r), Ok(UsdMicros::from_cents(500)));
+        for bad in [
+            "", "0", "0.99", "9.999", "-5", "abc", "1e3", "10000", "NaN", "1,000",
+        ] {
+            assert!(parse_price(bad, &r).is_err(), "{bad}");
         }
+        assert_eq!(parse_price("1,000", &r), Err(TypedUsdError::Ambiguous));
         assert_eq!(
             parse_price("9999.99", &r),
             Ok(UsdMicros::from_cents(999_999))
@@ -251,8 +246,13 @@ mod tests {
     fn thresholds() {
         let r = rules();
         assert!(parse_threshold("20", &r).is_ok());
-        assert_eq!(parse_threshold("19.99", &r), Err(Invalid::Threshold));
-        assert_eq!(parse_threshold("1e9", &r), Err(Invalid::Threshold));
+        assert_eq!(parse_threshold("19.99", &r), Err(TypedUsdError::BelowMin));
+        assert_eq!(parse_threshold("1e9", &r), Err(TypedUsdError::NotANumber));
+        assert_eq!(parse_threshold("1,000", &r), Err(TypedUsdError::Ambiguous));
+        assert_eq!(
+            parse_threshold("1000,5", &r),
+            Ok(UsdMicros::from_cents(100_050))
+        );
     }
 
     #[test]
@@ -273,6 +273,26 @@ mod tests {
         assert_eq!(
             parse_tier_lines("9.99 30 extra", &r),
             Err(TierLinesError::Line(1))
+        );
+        assert_eq!(
+            parse_tier_lines("9.99 30\n1 000 30", &r),
+            Err(TierLinesError::Price {
+                line: 2,
+                why: TypedUsdError::Ambiguous
+            })
+        );
+        assert_eq!(
+            parse_tier_lines("5 usd 30\n$7,50 60", &r),
+            Ok(vec![
+                NewTier {
+                    price: UsdMicros::from_cents(500),
+                    days: 30
+                },
+                NewTier {
+                    price: UsdMicros::from_cents(750),
+                    days: 60
+                },
+            ])
         );
         assert_eq!(parse_tier_lines("  ", &r), Err(TierLinesError::Empty));
     }

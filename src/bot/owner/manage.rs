@@ -6,6 +6,7 @@ use teloxide::types::InlineKeyboardMarkup;
 use super::draft::{self, TierLinesError};
 use super::{button, owned, say, say_with, tiers_text};
 use crate::app::Ctx;
+use crate::bot::amount::{self, AmountUse};
 use crate::bot::callbacks::OwnerAction;
 use crate::bot::dialogue::{Conversation, enter};
 use crate::bot::{HandlerResult, TgBot};
@@ -74,7 +75,7 @@ pub(crate) fn strategy_text(lang: Lang, s: PayoutStrategy) -> String {
         PayoutStrategy::Threshold(th) => t_args(
             lang,
             "own-strategy-threshold",
-            &[("threshold", Arg::Html(th.to_string()))],
+            &[("threshold", Arg::Html(th.localized(lang)))],
         ),
     }
 }
@@ -166,7 +167,7 @@ pub async fn card(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow, id: i64)
 }
 
 /// The generic link and one per tier, one per line.
-pub async fn links_text(ctx: &Ctx, c: &Channel) -> anyhow::Result<String> {
+pub async fn links_text(ctx: &Ctx, lang: Lang, c: &Channel) -> anyhow::Result<String> {
     let tiers = ctx.db.tiers(c.id).await?;
     let Some(code) = ChannelCode::parse(&c.code) else {
         return Ok(String::new());
@@ -176,7 +177,7 @@ pub async fn links_text(ctx: &Ctx, c: &Channel) -> anyhow::Result<String> {
         lines.push(format!(
             "{} {} — {}",
             crate::bot::checkout::medal(tier.position),
-            tier.price,
+            tier.price.localized(lang),
             DeepLink::Tier(code.clone(), tier.position).url(&ctx.bot_username)
         ));
     }
@@ -191,12 +192,13 @@ pub async fn links(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow, id: i64
     let Some(c) = owned(bot, ctx, chat, user, id).await? else {
         return Ok(());
     };
+    let lang = user.lang();
     let text = t_args(
-        user.lang(),
+        lang,
         "own-links",
         &[
             ("channel", Arg::from(c.title.as_str())),
-            ("links", Arg::Html(links_text(ctx, &c).await?)),
+            ("links", Arg::Html(links_text(ctx, lang, &c).await?)),
         ],
     );
     say(bot, chat, text).await
@@ -278,15 +280,16 @@ pub async fn ask_tiers(
     )
     .await?;
     let r = &ctx.config.rules;
+    let lang = user.lang();
     let text = t_args(
-        user.lang(),
+        lang,
         "own-ask-tiers-edit",
         &[
             ("max", Arg::Int(i64::from(r.max_tiers))),
-            ("min", Arg::Html(r.min_price.to_string())),
+            ("min", Arg::Html(r.min_price.localized(lang))),
         ],
     );
-    say(bot, chat, text).await
+    say(bot, chat, format!("{text}\n{}", amount::forms(lang))).await
 }
 
 pub async fn on_tiers(
@@ -315,9 +318,21 @@ pub async fn on_tiers(
                 "own-tiers-bad-line",
                 &[
                     ("line", Arg::Int(i64::try_from(n).unwrap_or(0))),
-                    ("min", Arg::Html(r.min_price.to_string())),
-                    ("max", Arg::Html(r.max_price.to_string())),
+                    ("min", Arg::Html(r.min_price.localized(lang))),
+                    ("max", Arg::Html(r.max_price.localized(lang))),
                 ],
+            );
+            return say(bot, chat, text).await;
+        }
+        Err(TierLinesError::Price { line, why }) => {
+            let head = t_args(
+                lang,
+                "own-tiers-bad-price",
+                &[("line", Arg::Int(i64::try_from(line).unwrap_or(0)))],
+            );
+            let text = format!(
+                "{head}\n{}",
+                amount::refusal(lang, why, AmountUse::Price, r)
             );
             return say(bot, chat, text).await;
         }

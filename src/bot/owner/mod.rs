@@ -216,7 +216,9 @@ pub(crate) fn tiers_text(lang: Lang, tiers: &[(i64, u32)]) -> String {
                     ),
                     (
                         "price",
-                        Arg::Html(crate::domain::money::UsdMicros::from_micros(*price).to_string()),
+                        Arg::Html(
+                            crate::domain::money::UsdMicros::from_micros(*price).localized(lang),
+                        ),
                     ),
                     ("days", Arg::Int(i64::from(*days))),
                 ],

@@ -10,6 +10,7 @@ use teloxide::types::{
 use super::draft::{self, Draft, DraftStrategy, Invalid, Step, Target};
 use super::{REQUEST_CHANNEL, button, owned, say, say_with, tiers_text};
 use crate::app::Ctx;
+use crate::bot::amount::{self, AmountUse};
 use crate::bot::callbacks::OwnerAction;
 use crate::bot::dialogue::{Conversation, current, enter};
 use crate::bot::{HandlerResult, TgBot};
@@ -234,23 +235,11 @@ async fn ask_price(bot: &TgBot, ctx: &Ctx, chat: ChatId, lang: Lang, n: usize) -
         "own-ask-price",
         &[
             ("n", Arg::Int(i64::try_from(n).unwrap_or(i64::MAX))),
-            ("min", Arg::Html(r.min_price.to_string())),
-            ("max", Arg::Html(r.max_price.to_string())),
+            ("min", Arg::Html(r.min_price.localized(lang))),
+            ("max", Arg::Html(r.max_price.localized(lang))),
         ],
     );
-    say(bot, chat, text).await
-}
-
-fn price_error(ctx: &Ctx, lang: Lang) -> String {
-    let r = &ctx.config.rules;
-    t_args(
-        lang,
-        "own-bad-price",
-        &[
-            ("min", Arg::Html(r.min_price.to_string())),
-            ("max", Arg::Html(r.max_price.to_string())),
-        ],
-    )
+    say(bot, chat, format!("{text}\n{}", amount::forms(lang))).await
 }
 
 async fn ask_currency(
@@ -330,7 +319,10 @@ async fn ask_strategy(bot: &TgBot, ctx: &Ctx, chat: ChatId, lang: Lang) -> Handl
         "own-ask-strategy",
         &[
             ("fee", Arg::Html(fee)),
-            ("min", Arg::Html(ctx.config.rules.min_threshold.to_string())),
+            (
+                "min",
+                Arg::Html(ctx.config.rules.min_threshold.localized(lang)),
+            ),
         ],
     );
     let markup = InlineKeyboardMarkup::new(vec![vec![
@@ -405,14 +397,15 @@ pub async fn on_text(
                 d.step = Step::Days;
                 save(ctx, chat, &d).await?;
                 let n = i64::try_from(d.tiers.len() + 1).unwrap_or(1);
-                say(
-                    bot,
-                    chat,
-                    t_args(lang, "own-ask-days", &[("n", Arg::Int(n))]),
-                )
-                .await
+                // The price as understood, before the next question.
+                let text = t_args(
+                    lang,
+                    "own-ask-days",
+                    &[("n", Arg::Int(n)), ("price", Arg::Html(p.localized(lang)))],
+                );
+                say(bot, chat, text).await
             }
-            Err(_) => say(bot, chat, price_error(ctx, lang)).await,
+            Err(e) => say(bot, chat, amount::refusal(lang, e, AmountUse::Price, rules)).await,
         },
         Step::Days => match (draft::parse_days(text), d.price) {
             (Ok(days), Some(price)) => {
@@ -465,12 +458,8 @@ pub async fn on_text(
                 });
                 to_confirm(bot, ctx, chat, lang, d).await
             }
-            Err(_) => {
-                let text = t_args(
-                    lang,
-                    "own-bad-threshold",
-                    &[("min", Arg::Html(rules.min_threshold.to_string()))],
-                );
+            Err(e) => {
+                let text = amount::refusal(lang, e, AmountUse::Threshold, rules);
                 say(bot, chat, text).await
             }
         },
@@ -643,9 +632,12 @@ pub async fn on_step_button(
             let text = t_args(
                 lang,
                 "own-ask-threshold",
-                &[("min", Arg::Html(ctx.config.rules.min_threshold.to_string()))],
+                &[(
+                    "min",
+                    Arg::Html(ctx.config.rules.min_threshold.localized(lang)),
+                )],
             );
-            say(bot, chat, text).await
+            say(bot, chat, format!("{text}\n{}", amount::forms(lang))).await
         }
         (A::Confirm, Step::Confirm) => confirm(bot, ctx, chat, user, d).await,
         _ => say(bot, chat, t(lang, "callback-expired")).await,
@@ -701,7 +693,7 @@ async fn confirm(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow, d: Draft)
                 owner = user.id,
                 "channel registered"
             );
-            let links = super::manage::links_text(ctx, &channel).await?;
+            let links = super::manage::links_text(ctx, lang, &channel).await?;
             let text = t_args(
                 lang,
                 "own-registered",
