@@ -72,10 +72,11 @@ pub struct RawSettings {
     /// EVM chain id of the host wallet.
     #[arg(long, env = "EVM_CHAIN_ID")]
     pub evm_chain_id: Option<String>,
-    /// Hex private key of the platform's host wallet (required for serve).
+    /// What the host wallet holds and pays with, as CURRENCY:NETWORK from the supported
+    /// currencies on the EVM chain (default USDT:BSC).
     #[arg(long, env = "HOST_ASSET")]
     pub host_asset: Option<String>,
-
+    /// Hex private key of the platform's host wallet (required for serve).
     #[arg(long, env = "HOST_WALLET_PRIVATE_KEY", hide_env_values = true)]
     pub host_wallet_private_key: Option<String>,
     /// Platform fee in percent of each payment's USD value.

@@ -277,3 +277,42 @@ async fn serve_on_a_busy_address_exits_non_zero_with_one_line() {
         "nothing half-created"
     );
 }
+
+/// The help text of each setting, as `--help` shows it: the lines from its flag to the next.
+fn help_section(help: &str, flag: &str) -> String {
+    let mut lines = help
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with(&format!("{flag} ")));
+    let first = lines.next().unwrap_or_else(|| panic!("{flag} not in help:\n{help}"));
+    let rest: Vec<&str> = lines
+        .take_while(|l| !l.trim_start().starts_with("--") && !l.trim_start().starts_with("-h,"))
+        .collect();
+    format!("{first}\n{}", rest.join("\n"))
+}
+
+#[test]
+fn help_puts_each_text_under_its_own_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = telepay(&dir).arg("--help").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = text(&out);
+    let key = help_section(&help, "--host-wallet-private-key");
+    assert!(key.contains("private key"), "{key}");
+    assert!(key.contains("HOST_WALLET_PRIVATE_KEY"), "{key}");
+    let asset = help_section(&help, "--host-asset");
+    assert!(asset.contains("CURRENCY:NETWORK"), "{asset}");
+    assert!(!asset.contains("private key"), "{asset}");
+    // Every setting says what it is.
+    for flag in help.lines().map(str::trim_start).filter(|l| l.starts_with("--")) {
+        let name = flag.split_whitespace().next().unwrap();
+        if name == "--help" || name == "--version" {
+            continue;
+        }
+        let section = help_section(&help, name);
+        let described = section
+            .lines()
+            .skip(1)
+            .any(|l| !l.trim().is_empty() && !l.trim().starts_with("[env:"));
+        assert!(described, "{name} has no help text:\n{section}");
+    }
+}
