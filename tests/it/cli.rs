@@ -316,3 +316,89 @@ fn help_puts_each_text_under_its_own_setting() {
         assert!(described, "{name} has no help text:\n{section}");
     }
 }
+
+/// Runs `c` to its end, failing the test (and killing the process) if it is still running
+/// after `bound` (a generous upper bound on "promptly", not a performance target).
+fn output_within(mut c: Command, bound: Duration) -> Output {
+    let mut child = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > bound {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!("still running after {bound:?}: {}", text(&out));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// `serve`, `migrate` and `audit` against `database_url`: each exits non-zero, promptly, with
+/// `cause` in its one error line, and nothing of `secret`.
+fn every_command_says_why(database_url: &str, cause: &[&str], secret: Option<&str>) {
+    for command in ["serve", "migrate", "audit"] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = telepay(&dir);
+        complete_env(
+            &mut c,
+            "http://127.0.0.1:9/",
+            "123456:AAsecretpartofthetoken0123456789abcd",
+            "127.0.0.1:0",
+        );
+        c.env("DATABASE_URL", database_url)
+            .env("LOG_FORMAT", "json")
+            .env("RUST_LOG", "off")
+            .arg(command);
+        let out = output_within(c, Duration::from_secs(30));
+        let msg = text(&out);
+        assert!(!out.status.success(), "{command}: {msg}");
+        for words in cause {
+            assert!(msg.contains(words), "{command}: {words:?} not in: {msg}");
+        }
+        assert!(!msg.contains("pool timed out"), "{command}: {msg}");
+        if let Some(secret) = secret {
+            assert!(!msg.contains(secret), "{command} printed the password: {msg}");
+        }
+    }
+}
+
+#[test]
+fn a_closed_database_port_is_named_as_refused_without_the_password() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    every_command_says_why(
+        &format!("postgres://telepay:Hunter2-db-pass@127.0.0.1:{port}/telepay"),
+        &["connection refused", &format!("127.0.0.1:{port}")],
+        Some("Hunter2-db-pass"),
+    );
+}
+
+#[test]
+fn an_unknown_database_host_is_named() {
+    every_command_says_why(
+        "postgres://telepay:Hunter2-db-pass@telepay-db.invalid:5432/telepay",
+        &["unknown host", "telepay-db.invalid"],
+        Some("Hunter2-db-pass"),
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.db");
+    std::fs::write(&file, "these are my notes, not a database\n".repeat(200)).unwrap();
+    every_command_says_why(
+        &format!("sqlite://{}", file.display()),
+        &["file is not a database", "notes.db"],
+        None,
+    );
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert!(after.starts_with("these are my notes"), "the file was changed");
+}
