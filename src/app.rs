@@ -322,7 +322,8 @@ impl Application {
                     .path(path.clone())
                     .secret_token(secret.expose_secret().to_owned());
                 let (update_listener, _stopped, tg_router) = webhooks::axum_no_setup(opts);
-                app_router = app_router.merge(tg_router);
+                app_router =
+                    app_router.merge(http::guard_telegram_webhook(tg_router, secret.clone()));
                 async move {
                     dispatcher
                         .dispatch_with_listener(update_listener, listener_errors)
@@ -347,11 +348,12 @@ impl Application {
         };
 
         let server_stop = stop.clone();
-        let mut server = tokio::spawn(async move {
-            axum::serve(listener, app_router)
-                .with_graceful_shutdown(server_stop.cancelled_owned())
-                .await
-        });
+        let mut server = tokio::spawn(http::serve(
+            listener,
+            app_router,
+            ctx.config.http.clone(),
+            server_stop,
+        ));
         health.dispatcher_started();
         let mut dispatcher_task = tokio::spawn(dispatch);
         tracker.spawn(

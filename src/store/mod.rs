@@ -169,14 +169,18 @@ impl Target {
                      this user write there?)"
                 ),
                 // SQLITE_READONLY / SQLITE_PERM
-                Some("8" | "3") => format!("{place}: {} (may this user write there?)", db.message()),
+                Some("8" | "3") => {
+                    format!("{place}: {} (may this user write there?)", db.message())
+                }
                 // invalid_password / invalid_authorization_specification
                 Some("28P01" | "28000") => format!("{place} refused the login: {}", db.message()),
                 _ => format!("{place}: {}", db.message()),
             },
             sqlx::Error::Tls(t) => format!("TLS with {place} failed: {t}"),
             sqlx::Error::Configuration(c) => format!("the URL is not usable: {c}"),
-            sqlx::Error::PoolTimedOut => format!("no connection to {place} could be opened in time"),
+            sqlx::Error::PoolTimedOut => {
+                format!("no connection to {place} could be opened in time")
+            }
             other => format!("{place}: {other}"),
         };
         let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
@@ -289,13 +293,10 @@ impl Db {
                 })
             });
         }
-        let pool = opts
-            .connect(&url)
-            .await
-            .map_err(|e| StoreError::Connect {
-                backend: backend.name(),
-                reason: target.describe(&e),
-            })?;
+        let pool = opts.connect(&url).await.map_err(|e| StoreError::Connect {
+            backend: backend.name(),
+            reason: target.describe(&e),
+        })?;
         Ok(Db { pool, backend })
     }
 

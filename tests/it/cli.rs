@@ -283,7 +283,9 @@ fn help_section(help: &str, flag: &str) -> String {
     let mut lines = help
         .lines()
         .skip_while(|l| !l.trim_start().starts_with(&format!("{flag} ")));
-    let first = lines.next().unwrap_or_else(|| panic!("{flag} not in help:\n{help}"));
+    let first = lines
+        .next()
+        .unwrap_or_else(|| panic!("{flag} not in help:\n{help}"));
     let rest: Vec<&str> = lines
         .take_while(|l| !l.trim_start().starts_with("--") && !l.trim_start().starts_with("-h,"))
         .collect();
@@ -303,7 +305,11 @@ fn help_puts_each_text_under_its_own_setting() {
     assert!(asset.contains("CURRENCY:NETWORK"), "{asset}");
     assert!(!asset.contains("private key"), "{asset}");
     // Every setting says what it is.
-    for flag in help.lines().map(str::trim_start).filter(|l| l.starts_with("--")) {
+    for flag in help
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with("--"))
+    {
         let name = flag.split_whitespace().next().unwrap();
         if name == "--help" || name == "--version" {
             continue;
@@ -361,7 +367,10 @@ fn every_command_says_why(database_url: &str, cause: &[&str], secret: Option<&st
         }
         assert!(!msg.contains("pool timed out"), "{command}: {msg}");
         if let Some(secret) = secret {
-            assert!(!msg.contains(secret), "{command} printed the password: {msg}");
+            assert!(
+                !msg.contains(secret),
+                "{command} printed the password: {msg}"
+            );
         }
     }
 }
@@ -400,5 +409,8 @@ fn a_file_that_is_not_a_database_is_named() {
         None,
     );
     let after = std::fs::read_to_string(&file).unwrap();
-    assert!(after.starts_with("these are my notes"), "the file was changed");
+    assert!(
+        after.starts_with("these are my notes"),
+        "the file was changed"
+    );
 }

@@ -5,6 +5,7 @@ mod support;
 
 mod bot;
 mod cli;
+mod http_limits;
 mod jobs;
 mod lessons;
 mod lifecycle;
