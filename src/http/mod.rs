@@ -41,9 +41,27 @@ use crate::config::HttpLimits;
 pub struct Health {
     dispatcher_started: std::sync::atomic::AtomicBool,
     dispatcher_down: std::sync::atomic::AtomicBool,
+    /// Why the host wallet's EVM node is not known to serve our chain yet; None once it
+    /// answered `eth_chainId` with EVM_CHAIN_ID.
+    evm_problem: std::sync::Mutex<Option<String>>,
 }
 
 impl Health {
+    /// Records the outcome of the latest `eth_chainId` check (None: the node is on our chain).
+    pub fn set_evm_problem(&self, problem: Option<String>) {
+        *self
+            .evm_problem
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = problem;
+    }
+
+    pub fn evm_problem(&self) -> Option<String> {
+        self.evm_problem
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
     pub fn dispatcher_started(&self) {
         self.dispatcher_started
             .store(true, std::sync::atomic::Ordering::SeqCst);

@@ -3,6 +3,7 @@
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use telepay::sim::evm::{EvmSim, EvmSimConfig};
 use telepay::sim::telegram::{SimConfig, TelegramSim};
 
 const BIN: &str = env!("CARGO_BIN_EXE_telepay");
@@ -184,6 +185,13 @@ fn healthcheck_fails_when_nothing_listens() {
 /// `signal` stops within 10 seconds with exit code 0.
 async fn serve_then_signal(signal: &str) {
     let tg = TelegramSim::start(SimConfig::default()).await.unwrap();
+    // Ready means the EVM node answered on EVM_CHAIN_ID (1 when unset).
+    let evm = EvmSim::start(EvmSimConfig {
+        chain_id: 1,
+        ..EvmSimConfig::default()
+    })
+    .await
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -193,6 +201,7 @@ async fn serve_then_signal(signal: &str) {
     let addr = format!("127.0.0.1:{port}");
     let mut c = telepay(&dir);
     complete_env(&mut c, tg.api_url().as_str(), tg.token(), &addr);
+    c.env("EVM_RPC_URL", evm.url().as_str());
     let mut child = c
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -413,4 +422,32 @@ fn a_file_that_is_not_a_database_is_named() {
         after.starts_with("these are my notes"),
         "the file was changed"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_against_a_node_on_another_chain_exits_non_zero_naming_both() {
+    let tg = TelegramSim::start(SimConfig::default()).await.unwrap();
+    let evm = EvmSim::start(EvmSimConfig {
+        chain_id: 56,
+        ..EvmSimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = telepay(&dir);
+    complete_env(&mut c, tg.api_url().as_str(), tg.token(), "127.0.0.1:0");
+    c.env("EVM_RPC_URL", evm.url().as_str())
+        .env("EVM_CHAIN_ID", "1")
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "off");
+    let out = tokio::task::spawn_blocking(move || output_within(c, Duration::from_secs(30)))
+        .await
+        .unwrap();
+    let msg = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{msg}");
+    assert!(
+        msg.contains("chain 56") && msg.contains("chain 1"),
+        "both chains named: {msg}"
+    );
+    assert!(!msg.contains(evm.url().as_str()), "{msg}");
 }
