@@ -354,3 +354,51 @@ pub fn flag(v: i64) -> bool {
 pub fn flag_value(b: bool) -> i64 {
     i64::from(b)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_port_is_named_with_host_and_port_only() {
+        let t = Target::of(
+            Backend::Postgres,
+            "postgres://bob:s3cr%40t-pw@db.example.com:6543/telepay",
+        );
+        let e = sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        assert_eq!(t.describe(&e), "connection refused at db.example.com:6543");
+    }
+
+    #[test]
+    fn the_password_never_survives_a_message_raw_or_decoded() {
+        let t = Target::of(
+            Backend::Postgres,
+            "postgres://bob:s3cr%40t-pw@db.example.com/telepay",
+        );
+        for leaked in ["s3cr%40t-pw", "s3cr@t-pw"] {
+            let e = sqlx::Error::Protocol(format!("the server said {leaked}"));
+            let text = t.describe(&e);
+            assert!(!text.contains("s3cr"), "{text}");
+            assert!(text.starts_with("db.example.com:5432: "), "{text}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_host_is_named() {
+        let t = Target::of(Backend::Postgres, "postgres://bob@nowhere.invalid/telepay");
+        let e = sqlx::Error::Io(std::io::Error::other(
+            "failed to lookup address information: Name or service not known",
+        ));
+        assert_eq!(
+            t.describe(&e),
+            "unknown host nowhere.invalid (Name or service not known)"
+        );
+    }
+
+    #[test]
+    fn percent_escapes_decode_and_bad_ones_stay() {
+        assert_eq!(percent_decode("a%40b%2Fc"), "a@b/c");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
+}
