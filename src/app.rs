@@ -92,6 +92,12 @@ pub enum StartupError {
     Telegram(String),
     #[error("cannot set up {0}")]
     Provider(String),
+    /// Every transfer the wallet signs would be refused (or, worse, valid elsewhere).
+    #[error(
+        "the EVM node at EVM_RPC_URL is on chain {node}, but EVM_CHAIN_ID is chain {configured}: \
+         point EVM_RPC_URL at a node of chain {configured} or correct EVM_CHAIN_ID"
+    )]
+    WrongChain { configured: u64, node: u64 },
 }
 
 /// Optional overrides for tests and the demo.
@@ -202,6 +208,19 @@ impl Application {
             config.providers.evm_chain_id,
         )
         .map_err(|e| StartupError::Provider(format!("the host wallet: {e}")))?;
+        // A node on another chain stops start-up; one that does not answer yet leaves
+        // /readyz failing until the background re-check reaches it.
+        let health = Arc::new(Health::default());
+        match http::health::check_chain(&wallet).await {
+            http::health::ChainCheck::Ok => {}
+            http::health::ChainCheck::WrongChain { configured, node } => {
+                return Err(StartupError::WrongChain { configured, node });
+            }
+            http::health::ChainCheck::NoAnswer(why) => {
+                tracing::warn!(reason = %why, "the EVM node does not answer yet; not ready until it does");
+                health.set_evm_problem(Some(why));
+            }
+        }
         let ctx = Arc::new(AppContext {
             db: db.clone(),
             clock: clock.clone(),
@@ -253,7 +272,7 @@ impl Application {
             me,
             runner: Arc::new(runner),
             scheduler,
-            health: Arc::new(Health::default()),
+            health,
             manual_timers: opts.manual_timers,
         })
     }
@@ -329,7 +348,8 @@ impl Application {
                     .path(path.clone())
                     .secret_token(secret.expose_secret().to_owned());
                 let (update_listener, _stopped, tg_router) = webhooks::axum_no_setup(opts);
-                app_router = app_router.merge(tg_router);
+                app_router =
+                    app_router.merge(http::guard_telegram_webhook(tg_router, secret.clone()));
                 async move {
                     dispatcher
                         .dispatch_with_listener(flood.listener(update_listener), listener_errors)
@@ -354,11 +374,12 @@ impl Application {
         };
 
         let server_stop = stop.clone();
-        let mut server = tokio::spawn(async move {
-            axum::serve(listener, app_router)
-                .with_graceful_shutdown(server_stop.cancelled_owned())
-                .await
-        });
+        let mut server = tokio::spawn(http::serve(
+            listener,
+            app_router,
+            ctx.config.http.clone(),
+            server_stop,
+        ));
         health.dispatcher_started();
         let mut dispatcher_task = tokio::spawn(dispatch);
         tracker.spawn(
@@ -368,6 +389,13 @@ impl Application {
         );
         if !manual_timers {
             scheduler.spawn(&tracker, stop.clone());
+        }
+        if health.evm_problem().is_some() {
+            tracker.spawn(http::health::recheck_chain(
+                ctx.wallet.clone(),
+                health.clone(),
+                stop.clone(),
+            ));
         }
         tracker.close();
 

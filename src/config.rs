@@ -72,10 +72,11 @@ pub struct RawSettings {
     /// EVM chain id of the host wallet.
     #[arg(long, env = "EVM_CHAIN_ID")]
     pub evm_chain_id: Option<String>,
-    /// Hex private key of the platform's host wallet (required for serve).
+    /// What the host wallet holds and pays with, as CURRENCY:NETWORK from the supported
+    /// currencies on the EVM chain (default USDT:BSC).
     #[arg(long, env = "HOST_ASSET")]
     pub host_asset: Option<String>,
-
+    /// Hex private key of the platform's host wallet (required for serve).
     #[arg(long, env = "HOST_WALLET_PRIVATE_KEY", hide_env_values = true)]
     pub host_wallet_private_key: Option<String>,
     /// Platform fee in percent of each payment's USD value.
@@ -133,6 +134,18 @@ pub struct RawSettings {
     /// a crashed worker's jobs are taken over this long after its last heartbeat.
     #[arg(long, env = "JOB_LEASE")]
     pub job_lease: Option<String>,
+    /// A client must send a request's headers within this long, e.g. 10s.
+    #[arg(long, env = "HTTP_HEADER_TIMEOUT")]
+    pub http_header_timeout: Option<String>,
+    /// A request (headers, body and our answer) must be done within this long, e.g. 30s.
+    #[arg(long, env = "HTTP_REQUEST_TIMEOUT")]
+    pub http_request_timeout: Option<String>,
+    /// Largest request body in bytes on any route.
+    #[arg(long, env = "HTTP_MAX_BODY_BYTES")]
+    pub http_max_body_bytes: Option<String>,
+    /// Requests handled at once; more are answered 503 at once.
+    #[arg(long, env = "HTTP_MAX_CONCURRENT_REQUESTS")]
+    pub http_max_concurrent_requests: Option<String>,
 }
 
 /// How the bot receives updates.
@@ -212,6 +225,20 @@ pub struct JobsConfig {
     pub poll_interval: Duration,
 }
 
+/// What the HTTP server allows one client, so none can hold it open or fill it up.
+#[derive(Debug, Clone)]
+pub struct HttpLimits {
+    /// From accepting a connection (or finishing the previous request on it) to the end of
+    /// the next request's headers; an idle keep-alive connection is closed after it too.
+    pub header_timeout: Duration,
+    /// From the headers to our answer, reading the body included; then 408.
+    pub request_timeout: Duration,
+    /// Largest body on any route; a larger `Content-Length` gets 413 before the body is read.
+    pub max_body_bytes: usize,
+    /// Requests in flight at once; one more is answered 503 instead of waiting in a queue.
+    pub max_concurrent_requests: usize,
+}
+
 /// Everything `telepay serve` needs.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -224,6 +251,7 @@ pub struct Config {
     pub providers: ProvidersConfig,
     pub rules: RulesConfig,
     pub jobs: JobsConfig,
+    pub http: HttpLimits,
 }
 
 /// Why the configuration was refused: every missing and every invalid variable at once.
@@ -576,6 +604,7 @@ impl Config {
 
         let rules = read_rules(&mut r, raw);
         let jobs = read_jobs(&mut r, raw);
+        let http = read_http_limits(&mut r, raw);
 
         r.finish(|| {
             Some(Config {
@@ -602,6 +631,7 @@ impl Config {
                 },
                 rules: rules?,
                 jobs: jobs?,
+                http: http?,
             })
         })
     }
@@ -767,6 +797,43 @@ fn read_jobs(r: &mut Reader, raw: &RawSettings) -> Option<JobsConfig> {
     })
 }
 
+fn read_http_limits(r: &mut Reader, raw: &RawSettings) -> Option<HttpLimits> {
+    let header = r.parse(
+        "HTTP_HEADER_TIMEOUT",
+        &raw.http_header_timeout,
+        "10s",
+        parse_duration,
+    );
+    let request = r.parse(
+        "HTTP_REQUEST_TIMEOUT",
+        &raw.http_request_timeout,
+        "30s",
+        parse_duration,
+    );
+    // 1 MiB: room for any Telegram update; the IPN route keeps its own smaller limit.
+    let body = r.parse(
+        "HTTP_MAX_BODY_BYTES",
+        &raw.http_max_body_bytes,
+        "1048576",
+        |s| match s.parse::<usize>() {
+            Ok(n) if (1024..=64 * 1024 * 1024).contains(&n) => Ok(n),
+            _ => Err(format!("{s:?} is not a byte count from 1024 to 67108864")),
+        },
+    );
+    let concurrent = r.parse(
+        "HTTP_MAX_CONCURRENT_REQUESTS",
+        &raw.http_max_concurrent_requests,
+        "256",
+        |s| parse_count(s, 100_000),
+    );
+    Some(HttpLimits {
+        header_timeout: header?,
+        request_timeout: request?,
+        max_body_bytes: body?,
+        max_concurrent_requests: usize::try_from(concurrent?).ok()?,
+    })
+}
+
 /// A complete configuration with the default rules, for unit tests elsewhere in the crate.
 #[cfg(test)]
 pub(crate) mod tests_support {
@@ -817,6 +884,10 @@ mod tests {
         );
         assert_eq!(c.jobs.conversion_interval, Duration::from_secs(900));
         assert_eq!(c.jobs.batch_interval, Duration::from_secs(300));
+        assert_eq!(c.http.header_timeout, Duration::from_secs(10));
+        assert_eq!(c.http.request_timeout, Duration::from_secs(30));
+        assert_eq!(c.http.max_body_bytes, 1024 * 1024);
+        assert_eq!(c.http.max_concurrent_requests, 256);
     }
 
     #[test]

@@ -1,27 +1,67 @@
 //! The HTTP server: health, readiness, metrics and (in webhook mode) Telegram's webhook.
+//!
+//! No client can hold it open or fill it up ([`serve`]): headers must arrive within a bound,
+//! every request is done within another, a body over the limit is refused from its
+//! `Content-Length` before it is read, a Telegram webhook call with the wrong secret is
+//! refused before its body is read, and requests beyond a concurrency bound get 503 at once
+//! instead of a place in an endless queue.
 
 pub mod health;
 pub mod ipn;
 pub mod metrics;
 pub mod pay_page;
 
+use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use secrecy::{ExposeSecret, SecretString};
+use subtle::ConstantTimeEq;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower::ServiceBuilder;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::app::Ctx;
+use crate::config::HttpLimits;
 
 /// Liveness of the parts that can die while the HTTP server stays up.
 #[derive(Debug, Default)]
 pub struct Health {
     dispatcher_started: std::sync::atomic::AtomicBool,
     dispatcher_down: std::sync::atomic::AtomicBool,
+    /// Why the host wallet's EVM node is not known to serve our chain yet; None once it
+    /// answered `eth_chainId` with EVM_CHAIN_ID.
+    evm_problem: std::sync::Mutex<Option<String>>,
 }
 
 impl Health {
+    /// Records the outcome of the latest `eth_chainId` check (None: the node is on our chain).
+    pub fn set_evm_problem(&self, problem: Option<String>) {
+        *self
+            .evm_problem
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = problem;
+    }
+
+    pub fn evm_problem(&self) -> Option<String> {
+        self.evm_problem
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
     pub fn dispatcher_started(&self) {
         self.dispatcher_started
             .store(true, std::sync::atomic::Ordering::SeqCst);
@@ -62,9 +102,122 @@ pub fn router(state: HttpState) -> Router {
         .route("/pay/{id}", get(pay_page::show))
         .route(
             "/webhooks/nowpayments",
-            post(ipn::receive).layer(DefaultBodyLimit::max(ipn::MAX_IPN_BODY)),
+            post(ipn::receive)
+                .layer::<_, Infallible>(DefaultBodyLimit::max(ipn::MAX_IPN_BODY))
+                .layer::<_, Infallible>(RequestBodyLimitLayer::new(ipn::MAX_IPN_BODY)),
         )
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())
+}
+
+/// The header Telegram echoes our webhook secret in.
+const TELEGRAM_SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
+
+/// Puts the secret check in front of Telegram's webhook `routes` (teloxide's handler reads
+/// the whole body before it looks at the secret): a call without the right secret is
+/// answered 401 before a byte of its body is read. The comparison is constant-time.
+pub fn guard_telegram_webhook(routes: Router, secret: SecretString) -> Router {
+    routes.route_layer(middleware::from_fn_with_state(
+        Arc::new(secret),
+        require_webhook_secret,
+    ))
+}
+
+async fn require_webhook_secret(
+    State(secret): State<Arc<SecretString>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let given = req
+        .headers()
+        .get(TELEGRAM_SECRET_HEADER)
+        .map_or(&[][..], |v| v.as_bytes());
+    if bool::from(given.ct_eq(secret.expose_secret().as_bytes())) {
+        next.run(req).await
+    } else {
+        ::metrics::counter!("http_refused_total", "reason" => "webhook_secret").increment(1);
+        tracing::warn!("Telegram webhook call with a wrong or missing secret refused");
+        (StatusCode::UNAUTHORIZED, "wrong secret").into_response()
+    }
+}
+
+/// Answer for a request shed because `max_concurrent_requests` are already in flight.
+async fn overloaded(err: tower::BoxError) -> Response {
+    if err.is::<tower::load_shed::error::Overloaded>() {
+        ::metrics::counter!("http_refused_total", "reason" => "overloaded").increment(1);
+        (StatusCode::SERVICE_UNAVAILABLE, "busy, try again").into_response()
+    } else {
+        tracing::error!(error = %err, "HTTP middleware failed");
+        (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+    }
+}
+
+/// Counts the refusals the tower-http layers answer themselves.
+fn count_refusals<B>(res: axum::http::Response<B>) -> axum::http::Response<B> {
+    let reason = match res.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => Some("body_too_large"),
+        StatusCode::REQUEST_TIMEOUT => Some("request_timeout"),
+        _ => None,
+    };
+    if let Some(reason) = reason {
+        ::metrics::counter!("http_refused_total", "reason" => reason).increment(1);
+    }
+    res
+}
+
+/// Serves `router` on `listener` with `limits` until `stop` fires, then stops accepting and
+/// lets the requests in flight finish (each is bounded by the request timeout).
+///
+/// `axum::serve` offers no header-read timeout, so connections are served with hyper's
+/// HTTP/1 builder directly: hyper closes a connection whose headers (or, on keep-alive, the
+/// next request's) do not arrive within `header_timeout`.
+pub async fn serve(
+    mut listener: TcpListener,
+    router: Router,
+    limits: HttpLimits,
+    stop: CancellationToken,
+) -> std::io::Result<()> {
+    // Outermost first: shed when full, count the refusals, refuse a body over the limit from
+    // its Content-Length (and cut a chunked one at the limit), bound the whole request.
+    let service = ServiceBuilder::new()
+        .layer(HandleErrorLayer::<_, ()>::new(overloaded))
+        .load_shed()
+        .concurrency_limit(limits.max_concurrent_requests)
+        .map_response(count_refusals)
+        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.request_timeout,
+        ))
+        .service(router);
+    let mut http1 = hyper::server::conn::http1::Builder::new();
+    http1
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout);
+    let graceful = GracefulShutdown::new();
+    loop {
+        let (stream, _peer) = tokio::select! {
+            // axum's accept retries (after a pause) on errors such as too many open files.
+            conn = axum::serve::Listener::accept(&mut listener) => conn,
+            () = stop.cancelled() => break,
+        };
+        let conn = http1.serve_connection(
+            TokioIo::new(stream),
+            TowerToHyperService::new(service.clone()),
+        );
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                if e.is_timeout() {
+                    ::metrics::counter!("http_refused_total", "reason" => "header_timeout")
+                        .increment(1);
+                }
+                tracing::debug!(error = %e, "HTTP connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }

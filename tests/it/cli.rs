@@ -3,6 +3,7 @@
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use telepay::sim::evm::{EvmSim, EvmSimConfig};
 use telepay::sim::telegram::{SimConfig, TelegramSim};
 
 const BIN: &str = env!("CARGO_BIN_EXE_telepay");
@@ -184,6 +185,13 @@ fn healthcheck_fails_when_nothing_listens() {
 /// `signal` stops within 10 seconds with exit code 0.
 async fn serve_then_signal(signal: &str) {
     let tg = TelegramSim::start(SimConfig::default()).await.unwrap();
+    // Ready means the EVM node answered on EVM_CHAIN_ID (1 when unset).
+    let evm = EvmSim::start(EvmSimConfig {
+        chain_id: 1,
+        ..EvmSimConfig::default()
+    })
+    .await
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -193,6 +201,7 @@ async fn serve_then_signal(signal: &str) {
     let addr = format!("127.0.0.1:{port}");
     let mut c = telepay(&dir);
     complete_env(&mut c, tg.api_url().as_str(), tg.token(), &addr);
+    c.env("EVM_RPC_URL", evm.url().as_str());
     let mut child = c
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -276,4 +285,169 @@ async fn serve_on_a_busy_address_exits_non_zero_with_one_line() {
         !dir.path().join("telepay.db").exists(),
         "nothing half-created"
     );
+}
+
+/// The help text of each setting, as `--help` shows it: the lines from its flag to the next.
+fn help_section(help: &str, flag: &str) -> String {
+    let mut lines = help
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with(&format!("{flag} ")));
+    let first = lines
+        .next()
+        .unwrap_or_else(|| panic!("{flag} not in help:\n{help}"));
+    let rest: Vec<&str> = lines
+        .take_while(|l| !l.trim_start().starts_with("--") && !l.trim_start().starts_with("-h,"))
+        .collect();
+    format!("{first}\n{}", rest.join("\n"))
+}
+
+#[test]
+fn help_puts_each_text_under_its_own_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = telepay(&dir).arg("--help").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = text(&out);
+    let key = help_section(&help, "--host-wallet-private-key");
+    assert!(key.contains("private key"), "{key}");
+    assert!(key.contains("HOST_WALLET_PRIVATE_KEY"), "{key}");
+    let asset = help_section(&help, "--host-asset");
+    assert!(asset.contains("CURRENCY:NETWORK"), "{asset}");
+    assert!(!asset.contains("private key"), "{asset}");
+    // Every setting says what it is.
+    for flag in help
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with("--"))
+    {
+        let name = flag.split_whitespace().next().unwrap();
+        if name == "--help" || name == "--version" {
+            continue;
+        }
+        let section = help_section(&help, name);
+        let described = section
+            .lines()
+            .skip(1)
+            .any(|l| !l.trim().is_empty() && !l.trim().starts_with("[env:"));
+        assert!(described, "{name} has no help text:\n{section}");
+    }
+}
+
+/// Runs `c` to its end, failing the test (and killing the process) if it is still running
+/// after `bound` (a generous upper bound on "promptly", not a performance target).
+fn output_within(mut c: Command, bound: Duration) -> Output {
+    let mut child = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > bound {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!("still running after {bound:?}: {}", text(&out));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// `serve`, `migrate` and `audit` against `database_url`: each exits non-zero, promptly, with
+/// `cause` in its one error line, and nothing of `secret`.
+fn every_command_says_why(database_url: &str, cause: &[&str], secret: Option<&str>) {
+    for command in ["serve", "migrate", "audit"] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = telepay(&dir);
+        complete_env(
+            &mut c,
+            "http://127.0.0.1:9/",
+            "123456:AAsecretpartofthetoken0123456789abcd",
+            "127.0.0.1:0",
+        );
+        c.env("DATABASE_URL", database_url)
+            .env("LOG_FORMAT", "json")
+            .env("RUST_LOG", "off")
+            .arg(command);
+        let out = output_within(c, Duration::from_secs(30));
+        let msg = text(&out);
+        assert!(!out.status.success(), "{command}: {msg}");
+        for words in cause {
+            assert!(msg.contains(words), "{command}: {words:?} not in: {msg}");
+        }
+        assert!(!msg.contains("pool timed out"), "{command}: {msg}");
+        if let Some(secret) = secret {
+            assert!(
+                !msg.contains(secret),
+                "{command} printed the password: {msg}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_closed_database_port_is_named_as_refused_without_the_password() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    every_command_says_why(
+        &format!("postgres://telepay:Hunter2-db-pass@127.0.0.1:{port}/telepay"),
+        &["connection refused", &format!("127.0.0.1:{port}")],
+        Some("Hunter2-db-pass"),
+    );
+}
+
+#[test]
+fn an_unknown_database_host_is_named() {
+    every_command_says_why(
+        "postgres://telepay:Hunter2-db-pass@telepay-db.invalid:5432/telepay",
+        &["unknown host", "telepay-db.invalid"],
+        Some("Hunter2-db-pass"),
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.db");
+    std::fs::write(&file, "these are my notes, not a database\n".repeat(200)).unwrap();
+    every_command_says_why(
+        &format!("sqlite://{}", file.display()),
+        &["file is not a database", "notes.db"],
+        None,
+    );
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        after.starts_with("these are my notes"),
+        "the file was changed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_against_a_node_on_another_chain_exits_non_zero_naming_both() {
+    let tg = TelegramSim::start(SimConfig::default()).await.unwrap();
+    let evm = EvmSim::start(EvmSimConfig {
+        chain_id: 56,
+        ..EvmSimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = telepay(&dir);
+    complete_env(&mut c, tg.api_url().as_str(), tg.token(), "127.0.0.1:0");
+    c.env("EVM_RPC_URL", evm.url().as_str())
+        .env("EVM_CHAIN_ID", "1")
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "off");
+    let out = tokio::task::spawn_blocking(move || output_within(c, Duration::from_secs(30)))
+        .await
+        .unwrap();
+    let msg = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{msg}");
+    assert!(
+        msg.contains("chain 56") && msg.contains("chain 1"),
+        "both chains named: {msg}"
+    );
+    assert!(!msg.contains(evm.url().as_str()), "{msg}");
 }

@@ -4,10 +4,11 @@ use std::time::Duration;
 
 use telepay::app::{Application, BuildOptions, StartupError};
 use telepay::config::Config;
+use telepay::sim::evm::{EvmSim, EvmSimConfig};
 use telepay::sim::telegram::{SimConfig, TelegramSim};
 
 use crate::on_both_backends;
-use crate::support::app::{spawn_app, test_settings};
+use crate::support::app::{EVM_CHAIN_ID, Mode, spawn_app, spawn_app_with, test_settings};
 use crate::support::db::{Backend, TestDb};
 
 async fn health_readiness_and_metrics(backend: Backend) {
@@ -23,16 +24,24 @@ async fn health_readiness_and_metrics(backend: Backend) {
     let u = app.user(8001, "Gus", None);
     app.send_text(u, "/start");
     app.reply_containing(u, "Hi, Gus!").await;
-    let r = app.get("/metrics").await;
-    assert_eq!(r.status(), 200);
-    assert!(
-        r.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/plain")
-    );
-    let text = r.text().await.unwrap();
-    assert!(text.contains("bot_updates_total"), "{text}");
+    // The handler counts its outcome after its last reply: wait for the count, not the reply.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let r = app.get("/metrics").await;
+        assert_eq!(r.status(), 200);
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain")
+        );
+        let text = r.text().await.unwrap();
+        if text.contains("bot_updates_total") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "not counted: {text}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert_eq!(app.get("/nope").await.status(), 404);
 }
 
@@ -110,3 +119,85 @@ async fn an_unreachable_postgres_stops_startup_with_one_clear_error() {
     );
     assert!(tg.calls().is_empty(), "Telegram was not contacted");
 }
+
+/// A node on another chain than EVM_CHAIN_ID stops start-up, naming both chains.
+async fn a_node_on_another_chain_stops_startup(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let tg = TelegramSim::start(SimConfig::default()).await.unwrap();
+    let bsc = EvmSim::start(EvmSimConfig {
+        chain_id: 56,
+        ..EvmSimConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut raw = test_settings(&tg, &db, "https://pay.example.com");
+    raw.evm_rpc_url = Some(bsc.url().to_string());
+    raw.evm_chain_id = Some(EVM_CHAIN_ID.to_string());
+    let err = build(raw).await.err().expect("refused");
+    let msg = err.to_string();
+    assert!(matches!(err, StartupError::WrongChain { .. }), "{msg}");
+    assert!(msg.contains("chain 56"), "{msg}");
+    assert!(msg.contains(&format!("chain {EVM_CHAIN_ID}")), "{msg}");
+    assert!(
+        !msg.contains(bsc.url().as_str()),
+        "the RPC URL may carry a key: {msg}"
+    );
+}
+
+/// A node that does not answer yet lets the app start, with /readyz failing and saying why,
+/// until a later check reaches it.
+async fn readiness_waits_for_the_evm_node(backend: Backend) {
+    // A port nothing listens on yet; the node comes up there later.
+    let node_addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let node_url = format!("http://{node_addr}/");
+    let Some(app) = spawn_app_with(backend, Mode::Polling, |raw| {
+        raw.evm_rpc_url = Some(node_url.clone());
+    })
+    .await
+    else {
+        return;
+    };
+    let r = app.get("/readyz").await;
+    assert_eq!(r.status(), 503);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let why = body["evm_node"].as_str().unwrap_or_default().to_owned();
+    assert!(why.contains("eth_chainId"), "{body}");
+    assert!(!why.contains(&node_url), "{body}");
+    assert_eq!(body["database"], "ok", "{body}");
+    // The bot works meanwhile.
+    let u = app.user(8201, "Ivy", None);
+    app.send_text(u, "/start");
+    app.reply_containing(u, "Hi, Ivy!").await;
+
+    let _node = EvmSim::start(EvmSimConfig {
+        bind: node_addr,
+        chain_id: EVM_CHAIN_ID,
+        ..EvmSimConfig::default()
+    })
+    .await
+    .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let r = app.get("/readyz").await;
+        if r.status() == 200 {
+            let body: serde_json::Value = r.json().await.unwrap();
+            assert_eq!(body["evm_node"], "ok", "{body}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "/readyz never recovered after the node came up"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+on_both_backends!(
+    a_node_on_another_chain_stops_startup,
+    readiness_waits_for_the_evm_node,
+);

@@ -6,6 +6,7 @@ mod support;
 mod bot;
 mod cli;
 mod hostile;
+mod http_limits;
 mod jobs;
 mod lessons;
 mod lifecycle;
