@@ -86,6 +86,41 @@ async fn held_alert(app: &TestApp, np_payment_id: u64) -> String {
         .unwrap_or_else(|| panic!("no held_payment alert for {np_payment_id}"))
 }
 
+/// Buys the first tier as `user`, posts the honest IPN spoilt by `tamper` twice, and checks the
+/// payment is held with nothing granted, no job queued, an alert raised and its raw event kept.
+/// Returns our invoice id and its NOWPayments id.
+async fn post_and_expect_held(
+    app: &TestApp,
+    channel: &telepay::store::channels::Channel,
+    user: i64,
+    pid: u64,
+    (what, tamper): &Tamper,
+) -> (i64, String) {
+    app.user(user, "Mallory", Some("en"));
+    let (invoice_id, np_invoice) = buy_first_tier(app, user, channel).await;
+    let mut body = honest(pid, invoice_id, &np_invoice);
+    tamper(&mut body);
+    assert_eq!(app.post_ipn(&body).await, 200, "{what}");
+    // A repeat is still answered 200 and changes nothing.
+    assert_eq!(app.post_ipn(&body).await, 200, "{what} again");
+    app.run_jobs_once().await;
+    let seen = payment_state(app, pid).await;
+    assert!(seen.held.is_some(), "{what}: held");
+    assert!(!seen.granted, "{what}: not granted");
+    assert!(seen.jobs.is_empty(), "{what}: no jobs, got {:?}", seen.jobs);
+    nothing_granted(app, user, channel.id, invoice_id).await;
+    held_alert(app, pid).await;
+    // The raw event is kept for the review (the byte-identical repeat only once).
+    let (events,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM payment_events WHERE np_payment_id = $1")
+            .bind(pid.to_string())
+            .fetch_one(app.ctx.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(events, 1, "{what}: one raw event");
+    (invoice_id, np_invoice)
+}
+
 /// Item 1: price, currency and NOWPayments invoice id must agree with our invoice.
 async fn an_ipn_that_disagrees_with_the_invoice_is_held(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
@@ -103,23 +138,11 @@ async fn an_ipn_that_disagrees_with_the_invoice_is_held(backend: Backend) {
         ("invoice id", |b| b["invoice_id"] = json!(999_999_999u64)),
         ("no invoice id", |b| b["invoice_id"] = Value::Null),
     ];
-    for (i, (what, tamper)) in cases.iter().enumerate() {
+    for (i, case) in cases.iter().enumerate() {
+        let what = case.0;
         let user = 100 + i64::try_from(i).unwrap();
-        app.user(user, "Mallory", Some("en"));
-        let (invoice_id, np_invoice) = buy_first_tier(&app, user, &channel).await;
         let pid = 7_000_000 + u64::try_from(i).unwrap();
-        let mut body = honest(pid, invoice_id, &np_invoice);
-        tamper(&mut body);
-        assert_eq!(app.post_ipn(&body).await, 200, "{what}");
-        // A repeat is still answered 200 and changes nothing.
-        assert_eq!(app.post_ipn(&body).await, 200, "{what} again");
-        app.run_jobs_once().await;
-        let seen = payment_state(&app, pid).await;
-        assert!(seen.held.is_some(), "{what}: held");
-        assert!(!seen.granted, "{what}: not granted");
-        assert!(seen.jobs.is_empty(), "{what}: no jobs, got {:?}", seen.jobs);
-        nothing_granted(&app, user, channel.id, invoice_id).await;
-        held_alert(&app, pid).await;
+        let (invoice_id, np_invoice) = post_and_expect_held(&app, &channel, user, pid, case).await;
         // The same payment, now telling the truth, is still held: a held payment waits for an
         // admin, whatever arrives later.
         let honest_now = honest(pid, invoice_id, &np_invoice);
@@ -176,30 +199,10 @@ async fn insane_amounts_are_held_and_never_loop(backend: Backend) {
         ("not a number", |b| b["pay_amount"] = json!("five")),
         ("negative outcome", |b| b["outcome_amount"] = json!(-1)),
     ];
-    for (i, (what, tamper)) in cases.iter().enumerate() {
+    for (i, case) in cases.iter().enumerate() {
         let user = 300 + i64::try_from(i).unwrap();
-        app.user(user, "Mallory", Some("en"));
-        let (invoice_id, np_invoice) = buy_first_tier(&app, user, &channel).await;
         let pid = 8_000_000 + u64::try_from(i).unwrap();
-        let mut body = honest(pid, invoice_id, &np_invoice);
-        tamper(&mut body);
-        assert_eq!(app.post_ipn(&body).await, 200, "{what}");
-        assert_eq!(app.post_ipn(&body).await, 200, "{what} again");
-        app.run_jobs_once().await;
-        let seen = payment_state(&app, pid).await;
-        assert!(seen.held.is_some(), "{what}: held");
-        assert!(!seen.granted, "{what}: not granted");
-        assert!(seen.jobs.is_empty(), "{what}: no jobs, got {:?}", seen.jobs);
-        nothing_granted(&app, user, channel.id, invoice_id).await;
-        held_alert(&app, pid).await;
-        // The raw event is kept for the review.
-        let (events,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM payment_events WHERE np_payment_id = $1")
-                .bind(pid.to_string())
-                .fetch_one(app.ctx.db.pool())
-                .await
-                .unwrap();
-        assert_eq!(events, 1, "{what}: one raw event");
+        post_and_expect_held(&app, &channel, user, pid, case).await;
     }
     // No top-up was asked of NOWPayments for any of them.
     assert_eq!(
