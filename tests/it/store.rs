@@ -101,39 +101,6 @@ async fn dialogues_survive_a_reconnect(backend: Backend) {
     assert_eq!(db.get_dialogue(42).await.unwrap(), None);
 }
 
-/// teloxide's dialogue storage over our table: what a conversation stored survives a restart.
-async fn teloxide_dialogue_storage_round_trips(backend: Backend) {
-    use std::sync::Arc;
-    use telepay::bot::dialogue::DbStorage;
-    use telepay::domain::time::ManualClock;
-    use teloxide::dispatching::dialogue::Storage;
-    use teloxide::types::ChatId;
-
-    #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-    enum State {
-        AwaitingPrice { tier: u8 },
-    }
-    let Some(t) = TestDb::new(backend).await else {
-        return;
-    };
-    let db = t.connect().await;
-    let storage = DbStorage::<State>::new(db.clone(), Arc::new(ManualClock::new(T0)));
-    storage
-        .clone()
-        .update_dialogue(ChatId(7), State::AwaitingPrice { tier: 2 })
-        .await
-        .unwrap();
-    db.close().await;
-    let db = t.connect().await;
-    let storage = DbStorage::<State>::new(db, Arc::new(ManualClock::new(T0)));
-    assert_eq!(
-        storage.clone().get_dialogue(ChatId(7)).await.unwrap(),
-        Some(State::AwaitingPrice { tier: 2 })
-    );
-    storage.clone().remove_dialogue(ChatId(7)).await.unwrap();
-    assert_eq!(storage.get_dialogue(ChatId(7)).await.unwrap(), None);
-}
-
 async fn kill_switch_defaults_to_running(backend: Backend) {
     let Some(t) = TestDb::new(backend).await else {
         return;
@@ -419,7 +386,6 @@ on_both_backends!(
     seeded_currency_table_has_the_87_pairs,
     users_keep_their_language_choice,
     dialogues_survive_a_reconnect,
-    teloxide_dialogue_storage_round_trips,
     kill_switch_defaults_to_running,
     crypto_amounts_are_stored_exactly,
     the_fee_split_must_add_up,
