@@ -6,7 +6,6 @@
 //! JSON-RPC method only, and transport errors are stripped of the URL.
 
 use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -17,253 +16,14 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use url::Url;
 
-use super::erc20::IERC20;
-
-/// The block a state read refers to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BlockTag {
-    Latest,
-    /// The latest block plus the node's mempool (for nonces: counts pending transactions).
-    Pending,
-    Safe,
-    Finalized,
-}
-
-impl BlockTag {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Latest => "latest",
-            Self::Pending => "pending",
-            Self::Safe => "safe",
-            Self::Finalized => "finalized",
-        }
-    }
-}
-
-/// Why a call failed. The message of a node's error object is kept verbatim (it names
-/// addresses and numbers, never the endpoint).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RpcError {
-    #[error("invalid EVM RPC configuration: {0}")]
-    Config(&'static str),
-    #[error("EVM RPC {method}: transport error: {detail}")]
-    Transport {
-        method: &'static str,
-        detail: String,
-    },
-    #[error("EVM RPC {method}: no answer within {timeout:?}")]
-    Timeout {
-        method: &'static str,
-        timeout: Duration,
-    },
-    #[error("EVM RPC {method}: HTTP {status}{}", fmt_opt_message(message.as_deref()))]
-    Http {
-        method: &'static str,
-        status: u16,
-        /// The JSON-RPC error message when the body carried one.
-        message: Option<String>,
-    },
-    #[error("EVM RPC {method}: error {code}: {message}")]
-    Rpc {
-        method: &'static str,
-        code: i64,
-        message: String,
-    },
-    #[error("EVM RPC {method}: unreadable answer: {detail}")]
-    Decode {
-        method: &'static str,
-        detail: String,
-    },
-}
-
-fn fmt_opt_message(message: Option<&str>) -> String {
-    message.map(|m| format!(": {m}")).unwrap_or_default()
-}
-
-impl RpcError {
-    /// The node's own error message, if it sent one.
-    pub fn node_message(&self) -> Option<&str> {
-        match self {
-            Self::Rpc { message, .. } => Some(message),
-            Self::Http { message, .. } => message.as_deref(),
-            _ => None,
-        }
-    }
-
-    pub fn code(&self) -> Option<i64> {
-        match self {
-            Self::Rpc { code, .. } => Some(*code),
-            _ => None,
-        }
-    }
-
-    fn message_has(&self, needles: &[&str]) -> bool {
-        self.node_message().is_some_and(|m| {
-            let m = m.to_ascii_lowercase();
-            needles.iter().any(|n| m.contains(n))
-        })
-    }
-
-    /// The transaction's nonce is already used on chain (geth `nonce too low`, Nethermind
-    /// `OldNonce`). Not retryable as is: the nonce may have been consumed by this very
-    /// transaction, so look its hash up first.
-    pub fn is_nonce_too_low(&self) -> bool {
-        self.message_has(&["nonce too low", "nonce is too low", "oldnonce"])
-    }
-
-    /// The node already has this exact transaction (geth `already known`, older
-    /// `known transaction: …`, Nethermind `AlreadyKnown`). A send that ends here succeeded.
-    pub fn is_already_known(&self) -> bool {
-        self.message_has(&["already known", "alreadyknown", "already imported"])
-            || self
-                .node_message()
-                .is_some_and(|m| m.to_ascii_lowercase().starts_with("known transaction"))
-    }
-
-    /// A different transaction with the same nonce is pending and this one does not pay
-    /// enough more to replace it.
-    pub fn is_replacement_underpriced(&self) -> bool {
-        self.message_has(&[
-            "replacement transaction underpriced",
-            "replacement underpriced",
-        ])
-    }
-
-    /// The sender cannot pay `gas_limit × max_fee + value`. Terminal until funds arrive.
-    pub fn is_insufficient_funds(&self) -> bool {
-        self.message_has(&["insufficient funds", "insufficientfunds"])
-    }
-
-    /// The fee cap is under the node's minimum or the block base fee.
-    pub fn is_fee_too_low(&self) -> bool {
-        !self.is_replacement_underpriced()
-            && self.message_has(&[
-                "transaction underpriced",
-                "less than block base fee",
-                "feecap too low",
-                "fee cap less than",
-            ])
-    }
-
-    /// The call or estimate would revert.
-    pub fn is_execution_reverted(&self) -> bool {
-        self.code() == Some(3) || self.message_has(&["execution reverted"])
-    }
-
-    /// One of the transaction-pool verdicts above, which a plain retry cannot change.
-    pub fn is_tx_rejection(&self) -> bool {
-        self.is_nonce_too_low()
-            || self.is_already_known()
-            || self.is_replacement_underpriced()
-            || self.is_insufficient_funds()
-            || self.is_fee_too_low()
-            || self.is_execution_reverted()
-    }
-
-    /// Worth trying again later unchanged: transport failures, timeouts, HTTP 5xx, 429 and
-    /// 408, and node errors that mean "busy" (rate limits, `header not found`, internal
-    /// errors). Transaction-pool verdicts, bad requests and unreadable answers are not.
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            Self::Transport { .. } | Self::Timeout { .. } => true,
-            Self::Http { status, .. } => *status >= 500 || *status == 429 || *status == 408,
-            Self::Rpc { code, .. } => {
-                if self.is_tx_rejection() {
-                    return false;
-                }
-                matches!(*code, -32005 | -32603 | 429)
-                    || self.message_has(&[
-                        "rate limit",
-                        "too many requests",
-                        "timeout",
-                        "timed out",
-                        "header not found",
-                        "try again",
-                        "temporarily",
-                        "busy",
-                    ])
-            }
-            Self::Config(_) | Self::Decode { .. } => false,
-        }
-    }
-}
-
-/// A call or gas estimate.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CallRequest {
-    pub from: Option<Address>,
-    pub to: Option<Address>,
-    pub value: Option<U256>,
-    pub data: Option<Bytes>,
-}
-
-impl CallRequest {
-    fn to_json(&self) -> Value {
-        let mut obj = serde_json::Map::new();
-        if let Some(from) = self.from {
-            obj.insert("from".into(), json!(from));
-        }
-        if let Some(to) = self.to {
-            obj.insert("to".into(), json!(to));
-        }
-        if let Some(value) = self.value {
-            obj.insert("value".into(), json!(value));
-        }
-        if let Some(data) = &self.data {
-            // Both names: older nodes read `data`, newer prefer `input`.
-            obj.insert("data".into(), json!(data));
-            obj.insert("input".into(), json!(data));
-        }
-        Value::Object(obj)
-    }
-}
-
-/// `eth_feeHistory`: base fees of the blocks asked plus the next one, and the tips paid at the
-/// requested percentiles.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FeeHistory {
-    pub oldest_block: u64,
-    pub base_fee_per_gas: Vec<u128>,
-    pub reward: Vec<Vec<u128>>,
-}
-
-/// An ERC-20 `Transfer` event found in a receipt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TransferLog {
-    pub contract: Address,
-    pub from: Address,
-    pub to: Address,
-    pub amount: U256,
-}
-
-/// `eth_getTransactionReceipt`, reduced to what payouts need.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RpcReceipt {
-    pub tx_hash: B256,
-    pub block_number: u64,
-    pub success: bool,
-    pub gas_used: u64,
-    pub effective_gas_price: Option<u128>,
-    pub from: Option<Address>,
-    pub to: Option<Address>,
-    pub transfer_logs: Vec<TransferLog>,
-}
-
-/// `eth_getTransactionByHash`, reduced.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RpcTransaction {
-    pub hash: B256,
-    pub from: Address,
-    pub to: Option<Address>,
-    pub nonce: u64,
-    pub value: U256,
-    pub input: Bytes,
-    pub gas: u64,
-    pub max_fee_per_gas: Option<u128>,
-    pub max_priority_fee_per_gas: Option<u128>,
-    /// `None` while the transaction waits in the mempool.
-    pub block_number: Option<u64>,
-}
+use super::IERC20;
+use super::decode::{
+    decode, field, opt_address, opt_quantity_u64, opt_quantity_u128, parse_address_value,
+    parse_b256, parse_bytes, quantity_u64, quantity_u128, quantity_u256, transfer_log,
+};
+use super::error::RpcError;
+use super::types::{BlockTag, CallRequest, FeeHistory, RpcReceipt, RpcTransaction};
+use crate::providers::http;
 
 struct Inner {
     http: reqwest::Client,
@@ -304,10 +64,7 @@ fn redacted_endpoint(url: &Url) -> String {
 impl EvmRpc {
     /// A client for the endpoint `url` (http or https); each call gives up after `timeout`.
     pub fn new(url: &SecretString, timeout: Duration) -> Result<Self, RpcError> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .build()
+        let http = http::client(timeout, timeout)
             .map_err(|_| RpcError::Config("cannot build the HTTP client"))?;
         Self::with_client(url, http, timeout)
     }
@@ -366,17 +123,9 @@ impl EvmRpc {
                 timeout: self.inner.timeout,
             };
         }
-        let err = err.without_url();
-        let mut detail = err.to_string();
-        let mut source = std::error::Error::source(&err);
-        while let Some(s) = source {
-            detail.push_str(": ");
-            detail.push_str(&s.to_string());
-            source = s.source();
-        }
         RpcError::Transport {
             method,
-            detail: self.scrub(detail),
+            detail: self.scrub(http::error_chain(err)),
         }
     }
 
@@ -662,108 +411,4 @@ impl EvmRpc {
             block_number: opt_quantity_u64(m, v.get("blockNumber"))?,
         }))
     }
-}
-
-// ---- decoding helpers ----------------------------------------------------------------------
-
-fn decode(method: &'static str, detail: &str) -> RpcError {
-    RpcError::Decode {
-        method,
-        detail: detail.to_owned(),
-    }
-}
-
-fn field<'a>(method: &'static str, v: &'a Value, name: &str) -> Result<&'a Value, RpcError> {
-    v.get(name)
-        .filter(|x| !x.is_null())
-        .ok_or_else(|| RpcError::Decode {
-            method,
-            detail: format!("missing field {name}"),
-        })
-}
-
-fn quantity_u256(method: &'static str, v: &Value) -> Result<U256, RpcError> {
-    let s = v
-        .as_str()
-        .ok_or_else(|| decode(method, "a quantity is not a string"))?;
-    let digits = s
-        .strip_prefix("0x")
-        .ok_or_else(|| decode(method, "a quantity lacks 0x"))?;
-    if digits.is_empty() {
-        return Err(decode(method, "an empty quantity"));
-    }
-    U256::from_str_radix(digits, 16).map_err(|_| decode(method, "a quantity is not hex"))
-}
-
-fn quantity_u64(method: &'static str, v: &Value) -> Result<u64, RpcError> {
-    u64::try_from(quantity_u256(method, v)?).map_err(|_| decode(method, "a quantity exceeds u64"))
-}
-
-fn quantity_u128(method: &'static str, v: &Value) -> Result<u128, RpcError> {
-    u128::try_from(quantity_u256(method, v)?).map_err(|_| decode(method, "a quantity exceeds u128"))
-}
-
-fn opt_quantity_u64(method: &'static str, v: Option<&Value>) -> Result<Option<u64>, RpcError> {
-    match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(x) => quantity_u64(method, x).map(Some),
-    }
-}
-
-fn opt_quantity_u128(method: &'static str, v: Option<&Value>) -> Result<Option<u128>, RpcError> {
-    match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(x) => quantity_u128(method, x).map(Some),
-    }
-}
-
-fn parse_b256(method: &'static str, v: &Value) -> Result<B256, RpcError> {
-    v.as_str()
-        .and_then(|s| B256::from_str(s).ok())
-        .ok_or_else(|| decode(method, "not a 32-byte hash"))
-}
-
-fn parse_bytes(method: &'static str, v: &Value) -> Result<Bytes, RpcError> {
-    v.as_str()
-        .and_then(|s| Bytes::from_str(s).ok())
-        .ok_or_else(|| decode(method, "not hex data"))
-}
-
-fn parse_address_value(method: &'static str, v: &Value) -> Result<Address, RpcError> {
-    v.as_str()
-        .and_then(|s| Address::from_str(s).ok())
-        .ok_or_else(|| decode(method, "not an address"))
-}
-
-fn opt_address(method: &'static str, v: Option<&Value>) -> Result<Option<Address>, RpcError> {
-    match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(x) => parse_address_value(method, x).map(Some),
-    }
-}
-
-/// An ERC-20 `Transfer(address,address,uint256)` log, or `None` for any other log.
-fn transfer_log(log: &Value) -> Option<TransferLog> {
-    use alloy_sol_types::SolEvent;
-    let topics = log.get("topics")?.as_array()?;
-    let topic = |i: usize| {
-        topics
-            .get(i)
-            .and_then(Value::as_str)
-            .and_then(|s| B256::from_str(s).ok())
-    };
-    if topics.len() != 3 || topic(0)? != IERC20::Transfer::SIGNATURE_HASH {
-        return None;
-    }
-    let from = Address::from_word(topic(1)?);
-    let to = Address::from_word(topic(2)?);
-    let data = Bytes::from_str(log.get("data")?.as_str()?).ok()?;
-    let amount = U256::try_from_be_slice(&data)?;
-    let contract = Address::from_str(log.get("address")?.as_str()?).ok()?;
-    Some(TransferLog {
-        contract,
-        from,
-        to,
-        amount,
-    })
 }

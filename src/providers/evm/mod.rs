@@ -2,9 +2,12 @@
 //! payout jobs, and the part of the ERC-20 ABI it uses.
 
 pub mod client;
+mod decode;
 pub mod erc20;
+pub mod error;
+pub mod types;
 
-pub use client::{
-    BlockTag, CallRequest, EvmRpc, FeeHistory, RpcError, RpcReceipt, RpcTransaction, TransferLog,
-};
+pub use client::EvmRpc;
 pub use erc20::IERC20;
+pub use error::RpcError;
+pub use types::{BlockTag, CallRequest, FeeHistory, RpcReceipt, RpcTransaction, TransferLog};
