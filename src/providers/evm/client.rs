@@ -1,19 +1,29 @@
-//! A small Ethereum JSON-RPC 2.0 client over reqwest, with errors classified for the payout
-//! jobs (retryable or not; the node's transaction-pool rejections recognisable).
+//! The EVM node client on alloy's provider: typed requests (`TransactionRequest`, block ids,
+//! fee history) through [`NodeTransport`], with errors turned into our own [`RpcError`]
+//! classification for the payout jobs (retryable or not; the node's transaction-pool
+//! rejections recognisable).
+//!
+//! Receipts, transactions and blocks are read from their JSON with our reduced readers rather
+//! than alloy's full types: those require fields (logs bloom, roots, signatures) that payouts
+//! never use and that some nodes, and our simulator, leave out.
 //!
 //! The endpoint URL usually embeds the provider's API key (`…/v2/<key>`), so it is kept in a
 //! [`SecretString`] and never appears in `Debug`, `Display`, errors or logs: errors name the
 //! JSON-RPC method only, and transport errors are stripped of the URL.
 
+use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use alloy_primitives::{Address, B256, Bytes, U256, hex};
+use alloy_eips::{BlockId, BlockNumberOrTag};
+use alloy_network::Ethereum;
+use alloy_primitives::{Address, B256, Bytes, TxKind, U256};
+use alloy_provider::{Provider, RootProvider};
+use alloy_rpc_client::RpcClient;
+use alloy_rpc_types_eth::{TransactionInput, TransactionRequest};
 use alloy_sol_types::SolCall;
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::{Value, json};
+use serde_json::Value;
 use url::Url;
 
 use super::IERC20;
@@ -22,29 +32,24 @@ use super::decode::{
     parse_b256, parse_bytes, quantity_u64, quantity_u128, quantity_u256, transfer_log,
 };
 use super::error::RpcError;
+use super::transport::NodeTransport;
 use super::types::{BlockTag, CallRequest, FeeHistory, RpcReceipt, RpcTransaction};
 use crate::providers::http;
 
-struct Inner {
-    http: reqwest::Client,
-    url: SecretString,
+/// JSON-RPC client. Cheap to clone (shares the provider and its connection pool).
+#[derive(Clone)]
+pub struct EvmRpc {
+    provider: RootProvider<Ethereum>,
     /// `scheme://host:port`, the only part of the URL ever shown.
     display: String,
     timeout: Duration,
-    next_id: AtomicU64,
-}
-
-/// JSON-RPC client. Cheap to clone (shares the connection pool).
-#[derive(Clone)]
-pub struct EvmRpc {
-    inner: Arc<Inner>,
 }
 
 impl fmt::Debug for EvmRpc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EvmRpc")
-            .field("endpoint", &self.inner.display)
-            .field("timeout", &self.inner.timeout)
+            .field("endpoint", &self.display)
+            .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
 }
@@ -59,6 +64,33 @@ fn redacted_endpoint(url: &Url) -> String {
         ""
     };
     format!("{}://{host}{port}{rest}", url.scheme())
+}
+
+impl BlockTag {
+    fn id(self) -> BlockId {
+        match self {
+            Self::Latest => BlockId::latest(),
+            Self::Pending => BlockId::pending(),
+            Self::Safe => BlockId::safe(),
+            Self::Finalized => BlockId::finalized(),
+        }
+    }
+}
+
+impl CallRequest {
+    fn to_alloy(&self) -> TransactionRequest {
+        let mut tx = TransactionRequest {
+            from: self.from,
+            to: self.to.map(TxKind::Call),
+            value: self.value,
+            ..TransactionRequest::default()
+        };
+        if let Some(data) = &self.data {
+            // Both names: older nodes read `data`, newer prefer `input`.
+            tx.input = TransactionInput::both(data.clone());
+        }
+        tx
+    }
 }
 
 impl EvmRpc {
@@ -81,136 +113,50 @@ impl EvmRpc {
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(RpcError::Config("the RPC URL must be http or https"));
         }
+        let transport = NodeTransport::new(http, SecretString::from(trimmed.to_owned()));
+        // `is_local` only shortens alloy's polling interval, which nothing here uses.
+        let client = RpcClient::new(transport, false);
         Ok(Self {
-            inner: Arc::new(Inner {
-                http,
-                display: redacted_endpoint(&parsed),
-                url: SecretString::from(trimmed.to_owned()),
-                timeout,
-                next_id: AtomicU64::new(1),
-            }),
+            provider: RootProvider::new(client),
+            display: redacted_endpoint(&parsed),
+            timeout,
         })
     }
 
     /// `scheme://host:port/…` for logs.
     pub fn endpoint_for_display(&self) -> &str {
-        &self.inner.display
+        &self.display
     }
 
-    /// Removes every trace of the URL from a transport error text.
-    fn scrub(&self, text: String) -> String {
-        let url = self.inner.url.expose_secret();
-        let mut out = text.replace(url, "[rpc-url]");
-        if let Ok(parsed) = Url::parse(url) {
-            let path = parsed.path();
-            if path.len() > 1 {
-                out = out.replace(path, "/[redacted]");
-            }
-            if let Some(q) = parsed.query() {
-                out = out.replace(q, "[redacted]");
-            }
-            if let Some(pw) = parsed.password() {
-                out = out.replace(pw, "[redacted]");
-            }
-        }
-        out
-    }
-
-    fn transport_error(&self, method: &'static str, err: reqwest::Error) -> RpcError {
-        if err.is_timeout() {
-            return RpcError::Timeout {
-                method,
-                timeout: self.inner.timeout,
-            };
-        }
-        RpcError::Transport {
-            method,
-            detail: self.scrub(http::error_chain(err)),
-        }
+    /// An error of alloy's provider, in our terms.
+    fn err(
+        &self,
+        method: &'static str,
+    ) -> impl FnOnce(alloy_transport::TransportError) -> RpcError {
+        let timeout = self.timeout;
+        move |e| RpcError::from_alloy(method, timeout, e)
     }
 
     /// One JSON-RPC call; `Ok` carries `result` (possibly `null`).
     pub async fn request(&self, method: &'static str, params: Value) -> Result<Value, RpcError> {
-        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
-        let body = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
-        let started = Instant::now();
-        let response = self
-            .inner
-            .http
-            .post(self.inner.url.expose_secret())
-            .json(&body)
-            .send()
+        self.provider
+            .raw_request::<_, Value>(Cow::Borrowed(method), params)
             .await
-            .map_err(|e| self.transport_error(method, e))?;
-        let status = response.status();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| self.transport_error(method, e))?;
-        tracing::debug!(
-            method,
-            status = status.as_u16(),
-            elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-            "evm rpc call"
-        );
-        let parsed: Option<Value> = serde_json::from_str(&text).ok();
-        if !status.is_success() {
-            let message = parsed
-                .as_ref()
-                .and_then(|v| v.get("error"))
-                .and_then(|e| e.get("message"))
-                .and_then(Value::as_str)
-                .map(str::to_owned);
-            return Err(RpcError::Http {
-                method,
-                status: status.as_u16(),
-                message,
-            });
-        }
-        let Some(value) = parsed else {
-            return Err(RpcError::Decode {
-                method,
-                detail: "the body is not JSON".to_owned(),
-            });
-        };
-        if let Some(err) = value.get("error").filter(|e| !e.is_null()) {
-            let code = err.get("code").and_then(Value::as_i64).unwrap_or(0);
-            let message = err
-                .get("message")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned();
-            return Err(RpcError::Rpc {
-                method,
-                code,
-                message,
-            });
-        }
-        if value.get("id").and_then(Value::as_u64) != Some(id) {
-            return Err(RpcError::Decode {
-                method,
-                detail: "the answer's id does not match the request".to_owned(),
-            });
-        }
-        match value.get("result") {
-            Some(result) => Ok(result.clone()),
-            None => Err(RpcError::Decode {
-                method,
-                detail: "neither result nor error".to_owned(),
-            }),
-        }
+            .map_err(self.err(method))
     }
 
     pub async fn chain_id(&self) -> Result<u64, RpcError> {
-        let m = "eth_chainId";
-        let v = self.request(m, json!([])).await?;
-        quantity_u64(m, &v)
+        self.provider
+            .get_chain_id()
+            .await
+            .map_err(self.err("eth_chainId"))
     }
 
     pub async fn block_number(&self) -> Result<u64, RpcError> {
-        let m = "eth_blockNumber";
-        let v = self.request(m, json!([])).await?;
-        quantity_u64(m, &v)
+        self.provider
+            .get_block_number()
+            .await
+            .map_err(self.err("eth_blockNumber"))
     }
 
     /// The account's nonce at `tag`; with [`BlockTag::Pending`], transactions waiting in the
@@ -220,23 +166,29 @@ impl EvmRpc {
         address: Address,
         tag: BlockTag,
     ) -> Result<u64, RpcError> {
-        let m = "eth_getTransactionCount";
-        let v = self.request(m, json!([address, tag.as_str()])).await?;
-        quantity_u64(m, &v)
+        self.provider
+            .get_transaction_count(address)
+            .block_id(tag.id())
+            .await
+            .map_err(self.err("eth_getTransactionCount"))
     }
 
     /// Native balance in wei at the latest block.
     pub async fn get_balance(&self, address: Address) -> Result<U256, RpcError> {
-        let m = "eth_getBalance";
-        let v = self.request(m, json!([address, "latest"])).await?;
-        quantity_u256(m, &v)
+        self.provider
+            .get_balance(address)
+            .block_id(BlockId::latest())
+            .await
+            .map_err(self.err("eth_getBalance"))
     }
 
     /// `eth_call` at the latest block; the raw return data.
     pub async fn call(&self, call: &CallRequest) -> Result<Bytes, RpcError> {
-        let m = "eth_call";
-        let v = self.request(m, json!([call.to_json(), "latest"])).await?;
-        parse_bytes(m, &v)
+        self.provider
+            .call(call.to_alloy())
+            .block(BlockId::latest())
+            .await
+            .map_err(self.err("eth_call"))
     }
 
     /// ERC-20 `balanceOf(owner)` in base units.
@@ -272,17 +224,19 @@ impl EvmRpc {
     }
 
     pub async fn gas_price(&self) -> Result<u128, RpcError> {
-        let m = "eth_gasPrice";
-        let v = self.request(m, json!([])).await?;
-        quantity_u128(m, &v)
+        self.provider
+            .get_gas_price()
+            .await
+            .map_err(self.err("eth_gasPrice"))
     }
 
     /// The node's suggested tip (`eth_maxPriorityFeePerGas`, a geth extension most providers
     /// serve).
     pub async fn max_priority_fee_per_gas(&self) -> Result<u128, RpcError> {
-        let m = "eth_maxPriorityFeePerGas";
-        let v = self.request(m, json!([])).await?;
-        quantity_u128(m, &v)
+        self.provider
+            .get_max_priority_fee_per_gas()
+            .await
+            .map_err(self.err("eth_maxPriorityFeePerGas"))
     }
 
     /// `eth_feeHistory(block_count, "latest", percentiles)`. Percentiles are whole numbers
@@ -292,45 +246,27 @@ impl EvmRpc {
         block_count: u64,
         percentiles: &[u8],
     ) -> Result<FeeHistory, RpcError> {
-        let m = "eth_feeHistory";
-        let v = self
-            .request(
-                m,
-                json!([format!("{block_count:#x}"), "latest", percentiles]),
-            )
-            .await?;
-        let oldest_block = quantity_u64(m, field(m, &v, "oldestBlock")?)?;
-        let base_fee_per_gas = field(m, &v, "baseFeePerGas")?
-            .as_array()
-            .ok_or_else(|| decode(m, "baseFeePerGas is not an array"))?
-            .iter()
-            .map(|x| quantity_u128(m, x))
-            .collect::<Result<Vec<_>, _>>()?;
-        let reward = match v.get("reward") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(rows)) => rows
-                .iter()
-                .map(|row| {
-                    row.as_array()
-                        .ok_or_else(|| decode(m, "reward row is not an array"))?
-                        .iter()
-                        .map(|x| quantity_u128(m, x))
-                        .collect::<Result<Vec<_>, _>>()
-                })
-                .collect::<Result<Vec<_>, _>>()?,
-            Some(_) => return Err(decode(m, "reward is not an array")),
-        };
+        let percentiles: Vec<f64> = percentiles.iter().copied().map(f64::from).collect();
+        let h = self
+            .provider
+            .get_fee_history(block_count, BlockNumberOrTag::Latest, &percentiles)
+            .await
+            .map_err(self.err("eth_feeHistory"))?;
         Ok(FeeHistory {
-            oldest_block,
-            base_fee_per_gas,
-            reward,
+            oldest_block: h.oldest_block,
+            base_fee_per_gas: h.base_fee_per_gas,
+            reward: h.reward.unwrap_or_default(),
         })
     }
 
     /// `baseFeePerGas` of the latest block. A chain without EIP-1559 is an error.
     pub async fn latest_base_fee(&self) -> Result<u128, RpcError> {
         let m = "eth_getBlockByNumber";
-        let v = self.request(m, json!(["latest", false])).await?;
+        let v = self
+            .provider
+            .raw_request::<_, Value>(Cow::Borrowed(m), (BlockNumberOrTag::Latest, false))
+            .await
+            .map_err(self.err(m))?;
         if v.is_null() {
             return Err(decode(m, "no latest block"));
         }
@@ -338,16 +274,20 @@ impl EvmRpc {
     }
 
     pub async fn estimate_gas(&self, call: &CallRequest) -> Result<u64, RpcError> {
-        let m = "eth_estimateGas";
-        let v = self.request(m, json!([call.to_json()])).await?;
-        quantity_u64(m, &v)
+        self.provider
+            .estimate_gas(call.to_alloy())
+            .await
+            .map_err(self.err("eth_estimateGas"))
     }
 
     /// Broadcasts a signed, EIP-2718-encoded transaction; the node answers its hash.
     pub async fn send_raw_transaction(&self, raw: &[u8]) -> Result<B256, RpcError> {
-        let m = "eth_sendRawTransaction";
-        let v = self.request(m, json!([hex::encode_prefixed(raw)])).await?;
-        parse_b256(m, &v)
+        let pending = self
+            .provider
+            .send_raw_transaction(raw)
+            .await
+            .map_err(self.err("eth_sendRawTransaction"))?;
+        Ok(*pending.tx_hash())
     }
 
     /// `None` while the transaction is unknown or not yet mined.
@@ -356,7 +296,7 @@ impl EvmRpc {
         hash: B256,
     ) -> Result<Option<RpcReceipt>, RpcError> {
         let m = "eth_getTransactionReceipt";
-        let v = self.request(m, json!([hash])).await?;
+        let v = self.request(m, serde_json::json!([hash])).await?;
         if v.is_null() {
             return Ok(None);
         }
@@ -390,7 +330,7 @@ impl EvmRpc {
         hash: B256,
     ) -> Result<Option<RpcTransaction>, RpcError> {
         let m = "eth_getTransactionByHash";
-        let v = self.request(m, json!([hash])).await?;
+        let v = self.request(m, serde_json::json!([hash])).await?;
         if v.is_null() {
             return Ok(None);
         }

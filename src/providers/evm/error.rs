@@ -150,3 +150,60 @@ impl RpcError {
         }
     }
 }
+
+impl RpcError {
+    /// Our reading of an error of alloy's provider for `method`: the node's error object, an
+    /// HTTP status (with the JSON-RPC message its body may carry), no answer, or an answer we
+    /// could not read.
+    pub(super) fn from_alloy(
+        method: &'static str,
+        timeout: Duration,
+        err: alloy_transport::TransportError,
+    ) -> Self {
+        use alloy_json_rpc::RpcError as E;
+        use alloy_transport::TransportErrorKind as K;
+        match err {
+            E::ErrorResp(payload) => Self::Rpc {
+                method,
+                code: payload.code,
+                message: payload.message.into_owned(),
+            },
+            E::Transport(K::HttpError(http)) => Self::Http {
+                method,
+                status: http.status,
+                message: serde_json::from_str::<serde_json::Value>(&http.body)
+                    .ok()
+                    .and_then(|v| v.get("error")?.get("message")?.as_str().map(str::to_owned)),
+            },
+            E::Transport(K::Custom(inner)) => {
+                match inner.downcast_ref::<super::transport::NoAnswer>() {
+                    Some(n) if n.timeout => Self::Timeout { method, timeout },
+                    Some(n) => Self::Transport {
+                        method,
+                        detail: n.detail.clone(),
+                    },
+                    None => Self::Transport {
+                        method,
+                        detail: inner.to_string(),
+                    },
+                }
+            }
+            E::Transport(other) => Self::Transport {
+                method,
+                detail: other.to_string(),
+            },
+            E::DeserError { err, .. } => Self::Decode {
+                method,
+                detail: err.to_string(),
+            },
+            E::NullResp => Self::Decode {
+                method,
+                detail: "a null result".to_owned(),
+            },
+            other => Self::Decode {
+                method,
+                detail: other.to_string(),
+            },
+        }
+    }
+}

@@ -5,6 +5,7 @@ pub mod client;
 mod decode;
 pub mod erc20;
 pub mod error;
+mod transport;
 pub mod types;
 
 pub use client::EvmRpc;

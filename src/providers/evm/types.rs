@@ -1,7 +1,6 @@
 //! What the host wallet reads from an EVM node, reduced to the fields payouts need.
 
 use alloy_primitives::{Address, B256, Bytes, U256};
-use serde_json::{Value, json};
 
 /// The block a state read refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,27 +30,6 @@ pub struct CallRequest {
     pub to: Option<Address>,
     pub value: Option<U256>,
     pub data: Option<Bytes>,
-}
-
-impl CallRequest {
-    pub(super) fn to_json(&self) -> Value {
-        let mut obj = serde_json::Map::new();
-        if let Some(from) = self.from {
-            obj.insert("from".into(), json!(from));
-        }
-        if let Some(to) = self.to {
-            obj.insert("to".into(), json!(to));
-        }
-        if let Some(value) = self.value {
-            obj.insert("value".into(), json!(value));
-        }
-        if let Some(data) = &self.data {
-            // Both names: older nodes read `data`, newer prefer `input`.
-            obj.insert("data".into(), json!(data));
-            obj.insert("input".into(), json!(data));
-        }
-        Value::Object(obj)
-    }
 }
 
 /// `eth_feeHistory`: base fees of the blocks asked plus the next one, and the tips paid at the
