@@ -60,9 +60,6 @@ impl fmt::Display for Asset {
     }
 }
 
-/// The amount as ChangeNOW accepts it: plain decimal text without trailing zeros (`0.00001`,
-/// `600000000000`, `0`), never exponent form. `Decimal`'s `Display` is always positional; the
-
 /// Deserializes a ChangeNOW answer with its numbers read exactly.
 pub(super) fn from_exact_json<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<T, CnError> {
     serde_json::from_slice(&numbers_as_strings(body))
