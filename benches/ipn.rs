@@ -14,7 +14,7 @@ use telepay::app::{Application, BuildOptions};
 use telepay::config::{Config, DatabaseConfig, RawSettings};
 use telepay::domain::money::UsdMicros;
 use telepay::domain::time::{Clock, SystemClock};
-use telepay::payments::ipn::sign_body;
+use telepay::providers::nowpayments::ipn::sign_body;
 use telepay::sim::telegram::{SimConfig, TelegramSim};
 use telepay::store::Db;
 use telepay::store::channels::{AccessMode, NewChannel, NewTier, PayoutSettings, PayoutStrategy};

@@ -26,7 +26,7 @@ use crate::config::{Config, TelegramMode};
 use crate::domain::time::{SharedClock, SystemClock};
 use crate::http::{self, Health, HttpState};
 use crate::jobs::{JobRunner, RetryPolicy, Scheduler, housekeeping};
-use crate::payments::nowpayments::NowPaymentsClient;
+use crate::providers::nowpayments::NowPaymentsClient;
 use crate::store::{Db, StoreError};
 use crate::telemetry::redact;
 
@@ -39,7 +39,7 @@ pub struct AppContext {
     /// Poked after enqueuing a job so the runner picks it up at once.
     pub jobs_wake: Arc<Notify>,
     pub nowpayments: NowPaymentsClient,
-    pub changenow: crate::payouts::changenow::ChangeNowClient,
+    pub changenow: crate::providers::changenow::ChangeNowClient,
     /// The platform's EVM wallet that pays exchanges and owners.
     pub wallet: Arc<crate::payouts::wallet::HostWallet>,
     /// The bot's @username, for links back to it.
@@ -191,7 +191,7 @@ impl Application {
             config.providers.nowpayments_api_key.clone(),
         )
         .map_err(|e| StartupError::Provider(format!("the NOWPayments client: {e}")))?;
-        let changenow = crate::payouts::changenow::ChangeNowClient::new(
+        let changenow = crate::providers::changenow::ChangeNowClient::new(
             config.providers.changenow_api_url.clone(),
             config.providers.changenow_api_key.clone(),
             std::time::Duration::from_secs(20),

@@ -9,8 +9,8 @@ use secrecy::ExposeSecret;
 
 use super::HttpState;
 use crate::payments::intake::IntakeRules;
-use crate::payments::ipn::verify;
-use crate::payments::nowpayments::NpPayment;
+use crate::providers::nowpayments::NpPayment;
+use crate::providers::nowpayments::ipn::verify;
 
 /// Largest IPN body accepted; larger ones get 413.
 pub const MAX_IPN_BODY: usize = 64 * 1024;

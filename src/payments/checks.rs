@@ -9,8 +9,8 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
-use super::nowpayments::{NpPayment, PaymentStatus};
 use crate::domain::money::UsdMicros;
+use crate::providers::nowpayments::{NpPayment, PaymentStatus};
 
 /// The fiat currency every invoice of ours is priced in.
 pub const PRICE_CURRENCY: &str = "usd";

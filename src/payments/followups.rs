@@ -61,7 +61,7 @@ impl JobHandler for TopupInvoice {
                 )
                 .await
                 .map_err(JobError::retryable)?;
-            let request = crate::payments::nowpayments::CreateInvoice {
+            let request = crate::providers::nowpayments::CreateInvoice {
                 price_amount: missing.to_decimal().round_dp(2).normalize(),
                 price_currency: "usd".into(),
                 order_id: topup.id.to_string(),

@@ -8,11 +8,11 @@ use sha2::{Digest, Sha256};
 use sqlx::{Any, Row, Transaction};
 
 use super::checks::{self, HoldReason, InvoiceFacts, Settlement};
-use super::nowpayments::{NpPayment, PaymentStatus};
 use crate::domain::ids::new_id;
 use crate::domain::money::{CryptoAmount, UsdMicros};
 use crate::domain::time::UnixMillis;
 use crate::jobs::kinds;
+use crate::providers::nowpayments::{NpPayment, PaymentStatus};
 use crate::store::invoices::{INVOICE_COLUMNS, Invoice, InvoiceKind, invoice_from_row};
 use crate::store::jobs::{NewJob, enqueue_job};
 use crate::store::payouts::alert;

@@ -1,11 +1,9 @@
-//! Payment intake from NOWPayments: the client, the IPN signature, checkout and the intake
-//! transaction.
+//! Payment intake from NOWPayments: checkout, the intake transaction and its checks (the
+//! client and the IPN signature are in `providers::nowpayments`).
 
 pub mod checkout;
 pub mod checks;
 pub mod followups;
 pub mod intake;
-pub mod ipn;
-pub mod nowpayments;
 pub mod progress;
 pub mod reconcile;

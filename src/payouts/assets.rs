@@ -1,7 +1,7 @@
 //! Naming of assets across providers: NOWPayments tickers (`usdttrc20`) are ChangeNOW *legacy*
 //! tickers, not v2 ticker + network (apis.md §B.2), so they are mapped explicitly here.
 
-use crate::payouts::changenow::Asset;
+use crate::providers::changenow::Asset;
 
 /// An outcome currency as we value and convert it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,12 +18,12 @@ use futures::future::BoxFuture;
 use rust_decimal::Decimal;
 
 use super::assets::outcome_asset;
-use super::changenow::{Asset, CreateExchange, ExchangeState};
 use super::send::{cn_error, later, mined_tx, send_from_wallet};
 use super::wallet::{WalletAsset, parse_address};
 use crate::app::Ctx;
 use crate::domain::money::UsdMicros;
 use crate::jobs::{JobError, JobHandler, JobRunner, Timer, kinds};
+use crate::providers::changenow::{Asset, CreateExchange, ExchangeState};
 use crate::store::conversions::Conversion;
 use crate::store::jobs::ClaimedJob;
 use crate::store::payouts::TxFor;

@@ -1,10 +1,9 @@
 //! Paying channel owners out (SPEC §5–§6): fees and valuation, instant payouts, threshold
-//! accumulation, USDT conversion, batch payouts, the ChangeNOW client and the EVM host wallet.
+//! accumulation, USDT conversion, batch payouts, and the EVM host wallet (the ChangeNOW and EVM node clients are in `providers`).
 
 pub mod assets;
 pub mod audit;
 pub mod batch;
-pub mod changenow;
 pub mod convert;
 pub mod fees;
 pub mod send;

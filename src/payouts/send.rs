@@ -16,11 +16,11 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 use rust_decimal::Decimal;
 
-use super::changenow::{Asset, CnError, CreateExchange, ExchangeState};
 use super::wallet::{HostWallet, TxState, WalletAsset, parse_address};
 use crate::app::Ctx;
 use crate::domain::money::UsdMicros;
 use crate::jobs::{JobError, JobHandler};
+use crate::providers::changenow::{Asset, CnError, CreateExchange, ExchangeState};
 use crate::store::jobs::ClaimedJob;
 use crate::store::payouts::{Payout, TxFor};
 
@@ -243,7 +243,7 @@ async fn create_exchange(ctx: &Ctx, p: &Payout, host: &HostAsset) -> Result<(), 
             p.id,
             &ex.id,
             &ex.payin_address,
-            &super::changenow::to_plain_string(ex.from_amount),
+            &crate::providers::changenow::to_plain_string(ex.from_amount),
             now,
         )
         .await

@@ -10,12 +10,12 @@ use futures::future::BoxFuture;
 use rust_decimal::Decimal;
 
 use super::assets::outcome_asset;
-use super::changenow::Asset;
 use super::fees;
 use crate::app::Ctx;
 use crate::domain::money::UsdMicros;
 use crate::jobs::{JobError, JobHandler, JobRunner, kinds};
 use crate::payments::checks::MAX_PAID_RATIO;
+use crate::providers::changenow::Asset;
 use crate::store::jobs::ClaimedJob;
 use crate::store::payouts::Valued;
 

@@ -15,8 +15,6 @@
 //! The private key lives only inside the alloy signer; it is never printed, and errors about it
 //! never quote it.
 
-mod erc20;
-mod rpc;
 mod units;
 
 #[cfg(test)]
@@ -37,9 +35,9 @@ use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-pub use erc20::IERC20;
-pub use rpc::{
-    BlockTag, CallRequest, EvmRpc, FeeHistory, RpcError, RpcReceipt, RpcTransaction, TransferLog,
+pub use crate::providers::evm::{
+    BlockTag, CallRequest, EvmRpc, FeeHistory, IERC20, RpcError, RpcReceipt, RpcTransaction,
+    TransferLog,
 };
 pub use units::{
     AddressError, AmountError, USDC_ETHEREUM, USDT_ETHEREUM, WalletAsset, from_base_units,

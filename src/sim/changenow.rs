@@ -43,7 +43,7 @@ use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 use url::Url;
 
-pub use crate::payouts::changenow::{Asset, ExchangeState};
+pub use crate::providers::changenow::{Asset, ExchangeState};
 pub use state::{AssetInfo, SimExchange};
 
 use state::State;

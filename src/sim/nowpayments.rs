@@ -38,10 +38,10 @@ use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 use url::Url;
 
-pub use crate::payments::nowpayments::PaymentStatus;
+pub use crate::providers::nowpayments::PaymentStatus;
 pub use state::{SimInvoice, SimPayment, StatusChange};
 
-use crate::payments::ipn::sign_body;
+use crate::providers::nowpayments::ipn::sign_body;
 use state::{Fault, IpnJob, State, fake_address, now_iso};
 
 /// Settings of one simulator instance. `Default` is ready to use.

@@ -4,7 +4,7 @@
 use rust_decimal_macros::dec;
 use sqlx::Row;
 use telepay::domain::time::Clock;
-use telepay::payments::nowpayments::PaymentStatus;
+use telepay::providers::nowpayments::PaymentStatus;
 
 use crate::on_both_backends;
 use crate::subscriber::{buy_first_tier, live_channel, np_id, pay_and_get_link, usdt};
@@ -103,7 +103,8 @@ async fn lesson_4_and_5_the_schema_enforces_idempotency(backend: Backend) {
     let url = format!("http://{}/webhooks/nowpayments", app.addr);
     let mut sends = Vec::new();
     for b in [body1, body2] {
-        let sig = telepay::payments::ipn::sign_body(crate::support::app::NP_IPN_SECRET, &b);
+        let sig =
+            telepay::providers::nowpayments::ipn::sign_body(crate::support::app::NP_IPN_SECRET, &b);
         sends.push(
             app.http
                 .post(&url)

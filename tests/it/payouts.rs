@@ -310,8 +310,8 @@ async fn instant_below_minimum_is_deferred(backend: Backend) {
     };
     let c = channel(&app, "TRX", "TRX", OWNER_TRON, PayoutStrategy::Instant).await;
     app.cn.set_min_amount(
-        &telepay::payouts::changenow::Asset::new("usdt", "bsc"),
-        &telepay::payouts::changenow::Asset::new("trx", "trx"),
+        &telepay::providers::changenow::Asset::new("usdt", "bsc"),
+        &telepay::providers::changenow::Asset::new("trx", "trx"),
         dec!(50),
     );
     subscriber_pays(&app, 1, &c, dec!(4.95)).await;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use rust_decimal_macros::dec;
 use telepay::domain::time::Clock;
-use telepay::payments::nowpayments::PaymentStatus;
+use telepay::providers::nowpayments::PaymentStatus;
 use telepay::sim::nowpayments::PayIn;
 use telepay::sim::telegram::{AdminRights, NewChat};
 use telepay::store::channels::{Channel, PayoutStrategy};
@@ -134,7 +134,7 @@ async fn lesson_3_the_same_ipn_fifty_times_changes_things_once(backend: Backend)
         let app_url = format!("http://{}/webhooks/nowpayments", app.addr);
         let (b, sig) = (
             body.to_string(),
-            telepay::payments::ipn::sign_body(NP_IPN_SECRET, &body),
+            telepay::providers::nowpayments::ipn::sign_body(NP_IPN_SECRET, &body),
         );
         let http = app.http.clone();
         sends.push(tokio::spawn(async move {
@@ -206,8 +206,8 @@ async fn forged_and_unsigned_ipns_are_refused_and_change_nothing(backend: Backen
     body["payment_status"] = "finished".into();
     let url = format!("http://{}/webhooks/nowpayments", app.addr);
     let raw = body.to_string();
-    let good = telepay::payments::ipn::sign_body(NP_IPN_SECRET, &body);
-    let wrong_secret = telepay::payments::ipn::sign_body("not-the-secret", &body);
+    let good = telepay::providers::nowpayments::ipn::sign_body(NP_IPN_SECRET, &body);
+    let wrong_secret = telepay::providers::nowpayments::ipn::sign_body("not-the-secret", &body);
     for sig in [None, Some(wrong_secret.as_str()), Some("deadbeef")] {
         let mut req = app.http.post(&url).body(raw.clone());
         if let Some(s) = sig {

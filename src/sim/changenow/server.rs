@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 use super::state::{SimExchange, State as World, check_address};
 use super::wire::{self, Js, opt_num, opt_s, s};
 use super::{CnEndpoint, CnFault, RecordedCall, Shared, SimPayout};
-use crate::payouts::changenow::{API_KEY_HEADER, Asset, numbers_as_strings, to_plain_string};
+use crate::providers::changenow::{API_KEY_HEADER, Asset, numbers_as_strings, to_plain_string};
 
 /// What the handler answers, before it becomes an HTTP response.
 struct Reply {

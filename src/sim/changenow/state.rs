@@ -9,7 +9,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use rust_decimal_macros::dec;
 
 use super::{CnEndpoint, CnFault, CnSimConfig, PayoutKind, RecordedCall, SimError, SimPayout};
-use crate::payouts::changenow::{Asset, ExchangeState};
+use crate::providers::changenow::{Asset, ExchangeState};
 
 /// Most significant digits an amount keeps: what a double-based (JavaScript) server can carry
 /// exactly.

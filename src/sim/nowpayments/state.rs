@@ -7,7 +7,7 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 
 use super::{FaultBody, IpnDelivery, NpCall, PayIn};
-use crate::payments::nowpayments::PaymentStatus;
+use crate::providers::nowpayments::PaymentStatus;
 
 /// Id ranges are far apart and above 2^32, so a test that mixes an invoice id with a payment
 /// id, or squeezes one into 32 bits, fails visibly.

@@ -9,8 +9,8 @@ use rust_decimal::Decimal;
 use serde_json::{Number, Value};
 
 use super::state::{SimInvoice, SimPayment, fake_hash};
-use crate::payments::ipn::{ArrayForm, canonical};
-use crate::payments::nowpayments::PaymentStatus;
+use crate::providers::nowpayments::PaymentStatus;
+use crate::providers::nowpayments::ipn::{ArrayForm, canonical};
 
 /// A JSON value whose object keys keep the order they were written in.
 pub(crate) enum Js {

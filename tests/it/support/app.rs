@@ -309,7 +309,7 @@ impl TestApp {
     /// Posts `body` to our IPN endpoint signed with the real secret, as NOWPayments would;
     /// returns the HTTP status.
     pub async fn post_ipn(&self, body: &serde_json::Value) -> u16 {
-        let sig = telepay::payments::ipn::sign_body(NP_IPN_SECRET, body);
+        let sig = telepay::providers::nowpayments::ipn::sign_body(NP_IPN_SECRET, body);
         self.http
             .post(format!("http://{}/webhooks/nowpayments", self.addr))
             .header("x-nowpayments-sig", sig)

@@ -12,7 +12,7 @@ use url::Url;
 use super::{
     EVM_ADDR, TRON_ADDR, client_for, client_with_timeout, eth, order, sim, usdt_bsc, usdt_trx,
 };
-use crate::payouts::changenow::{
+use crate::providers::changenow::{
     Asset, ChangeNowClient, CnError, CreateExchange, ExchangeState, RetryPolicy,
 };
 use crate::sim::changenow::{CnEndpoint, CnFault};

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 use super::{EVM_ADDR, TRON_ADDR, client_for, eth, order, sim, sim_with, usdt_bsc, usdt_trx};
-use crate::payouts::changenow::{Asset, CreateExchange, ExchangeState};
+use crate::providers::changenow::{Asset, CreateExchange, ExchangeState};
 use crate::sim::changenow::{PayoutKind, SimError, SimPayout};
 
 fn collect_payouts(sim: &crate::sim::changenow::ChangeNowSim) -> Arc<Mutex<Vec<SimPayout>>> {

@@ -10,7 +10,7 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 use secrecy::SecretString;
 
-use crate::payouts::changenow::{Asset, ChangeNowClient, CreateExchange, RetryPolicy};
+use crate::providers::changenow::{Asset, ChangeNowClient, CreateExchange, RetryPolicy};
 use crate::sim::changenow::{ChangeNowSim, CnSimConfig};
 
 /// A checksummed EVM address (EIP-55 example).

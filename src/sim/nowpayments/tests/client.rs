@@ -8,7 +8,7 @@ use serde_json::json;
 use url::Url;
 
 use super::{Receiver, client_for, order, sim};
-use crate::payments::nowpayments::{NowPaymentsClient, NpError, PaymentStatus};
+use crate::providers::nowpayments::{NowPaymentsClient, NpError, PaymentStatus};
 use crate::sim::nowpayments::{FaultBody, PayIn};
 
 fn hook() -> Url {

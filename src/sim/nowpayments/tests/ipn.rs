@@ -4,8 +4,8 @@ use rust_decimal_macros::dec;
 use serde_json::Value;
 
 use super::{Receiver, WAIT, client_for, config, order, sim};
-use crate::payments::ipn::{sign_body, verify};
-use crate::payments::nowpayments::{NpPayment, PaymentStatus};
+use crate::providers::nowpayments::ipn::{sign_body, verify};
+use crate::providers::nowpayments::{NpPayment, PaymentStatus};
 use crate::sim::nowpayments::{NowPaymentsSim, NpSimConfig, PayIn};
 
 /// An invoice made by the production client, ready to be paid.

@@ -19,7 +19,7 @@ use tokio::sync::Notify;
 use url::Url;
 
 use super::{NowPaymentsSim, NpSimConfig};
-use crate::payments::nowpayments::{CreateInvoice, NowPaymentsClient, RetryPolicy};
+use crate::providers::nowpayments::{CreateInvoice, NowPaymentsClient, RetryPolicy};
 
 pub(super) const WAIT: Duration = Duration::from_secs(3);
 
@@ -40,7 +40,7 @@ pub(super) fn client_for(sim: &NowPaymentsSim) -> NowPaymentsClient {
     NowPaymentsClient::new(sim.api_url(), SecretString::from(sim.api_key()))
         .unwrap()
         .with_retry(RetryPolicy {
-            max_tries: 3,
+            max_attempts: 3,
             base_delay: Duration::from_millis(5),
             max_delay: Duration::from_millis(20),
         })
