@@ -13,6 +13,5 @@ pub mod jobs;
 pub mod notify;
 pub mod payments;
 pub mod payouts;
-pub mod sim;
 pub mod store;
 pub mod telemetry;
