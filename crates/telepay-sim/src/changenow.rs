@@ -33,20 +33,18 @@ mod tests;
 mod wire;
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde_json::Value;
-use tokio::sync::{Notify, watch};
-use tokio::time::Instant;
 use url::Url;
 
 pub use names::{Asset, ExchangeState};
 pub use state::{AssetInfo, SimExchange};
 
+use crate::harness::{self, Hub, Stop, StopOnDrop};
 use state::State;
 
 /// Settings of one simulator instance. `Default` is ready to use.
@@ -222,22 +220,19 @@ pub enum SimError {
 /// What every task of one simulator shares.
 pub(crate) struct Shared {
     api_key: String,
-    state: Mutex<State>,
+    /// The state, woken on every call and state change.
+    hub: Hub<State>,
     hooks: Mutex<Vec<PayoutHook>>,
-    /// Woken on every call and state change; waiters sleep on it.
-    changed: Notify,
-    stopping: AtomicBool,
-    stop_tx: watch::Sender<bool>,
 }
 
 impl Shared {
     /// Locks the state; a panic in another holder must not cascade into every test.
     pub(crate) fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.hub.state()
     }
 
     pub(crate) fn touch(&self) {
-        self.changed.notify_waiters();
+        self.hub.touch();
     }
 
     /// Runs the payout hooks, outside every lock.
@@ -260,26 +255,13 @@ impl Shared {
 
     /// Sleeps for `d`, or less if the simulator stops.
     pub(crate) async fn sleep(&self, d: Duration) {
-        let mut rx = self.stop_tx.subscribe();
-        tokio::select! {
-            () = tokio::time::sleep(d) => {}
-            _ = rx.wait_for(|stop| *stop) => {}
-        }
-    }
-
-    fn stop(&self) {
-        self.stopping.store(true, Ordering::SeqCst);
-        self.stop_tx.send_replace(true);
-        self.touch();
+        self.hub.sleep(d).await;
     }
 }
 
-/// Stops the server when the last clone of the handle goes away.
-struct StopOnDrop(Arc<Shared>);
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.0.stop();
+impl Stop for Shared {
+    fn stop(&self) {
+        self.hub.stop();
     }
 }
 
@@ -305,38 +287,24 @@ impl ChangeNowSim {
     /// Binds `config.bind`, spawns the HTTP server and returns the handle. Must be called
     /// inside a tokio runtime.
     pub async fn start(config: CnSimConfig) -> Result<Self, SimError> {
-        let listener = tokio::net::TcpListener::bind(config.bind)
-            .await
-            .map_err(|e| SimError::Start(format!("binding {}: {e}", config.bind)))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| SimError::Start(e.to_string()))?;
-        let base_url = Url::parse(&format!("http://{addr}/v2/"))
-            .map_err(|e| SimError::Start(e.to_string()))?;
-        let (stop_tx, mut stop_rx) = watch::channel(false);
+        let bind = config.bind;
         let shared = Arc::new(Shared {
             api_key: config.api_key.clone(),
-            state: Mutex::new(State::new(config)),
+            hub: Hub::new(State::new(config)),
             hooks: Mutex::new(Vec::new()),
-            changed: Notify::new(),
-            stopping: AtomicBool::new(false),
-            stop_tx,
         });
-        let app = server::router(shared.clone());
-        tokio::spawn(async move {
-            let shutdown = async move {
-                // An error means the sender is gone, which is a stop as well.
-                let _ = stop_rx.wait_for(|stop| *stop).await;
-            };
-            if let Err(err) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::warn!(%err, "changenow simulator server failed");
-            }
-        });
+        let addr = harness::serve(
+            "ChangeNOW",
+            bind,
+            server::router(shared.clone()),
+            shared.hub.stopped(),
+        )
+        .await
+        .map_err(|e| SimError::Start(format!("{e:#}")))?;
+        let base_url = Url::parse(&format!("http://{addr}/v2/"))
+            .map_err(|e| SimError::Start(e.to_string()))?;
         Ok(Self {
-            _stop: Arc::new(StopOnDrop(shared.clone())),
+            _stop: StopOnDrop::new(shared.clone()),
             shared,
             addr,
             base_url,
@@ -363,7 +331,7 @@ impl ChangeNowSim {
     }
 
     pub fn is_stopped(&self) -> bool {
-        self.shared.stopping.load(Ordering::SeqCst)
+        self.shared.hub.is_stopping()
     }
 
     fn mutate<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
@@ -552,7 +520,7 @@ impl ChangeNowSim {
     /// The next request to `endpoint` (or to any, with [`CnEndpoint::Any`]) gets `fault`
     /// instead, once. Faults queue FIFO and apply before the key check.
     pub fn fail_next(&self, endpoint: CnEndpoint, fault: CnFault) {
-        self.mutate(|st| st.faults.push_back((endpoint, fault)));
+        self.mutate(|st| st.faults.push(endpoint, fault));
     }
 
     /// Delays every answer by `delay` (`Duration::ZERO` removes it).
@@ -627,21 +595,11 @@ impl ChangeNowSim {
         timeout: Duration,
         mut probe: impl FnMut(&ChangeNowSim) -> Option<T>,
     ) -> Result<T, SimError> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let notified = self.shared.changed.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            if let Some(value) = probe(self) {
-                return Ok(value);
-            }
-            if Instant::now() >= deadline {
-                return Err(SimError::Timeout(timeout));
-            }
-            // Ignoring the elapsed error: the next round reports the timeout. Expiry is
-            // time-driven, so look again at least every 50 ms.
-            let wake = deadline.min(Instant::now() + Duration::from_millis(50));
-            let _ = tokio::time::timeout_at(wake, notified).await;
-        }
+        // Expiry is time-driven, so look again at least every 50 ms.
+        self.shared
+            .hub
+            .wait_until_rechecking(timeout, Some(Duration::from_millis(50)), || probe(self))
+            .await
+            .ok_or(SimError::Timeout(timeout))
     }
 }

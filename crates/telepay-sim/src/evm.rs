@@ -35,15 +35,13 @@ mod state;
 mod tests;
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use alloy_primitives::{Address, B256, U256};
-use tokio::sync::{Notify, watch};
-use tokio::time::Instant;
 use url::Url;
 
+use crate::harness::{self, Hub, Stop, StopOnDrop};
 use state::{EXTERNAL_SENDER, State, Token};
 
 /// Settings of one simulator instance. `Default` is ready to use.
@@ -167,20 +165,18 @@ pub type TransferHook = Arc<dyn Fn(&SimTransfer) + Send + Sync>;
 
 pub(crate) struct Shared {
     pub(crate) config: EvmSimConfig,
-    state: Mutex<State>,
+    /// The chain, woken on every call and state change.
+    hub: Hub<State>,
     hooks: Mutex<Vec<TransferHook>>,
-    changed: Notify,
-    stopping: AtomicBool,
-    stop_tx: watch::Sender<bool>,
 }
 
 impl Shared {
     pub(crate) fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.hub.state()
     }
 
     pub(crate) fn touch(&self) {
-        self.changed.notify_waiters();
+        self.hub.touch();
     }
 
     /// Runs the transfer hooks; never with the state lock held (a hook may call back in).
@@ -200,20 +196,11 @@ impl Shared {
         }
         self.touch();
     }
-
-    fn stop(&self) {
-        self.stopping.store(true, Ordering::SeqCst);
-        self.stop_tx.send_replace(true);
-        self.touch();
-    }
 }
 
-/// Stops the server when the last clone of the handle goes away.
-struct StopOnDrop(Arc<Shared>);
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.0.stop();
+impl Stop for Shared {
+    fn stop(&self) {
+        self.hub.stop();
     }
 }
 
@@ -240,11 +227,7 @@ impl EvmSim {
     /// Binds `config.bind`, spawns the HTTP server and returns the handle. Must be called
     /// inside a tokio runtime.
     pub async fn start(config: EvmSimConfig) -> std::io::Result<Self> {
-        let listener = tokio::net::TcpListener::bind(config.bind).await?;
-        let addr = listener.local_addr()?;
-        let url = Url::parse(&format!("http://{addr}/"))
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-        let (stop_tx, stop_rx) = watch::channel(false);
+        let bind = config.bind;
         let state = State::new(
             config.chain_id,
             config.base_fee,
@@ -254,28 +237,21 @@ impl EvmSim {
         );
         let shared = Arc::new(Shared {
             config,
-            state: Mutex::new(state),
+            hub: Hub::new(state),
             hooks: Mutex::new(Vec::new()),
-            changed: Notify::new(),
-            stopping: AtomicBool::new(false),
-            stop_tx,
         });
-        let app = server::router(shared.clone());
-        let mut rx = stop_rx;
-        tokio::spawn(async move {
-            let shutdown = async move {
-                // An error means the sender is gone, which is a stop as well.
-                let _ = rx.wait_for(|stop| *stop).await;
-            };
-            if let Err(err) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::warn!(%err, "evm simulator server failed");
-            }
-        });
+        let addr = harness::serve(
+            "EVM",
+            bind,
+            server::router(shared.clone()),
+            shared.hub.stopped(),
+        )
+        .await
+        .map_err(std::io::Error::other)?;
+        let url = Url::parse(&format!("http://{addr}/"))
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         Ok(Self {
-            _stop: Arc::new(StopOnDrop(shared.clone())),
+            _stop: StopOnDrop::new(shared.clone()),
             shared,
             addr,
             url,
@@ -305,7 +281,7 @@ impl EvmSim {
     }
 
     pub fn is_stopped(&self) -> bool {
-        self.shared.stopping.load(Ordering::SeqCst)
+        self.shared.hub.is_stopping()
     }
 
     fn mutate<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
@@ -456,7 +432,7 @@ impl EvmSim {
     /// The next call of `method` (`"*"` or `""`: any method) gets `fault` instead of its normal
     /// answer, once. Faults queue FIFO.
     pub fn fail_next(&self, method: &str, fault: RpcFault) {
-        self.mutate(|st| st.faults.push_back((method.to_owned(), fault)));
+        self.mutate(|st| st.faults.push(method.to_owned(), fault));
     }
 
     // ---- looking ---------------------------------------------------------------------------
@@ -552,19 +528,10 @@ impl EvmSim {
         timeout: Duration,
         mut probe: impl FnMut(&EvmSim) -> Option<T>,
     ) -> Result<T, EvmSimError> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let notified = self.shared.changed.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            if let Some(value) = probe(self) {
-                return Ok(value);
-            }
-            if Instant::now() >= deadline {
-                return Err(EvmSimError::Timeout(timeout));
-            }
-            // Ignoring the elapsed error: the next round reports the timeout.
-            let _ = tokio::time::timeout_at(deadline, notified).await;
-        }
+        self.shared
+            .hub
+            .wait_until(timeout, || probe(self))
+            .await
+            .ok_or(EvmSimError::Timeout(timeout))
     }
 }

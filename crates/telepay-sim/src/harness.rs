@@ -74,6 +74,17 @@ impl<S> Hub<S> {
     pub async fn wait_until<T>(
         &self,
         timeout: Duration,
+        probe: impl FnMut() -> Option<T>,
+    ) -> Option<T> {
+        self.wait_until_rechecking(timeout, None, probe).await
+    }
+
+    /// [`Hub::wait_until`] that also looks again every `recheck` without a change, for
+    /// conditions that time alone makes true (an exchange expiring).
+    pub async fn wait_until_rechecking<T>(
+        &self,
+        timeout: Duration,
+        recheck: Option<Duration>,
         mut probe: impl FnMut() -> Option<T>,
     ) -> Option<T> {
         let deadline = Instant::now() + timeout;
@@ -88,8 +99,9 @@ impl<S> Hub<S> {
             if Instant::now() >= deadline {
                 return None;
             }
+            let wake = recheck.map_or(deadline, |every| deadline.min(Instant::now() + every));
             // Ignoring the elapsed error: the next round reports the timeout.
-            let _ = tokio::time::timeout_at(deadline, notified).await;
+            let _ = tokio::time::timeout_at(wake, notified).await;
         }
     }
 }

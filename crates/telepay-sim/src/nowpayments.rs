@@ -29,21 +29,19 @@ mod tests;
 mod wire;
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, MutexGuard};
 use std::time::Duration;
 
 use anyhow::Context as _;
 use rust_decimal::Decimal;
 use serde_json::Value;
-use tokio::sync::{Notify, watch};
-use tokio::time::Instant;
 use url::Url;
 
 pub use signature::{hmac_sha512_hex, sign_ipn};
 pub use state::{SimInvoice, SimPayment, StatusChange};
 pub use status::PaymentStatus;
 
+use crate::harness::{self, Hub, Stop, StopOnDrop};
 use crate::js::JsError;
 use state::{Fault, IpnJob, State, fake_address, now_iso};
 
@@ -206,11 +204,8 @@ pub enum NpSimError {
 /// What every task of one simulator shares.
 pub(crate) struct Shared {
     pub(crate) config: NpSimConfig,
-    state: Mutex<State>,
-    /// Woken on every call, state change and delivery attempt; waiters sleep on it.
-    changed: Notify,
-    stopping: AtomicBool,
-    stop_tx: watch::Sender<bool>,
+    /// The state, woken on every call, state change and delivery attempt.
+    hub: Hub<State>,
     pub(crate) http: reqwest::Client,
     /// Delivery tasks are spawned here, so driving calls work from any thread.
     pub(crate) runtime: tokio::runtime::Handle,
@@ -219,35 +214,26 @@ pub(crate) struct Shared {
 impl Shared {
     /// Locks the state; a panic in another holder must not cascade into every test.
     pub(crate) fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.hub.state()
     }
 
     pub(crate) fn touch(&self) {
-        self.changed.notify_waiters();
+        self.hub.touch();
     }
 
     pub(crate) fn is_stopping(&self) -> bool {
-        self.stopping.load(Ordering::SeqCst)
+        self.hub.is_stopping()
     }
 
     pub(crate) fn invoice_url(&self, id: u64) -> String {
         let base = self.config.invoice_url_base.trim_end_matches('/');
         format!("{base}/payment/?iid={id}")
     }
-
-    fn stop(&self) {
-        self.stopping.store(true, Ordering::SeqCst);
-        self.stop_tx.send_replace(true);
-        self.touch();
-    }
 }
 
-/// Stops the server when the last clone of the handle goes away.
-struct StopOnDrop(Arc<Shared>);
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.0.stop();
+impl Stop for Shared {
+    fn stop(&self) {
+        self.hub.stop();
     }
 }
 
@@ -273,42 +259,28 @@ impl NowPaymentsSim {
     /// Binds `config.bind`, spawns the HTTP server and returns the handle. Must be called
     /// inside a tokio runtime.
     pub async fn start(config: NpSimConfig) -> anyhow::Result<Self> {
-        let listener = tokio::net::TcpListener::bind(config.bind)
-            .await
-            .context("binding the NOWPayments simulator")?;
-        let addr = listener.local_addr()?;
-        let api_url = Url::parse(&format!("http://{addr}/v1"))?;
-        let (stop_tx, stop_rx) = watch::channel(false);
         let http = reqwest::Client::builder()
             .timeout(config.ipn_timeout)
             .no_proxy()
             .build()
             .context("building the IPN HTTP client")?;
+        let bind = config.bind;
         let shared = Arc::new(Shared {
             config,
-            state: Mutex::new(State::new()),
-            changed: Notify::new(),
-            stopping: AtomicBool::new(false),
-            stop_tx,
+            hub: Hub::new(State::new()),
             http,
             runtime: tokio::runtime::Handle::current(),
         });
-        let app = server::router(shared.clone());
-        let mut rx = stop_rx;
-        tokio::spawn(async move {
-            let shutdown = async move {
-                // An error means the sender is gone, which is a stop as well.
-                let _ = rx.wait_for(|stop| *stop).await;
-            };
-            if let Err(err) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::warn!(%err, "nowpayments simulator server failed");
-            }
-        });
+        let addr = harness::serve(
+            "NOWPayments",
+            bind,
+            server::router(shared.clone()),
+            shared.hub.stopped(),
+        )
+        .await?;
+        let api_url = Url::parse(&format!("http://{addr}/v1"))?;
         Ok(Self {
-            _stop: Arc::new(StopOnDrop(shared.clone())),
+            _stop: StopOnDrop::new(shared.clone()),
             shared,
             addr,
             api_url,
@@ -599,20 +571,11 @@ impl NowPaymentsSim {
         timeout: Duration,
         mut probe: impl FnMut(&NowPaymentsSim) -> Option<T>,
     ) -> Result<T, NpSimError> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let notified = self.shared.changed.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            if let Some(value) = probe(self) {
-                return Ok(value);
-            }
-            if Instant::now() >= deadline {
-                return Err(NpSimError::Timeout(timeout));
-            }
-            // Ignoring the elapsed error: the next round reports the timeout.
-            let _ = tokio::time::timeout_at(deadline, notified).await;
-        }
+        self.shared
+            .hub
+            .wait_until(timeout, || probe(self))
+            .await
+            .ok_or(NpSimError::Timeout(timeout))
     }
 
     /// Waits for the first delivery attempt matching `predicate`.
@@ -641,11 +604,13 @@ impl NowPaymentsSim {
     pub fn fail_next(&self, path_prefix: &str, http_status: u16, body: FaultBody) {
         let prefix = full_prefix(path_prefix);
         self.mutate(|st| {
-            st.faults.push_back(Fault {
+            st.faults.push(
                 prefix,
-                status: http_status,
-                body,
-            });
+                Fault {
+                    status: http_status,
+                    body,
+                },
+            );
         });
     }
 

@@ -34,12 +34,11 @@ mod state;
 mod tests;
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, MutexGuard};
 use std::time::Duration;
 
 use anyhow::Context as _;
-use tokio::sync::{Notify, watch};
+use tokio::sync::Notify;
 
 pub use limits::RateLimits;
 pub use model::{AdminRights, ChatKind, MemberStatus, NewChat, NewUser, SimChat, SimUser};
@@ -48,6 +47,7 @@ pub use records::{
     SimError, SimMessage, UploadedFile,
 };
 
+use crate::harness::{self, Hub, Stop, StopOnDrop};
 use state::State;
 
 /// Settings of one simulator instance. `Default` gives a ready-to-use bot.
@@ -103,45 +103,35 @@ impl Default for SimConfig {
 pub(crate) struct Shared {
     pub(crate) config: SimConfig,
     pub(crate) bot_id: i64,
-    state: Mutex<State>,
-    /// Woken on every recorded call or state change; `wait_for` sleeps on it.
-    pub(crate) changed: Notify,
+    /// The state, woken on every recorded call or state change; `wait_until` sleeps on it.
+    pub(crate) hub: Hub<State>,
     /// Woken when the update queue, the poller generation or the webhook changes.
     pub(crate) updates: Notify,
-    stopping: AtomicBool,
-    stop_tx: watch::Sender<bool>,
     pub(crate) http: reqwest::Client,
 }
 
 impl Shared {
     /// Locks the state; a panic in another holder must not cascade into every test.
     pub(crate) fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.hub.state()
     }
 
     /// Wakes every waiter after a mutation.
     pub(crate) fn touch(&self) {
-        self.changed.notify_waiters();
+        self.hub.touch();
         self.updates.notify_waiters();
     }
 
     pub(crate) fn is_stopping(&self) -> bool {
-        self.stopping.load(Ordering::SeqCst)
-    }
-
-    fn stop(&self) {
-        self.stopping.store(true, Ordering::SeqCst);
-        self.stop_tx.send_replace(true);
-        self.touch();
+        self.hub.is_stopping()
     }
 }
 
-/// Stops the server when the last clone of the handle goes away.
-struct StopOnDrop(Arc<Shared>);
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.0.stop();
+impl Stop for Shared {
+    /// Pending long polls and the webhook worker see the stop at once.
+    fn stop(&self) {
+        self.hub.stop();
+        self.updates.notify_waiters();
     }
 }
 
@@ -168,45 +158,31 @@ impl TelegramSim {
     /// returns the handle. Must be called inside a tokio runtime.
     pub async fn start(config: SimConfig) -> anyhow::Result<Self> {
         let bot_id = parse_bot_id(&config.token)?;
-        let listener = tokio::net::TcpListener::bind(config.bind)
-            .await
-            .context("binding the Telegram simulator")?;
-        let addr = listener.local_addr()?;
-        let api_url = url::Url::parse(&format!("http://{addr}/"))?;
-        let (stop_tx, stop_rx) = watch::channel(false);
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .no_proxy()
             .build()
             .context("building the webhook HTTP client")?;
         let state = State::new(&config, bot_id);
+        let bind = config.bind;
         let shared = Arc::new(Shared {
             config,
             bot_id,
-            state: Mutex::new(state),
-            changed: Notify::new(),
+            hub: Hub::new(state),
             updates: Notify::new(),
-            stopping: AtomicBool::new(false),
-            stop_tx,
             http,
         });
-        let app = server::router(shared.clone());
-        let mut rx = stop_rx;
-        tokio::spawn(async move {
-            let shutdown = async move {
-                // An error means the sender is gone, which is a stop as well.
-                let _ = rx.wait_for(|stop| *stop).await;
-            };
-            if let Err(err) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::warn!(%err, "telegram simulator server failed");
-            }
-        });
+        let addr = harness::serve(
+            "Telegram",
+            bind,
+            server::router(shared.clone()),
+            shared.hub.stopped(),
+        )
+        .await?;
+        let api_url = url::Url::parse(&format!("http://{addr}/"))?;
         tokio::spawn(delivery::webhook_worker(shared.clone()));
         Ok(Self {
-            _stop: Arc::new(StopOnDrop(shared.clone())),
+            _stop: StopOnDrop::new(shared.clone()),
             shared,
             addr,
             api_url,

@@ -1,7 +1,7 @@
 //! The simulator's world: the asset table and fee model, exchanges with their deposit-driven
 //! lifecycle, payouts, recorded calls and pending faults.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
 
 use rand::Rng as _;
@@ -10,6 +10,7 @@ use rust_decimal_macros::dec;
 
 use super::names::{Asset, ExchangeState};
 use super::{CnEndpoint, CnFault, CnSimConfig, PayoutKind, RecordedCall, SimError, SimPayout};
+use crate::harness::Faults;
 
 /// Most significant digits an amount keeps: what a double-based (JavaScript) server can carry
 /// exactly.
@@ -167,7 +168,7 @@ pub(crate) struct State {
     pub(crate) exchanges: Vec<SimExchange>,
     pub(crate) payouts: Vec<SimPayout>,
     pub(crate) calls: Vec<RecordedCall>,
-    pub(crate) faults: VecDeque<(CnEndpoint, CnFault)>,
+    pub(crate) faults: Faults<CnEndpoint, CnFault>,
     pub(crate) delay: Duration,
 }
 
@@ -193,7 +194,7 @@ impl State {
             exchanges: Vec::new(),
             payouts: Vec::new(),
             calls: Vec::new(),
-            faults: VecDeque::new(),
+            faults: Faults::default(),
             delay: Duration::ZERO,
         }
     }
@@ -509,11 +510,8 @@ impl State {
 
     /// The oldest pending fault for `endpoint`.
     pub(crate) fn take_fault(&mut self, endpoint: CnEndpoint) -> Option<CnFault> {
-        let i = self
-            .faults
-            .iter()
-            .position(|(e, _)| *e == endpoint || *e == CnEndpoint::Any)?;
-        self.faults.remove(i).map(|(_, f)| f)
+        self.faults
+            .take(|e| *e == endpoint || *e == CnEndpoint::Any)
     }
 }
 

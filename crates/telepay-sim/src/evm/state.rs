@@ -1,7 +1,7 @@
 //! The simulated chain: accounts, tokens, the mempool, blocks and receipts; transaction
 //! admission with geth's checks and messages, and mining.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 
 use alloy_consensus::transaction::SignerRecoverable as _;
 use alloy_consensus::{Transaction as _, TxEnvelope};
@@ -11,6 +11,7 @@ use alloy_sol_types::{SolCall, SolEvent};
 
 use super::abi::IERC20;
 use super::{RpcFault, SimAsset, SimTransfer, SimTx, SimTxStatus};
+use crate::harness::Faults;
 
 /// Gas a token `transfer` burns on top of the intrinsic gas when it succeeds (a USDT transfer
 /// totals ~52k here; real ones use 41k–63k).
@@ -141,7 +142,7 @@ pub(crate) struct State {
     /// Pending transactions by (sender, nonce) → index into `entries`.
     pub pool: BTreeMap<(Address, u64), usize>,
     pub blocks: Vec<Block>,
-    pub faults: VecDeque<(String, RpcFault)>,
+    pub faults: Faults<String, RpcFault>,
     pub calls: Vec<String>,
     pub transfers: Vec<SimTransfer>,
     genesis_time: u64,
@@ -206,7 +207,7 @@ impl State {
             by_hash: HashMap::new(),
             pool: BTreeMap::new(),
             blocks: vec![genesis],
-            faults: VecDeque::new(),
+            faults: Faults::default(),
             calls: Vec::new(),
             transfers: Vec::new(),
             genesis_time,
@@ -250,11 +251,8 @@ impl State {
     }
 
     pub(crate) fn take_fault(&mut self, method: &str) -> Option<RpcFault> {
-        let pos = self
-            .faults
-            .iter()
-            .position(|(m, _)| m == method || m == "*" || m.is_empty())?;
-        self.faults.remove(pos).map(|(_, f)| f)
+        self.faults
+            .take(|m| m == method || m == "*" || m.is_empty())
     }
 
     fn next_seq(&self) -> u64 {

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 
 use super::status::PaymentStatus;
 use super::{FaultBody, IpnDelivery, NpCall, PayIn};
+use crate::harness::Faults;
 
 /// Id ranges are far apart and above 2^32, so a test that mixes an invoice id with a payment
 /// id, or squeezes one into 32 bits, fails visibly.
@@ -95,7 +96,6 @@ pub(crate) struct IpnJob {
 /// A one-shot injected answer.
 #[derive(Debug, Clone)]
 pub(crate) struct Fault {
-    pub(crate) prefix: String,
     pub(crate) status: u16,
     pub(crate) body: FaultBody,
 }
@@ -109,7 +109,8 @@ pub(crate) struct State {
     pub(crate) payments: BTreeMap<u64, SimPayment>,
     pub(crate) calls: Vec<NpCall>,
     pub(crate) deliveries: Vec<IpnDelivery>,
-    pub(crate) faults: VecDeque<Fault>,
+    /// Keyed by the path prefix they apply to.
+    pub(crate) faults: Faults<String, Fault>,
     pub(crate) delays: Vec<(String, Duration)>,
     /// IPNs not yet sent, per payment, in order.
     pub(crate) outbox: BTreeMap<u64, VecDeque<IpnJob>>,
@@ -130,7 +131,7 @@ impl State {
             payments: BTreeMap::new(),
             calls: Vec::new(),
             deliveries: Vec::new(),
-            faults: VecDeque::new(),
+            faults: Faults::default(),
             delays: Vec::new(),
             outbox: BTreeMap::new(),
             busy: BTreeSet::new(),
@@ -165,11 +166,7 @@ impl State {
 
     /// Takes the oldest fault whose prefix matches.
     pub(crate) fn take_fault(&mut self, path: &str) -> Option<Fault> {
-        let i = self
-            .faults
-            .iter()
-            .position(|f| path.starts_with(f.prefix.as_str()))?;
-        self.faults.remove(i)
+        self.faults.take(|prefix| path.starts_with(prefix.as_str()))
     }
 
     pub(crate) fn ipns_pending(&self) -> usize {

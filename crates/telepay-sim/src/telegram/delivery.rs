@@ -136,7 +136,7 @@ async fn deliver(shared: &Arc<Shared>, hook: &Webhook, update: &QueuedUpdate) {
                 st.webhook_last_error = Some((now, message));
             }
         }
-        shared.changed.notify_waiters();
+        shared.hub.touch();
         if delivered || shared.is_stopping() {
             break;
         }

@@ -3,7 +3,6 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::time::Instant;
 
 use super::TelegramSim;
 use super::methods;
@@ -218,20 +217,11 @@ impl TelegramSim {
         timeout: Duration,
         mut probe: impl FnMut(&TelegramSim) -> Option<T>,
     ) -> Result<T, SimError> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let notified = self.shared.changed.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            if let Some(value) = probe(self) {
-                return Ok(value);
-            }
-            if Instant::now() >= deadline {
-                return Err(SimError::Timeout(timeout));
-            }
-            // Ignoring the elapsed error: the next round reports the timeout.
-            let _ = tokio::time::timeout_at(deadline, notified).await;
-        }
+        self.shared
+            .hub
+            .wait_until(timeout, || probe(self))
+            .await
+            .ok_or(SimError::Timeout(timeout))
     }
 
     /// Waits until `predicate` holds.
@@ -289,7 +279,7 @@ impl TelegramSim {
             description: description.to_owned(),
             retry_after,
         };
-        self.mutate(|st| st.faults.entry(key).or_default().push_back(fault));
+        self.mutate(|st| st.faults.push(key, fault));
     }
 
     /// Delays every reply of `method` by `delay` (`None` removes the delay).

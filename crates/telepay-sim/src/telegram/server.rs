@@ -92,10 +92,7 @@ async fn run(shared: &Arc<Shared>, method: &'static str, params: &Params) -> Met
     let (delay, fault) = {
         let mut state = shared.state();
         let delay = state.delays.get(method).copied();
-        let fault = state
-            .faults
-            .get_mut(method)
-            .and_then(std::collections::VecDeque::pop_front);
+        let fault = state.faults.take(|m| m == method);
         (delay, fault)
     };
     if let Some(delay) = delay {

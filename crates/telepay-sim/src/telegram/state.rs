@@ -14,6 +14,7 @@ use super::{
     ChatKind, DeliveryRecord, InviteLink, JoinRequest, MemberStatus, RecordedCall, SimChat,
     SimMessage, SimUser,
 };
+use crate::harness::Faults;
 
 /// A queued update.
 #[derive(Debug, Clone)]
@@ -77,7 +78,8 @@ pub(crate) struct State {
     pub(crate) poll_generation: u64,
     pub(crate) calls: Vec<RecordedCall>,
     pub(crate) deliveries: Vec<DeliveryRecord>,
-    pub(crate) faults: HashMap<String, VecDeque<Fault>>,
+    /// Keyed by method name, first in first out per method.
+    pub(crate) faults: Faults<String, Fault>,
     pub(crate) delays: HashMap<String, Duration>,
     pub(crate) limiter: RateLimiter,
     /// (scope JSON, language code) → commands.
@@ -116,7 +118,7 @@ impl State {
             poll_generation: 0,
             calls: Vec::new(),
             deliveries: Vec::new(),
-            faults: HashMap::new(),
+            faults: Faults::default(),
             delays: HashMap::new(),
             limiter: RateLimiter::default(),
             commands: BTreeMap::new(),
