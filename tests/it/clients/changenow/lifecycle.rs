@@ -253,11 +253,18 @@ async fn unfunded_exchanges_expire_after_their_ttl() {
         ExchangeState::Refunded
     );
     assert!(sim.payouts().is_empty());
-    // A funded exchange never expires.
+    // A funded exchange never expires. An unfunded witness created after it expires first,
+    // so the funded one's TTL has surely run out when it is looked at (no fixed sleep).
     let funded = client.create_exchange(&order(dec!(100))).await.unwrap();
     sim.deposit(&funded.payin_address, dec!(100), "0xd")
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let witness = client.create_exchange(&order(dec!(100))).await.unwrap();
+    sim.wait_until(Duration::from_secs(5), |s| {
+        s.exchange(&witness.id)
+            .filter(|e| product_state(&e.status) == ExchangeState::Expired)
+    })
+    .await
+    .unwrap();
     assert_eq!(
         client.exchange(&funded.id).await.unwrap().status,
         ExchangeState::Confirming
