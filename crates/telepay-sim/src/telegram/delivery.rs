@@ -46,7 +46,8 @@ pub(crate) async fn get_updates(shared: &Arc<Shared>, p: &Params) -> MethodResul
         st.poll_generation += 1;
         (st.poll_generation, Instant::now() + wait, limit)
     };
-    shared.updates.notify_waiters();
+    // Ends an older poll, and wakes tests waiting for this one to start.
+    shared.touch();
     loop {
         let notified = shared.updates.notified();
         tokio::pin!(notified);

@@ -65,11 +65,9 @@ pub(super) async fn raw(sim: &TelegramSim, method: &str, body: Value) -> (u16, V
 /// Waits until the simulator has seen `count` getUpdates requests start, so a
 /// test can act while a long poll is held open.
 pub(super) async fn polls_started(sim: &TelegramSim, count: u64) {
-    for _ in 0..500 {
-        if sim.shared.state().poll_generation >= count {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("no getUpdates reached the simulator");
+    sim.wait_until(Duration::from_secs(5), |s| {
+        (s.shared.state().poll_generation >= count).then_some(())
+    })
+    .await
+    .expect("no getUpdates reached the simulator");
 }
