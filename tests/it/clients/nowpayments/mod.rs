@@ -3,6 +3,7 @@
 
 mod client;
 mod ipn;
+mod signer;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
