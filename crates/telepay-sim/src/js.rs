@@ -17,6 +17,7 @@
 //! never write such keys; [`sorted_stringify`] refuses a document that has one rather than
 //! sign something NOWPayments would sign differently.
 
+use rust_decimal::Decimal;
 use serde_json::Value;
 
 /// Why a document cannot be written as NOWPayments' signer would write it.
@@ -49,6 +50,49 @@ pub fn sorted_stringify(value: &Value) -> Result<String, JsError> {
     serde_json_canonicalizer::to_string(value).map_err(|e| JsError::Unwritable(e.to_string()))
 }
 
+/// How JavaScript's `Number.prototype.toString` prints this value, computed from the decimal
+/// digits (ECMA-262 Number::toString): positional from 1e-6 up to (not including) 1e21,
+/// exponent form (`1e-7`, `1.5e+21`) outside. The simulator keeps amounts to at most 15
+/// significant digits,
+/// so the text is also what a double-based server would print (ChangeNOW's amounts).
+pub fn decimal_number(d: Decimal) -> String {
+    let d = d.normalize();
+    if d.is_zero() {
+        return "0".to_owned();
+    }
+    let sign = if d.is_sign_negative() { "-" } else { "" };
+    let mut digits = d.mantissa().unsigned_abs().to_string();
+    // value = digits × 10^exp10
+    let mut exp10 = -i64::from(d.scale());
+    while digits.len() > 1 && digits.ends_with('0') {
+        digits.pop();
+        exp10 += 1;
+    }
+    let k = i64::try_from(digits.len()).unwrap_or(i64::MAX);
+    // value = 0.digits × 10^n
+    let n = k + exp10;
+    let zeros = |count: i64| "0".repeat(usize::try_from(count).unwrap_or(0));
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", zeros(n - k))
+    } else if 0 < n && n <= 21 {
+        let at = usize::try_from(n).unwrap_or(0);
+        let (int, frac) = digits.split_at(at.min(digits.len()));
+        format!("{int}.{frac}")
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", zeros(-n))
+    } else {
+        let e = n - 1;
+        let e_sign = if e < 0 { '-' } else { '+' };
+        let (first, rest) = digits.split_at(1);
+        if rest.is_empty() {
+            format!("{first}e{e_sign}{}", e.abs())
+        } else {
+            format!("{first}.{rest}e{e_sign}{}", e.abs())
+        }
+    };
+    format!("{sign}{body}")
+}
+
 /// The first object key, at any depth, that JavaScript treats as an array index: "0" or digits
 /// without a leading zero, below 2^32 − 1 (ECMA-262 §6.1.7).
 fn integer_like_key(value: &Value) -> Option<&str> {
@@ -71,7 +115,32 @@ fn integer_like_key(value: &Value) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal_macros::dec;
     use serde_json::json;
+
+    #[test]
+    fn decimals_print_like_javascript_numbers() {
+        for (d, text) in [
+            (dec!(0), "0"),
+            (dec!(15), "15"),
+            (dec!(1000), "1000"),
+            (dec!(10.500), "10.5"),
+            (dec!(0.00001234), "0.00001234"),
+            (dec!(0.000001), "0.000001"),
+            (dec!(0.0000001), "1e-7"),
+            (dec!(0.00000015), "1.5e-7"),
+            (dec!(596726.7), "596726.7"),
+            (dec!(-3.25), "-3.25"),
+            (dec!(100000000000000000000), "100000000000000000000"),
+            (dec!(1000000000000000000000), "1e+21"),
+            (dec!(1500000000000000000000), "1.5e+21"),
+        ] {
+            assert_eq!(decimal_number(d), text, "{d}");
+            // The same text as the double nearest to it, as a Node server holds it.
+            let double: f64 = d.to_string().parse().unwrap();
+            assert_eq!(stringify(&json!(double)), text, "{d} as a double");
+        }
+    }
 
     #[test]
     fn numbers_print_as_ecmascript_does() {

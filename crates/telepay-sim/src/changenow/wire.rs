@@ -7,6 +7,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rust_decimal::Decimal;
 
+use crate::js;
+
 /// A JSON value whose object keys keep the order they were written in.
 pub(crate) enum Js {
     Null,
@@ -29,7 +31,7 @@ impl Js {
             Self::Null => out.push_str("null"),
             Self::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Self::Str(s) => out.push_str(&quote(s)),
-            Self::Num(d) => out.push_str(&js_number(*d)),
+            Self::Num(d) => out.push_str(&js::decimal_number(*d)),
             Self::Obj(fields) => {
                 out.push('{');
                 for (i, (k, v)) in fields.iter().enumerate() {
@@ -68,48 +70,6 @@ pub(crate) fn error(code: &str, message: &str) -> Js {
     Js::Obj(vec![("error", s(code)), ("message", s(message))])
 }
 
-/// How JavaScript's `Number.prototype.toString` prints this value, computed from the decimal
-/// digits (ECMA-262 Number::toString): positional between 1e-7 and 1e21, exponent form
-/// (`1e-7`, `1.5e+21`) outside. The simulator keeps amounts to at most 15 significant digits,
-/// so the text is also what a double-based server would print.
-pub(crate) fn js_number(d: Decimal) -> String {
-    let d = d.normalize();
-    if d.is_zero() {
-        return "0".to_owned();
-    }
-    let sign = if d.is_sign_negative() { "-" } else { "" };
-    let mut digits = d.mantissa().unsigned_abs().to_string();
-    // value = digits × 10^exp10
-    let mut exp10 = -i64::from(d.scale());
-    while digits.len() > 1 && digits.ends_with('0') {
-        digits.pop();
-        exp10 += 1;
-    }
-    let k = i64::try_from(digits.len()).unwrap_or(i64::MAX);
-    // value = 0.digits × 10^n
-    let n = k + exp10;
-    let zeros = |count: i64| "0".repeat(usize::try_from(count).unwrap_or(0));
-    let body = if k <= n && n <= 21 {
-        format!("{digits}{}", zeros(n - k))
-    } else if 0 < n && n <= 21 {
-        let at = usize::try_from(n).unwrap_or(0);
-        let (int, frac) = digits.split_at(at.min(digits.len()));
-        format!("{int}.{frac}")
-    } else if -6 < n && n <= 0 {
-        format!("0.{}{digits}", zeros(-n))
-    } else {
-        let e = n - 1;
-        let e_sign = if e < 0 { '-' } else { '+' };
-        let (first, rest) = digits.split_at(1);
-        if rest.is_empty() {
-            format!("{first}e{e_sign}{}", e.abs())
-        } else {
-            format!("{first}.{rest}e{e_sign}{}", e.abs())
-        }
-    };
-    format!("{sign}{body}")
-}
-
 /// `2024-05-01T12:00:00.000Z`.
 pub(crate) fn iso(t: SystemTime) -> String {
     let since = t.duration_since(UNIX_EPOCH).unwrap_or_default();
@@ -146,27 +106,6 @@ mod tests {
     use rust_decimal_macros::dec;
 
     use super::*;
-
-    #[test]
-    fn numbers_print_like_javascript() {
-        for (d, text) in [
-            (dec!(0), "0"),
-            (dec!(15), "15"),
-            (dec!(1000), "1000"),
-            (dec!(10.500), "10.5"),
-            (dec!(0.00001234), "0.00001234"),
-            (dec!(0.000001), "0.000001"),
-            (dec!(0.0000001), "1e-7"),
-            (dec!(0.00000015), "1.5e-7"),
-            (dec!(596726.7), "596726.7"),
-            (dec!(-3.25), "-3.25"),
-            (dec!(100000000000000000000), "100000000000000000000"),
-            (dec!(1000000000000000000000), "1e+21"),
-            (dec!(1500000000000000000000), "1.5e+21"),
-        ] {
-            assert_eq!(js_number(d), text, "{d}");
-        }
-    }
 
     #[test]
     fn objects_keep_their_key_order_and_escape_strings() {
