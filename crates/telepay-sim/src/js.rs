@@ -5,7 +5,8 @@
 //! `JSON.stringify` prints strings escaping only `"`, `\` and control characters, and numbers
 //! as ECMAScript's Number::toString (shortest round trip; `15.0` → `15`, `0.00001234` stays,
 //! `1e-7`). RFC 8785 (JCS) prescribes exactly that serialisation, so the
-//! [`serde_json_canonicalizer`] crate does the writing here.
+//! [`serde_json_canonicalizer`] crate does the writing here; [`decimal_number`] prints an exact
+//! decimal the same way without going through a double.
 //!
 //! JCS also sorts object keys by UTF-16 code units. That is what JavaScript's
 //! `Object.keys(o).sort()` (no comparator) does too, so for sorting alone JCS and
@@ -53,8 +54,8 @@ pub fn sorted_stringify(value: &Value) -> Result<String, JsError> {
 /// How JavaScript's `Number.prototype.toString` prints this value, computed from the decimal
 /// digits (ECMA-262 Number::toString): positional from 1e-6 up to (not including) 1e21,
 /// exponent form (`1e-7`, `1.5e+21`) outside. The simulator keeps amounts to at most 15
-/// significant digits,
-/// so the text is also what a double-based server would print (ChangeNOW's amounts).
+/// significant digits, so the text is also what a double-based server would print
+/// (ChangeNOW's amounts).
 pub fn decimal_number(d: Decimal) -> String {
     let d = d.normalize();
     if d.is_zero() {
