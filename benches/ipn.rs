@@ -15,11 +15,11 @@ use telepay::config::{Config, DatabaseConfig, RawSettings};
 use telepay::domain::money::UsdMicros;
 use telepay::domain::time::{Clock, SystemClock};
 use telepay::providers::nowpayments::ipn::sign_body;
-use telepay::sim::telegram::{SimConfig, TelegramSim};
 use telepay::store::Db;
 use telepay::store::channels::{AccessMode, NewChannel, NewTier, PayoutSettings, PayoutStrategy};
 use telepay::store::invoices::{InvoiceKind, NewInvoice};
 use telepay::store::users::SeenUser;
+use telepay_sim::telegram::{SimConfig, TelegramSim};
 use tokio_util::sync::CancellationToken;
 
 const SENDERS: usize = 8;

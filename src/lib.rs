@@ -14,6 +14,5 @@ pub mod notify;
 pub mod payments;
 pub mod payouts;
 pub mod providers;
-pub mod sim;
 pub mod store;
 pub mod telemetry;

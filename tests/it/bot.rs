@@ -289,7 +289,7 @@ async fn a_button_flood_is_dropped_with_one_toast(backend: Backend) {
             .unwrap();
     }
     let notice = t(Lang::Es, "flood-slow-down");
-    let toasts = |tg: &telepay::sim::telegram::TelegramSim| {
+    let toasts = |tg: &telepay_sim::telegram::TelegramSim| {
         tg.calls_of("answerCallbackQuery")
             .iter()
             .filter(|c| c.param_str("text").as_deref() == Some(notice.as_str()))

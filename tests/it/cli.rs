@@ -3,8 +3,8 @@
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use telepay::sim::evm::{EvmSim, EvmSimConfig};
-use telepay::sim::telegram::{SimConfig, TelegramSim};
+use telepay_sim::evm::{EvmSim, EvmSimConfig};
+use telepay_sim::telegram::{SimConfig, TelegramSim};
 
 const BIN: &str = env!("CARGO_BIN_EXE_telepay");
 

@@ -273,7 +273,7 @@ async fn an_impossible_outcome_is_held_at_valuation(backend: Backend) {
         .np
         .pay(
             np_invoice.parse().unwrap(),
-            telepay::sim::nowpayments::PayIn::exact("usdttrc20", dec!(5))
+            telepay_sim::nowpayments::PayIn::exact("usdttrc20", dec!(5))
                 .outcome("usdttrc20", dec!(10_000_000)),
         )
         .unwrap();

@@ -4,7 +4,7 @@
 use rust_decimal_macros::dec;
 use sqlx::Row;
 use telepay::domain::time::Clock;
-use telepay::providers::nowpayments::PaymentStatus;
+use telepay_sim::nowpayments::PaymentStatus;
 
 use crate::on_both_backends;
 use crate::subscriber::{buy_first_tier, live_channel, np_id, pay_and_get_link, usdt};

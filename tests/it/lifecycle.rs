@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use telepay::app::{Application, BuildOptions, StartupError};
 use telepay::config::Config;
-use telepay::sim::evm::{EvmSim, EvmSimConfig};
-use telepay::sim::telegram::{SimConfig, TelegramSim};
+use telepay_sim::evm::{EvmSim, EvmSimConfig};
+use telepay_sim::telegram::{SimConfig, TelegramSim};
 
 use crate::on_both_backends;
 use crate::support::app::{EVM_CHAIN_ID, Mode, spawn_app, spawn_app_with, test_settings};

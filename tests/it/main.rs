@@ -5,6 +5,7 @@ mod support;
 
 mod bot;
 mod cli;
+mod clients;
 mod hostile;
 mod http_limits;
 mod jobs;

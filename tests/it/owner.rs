@@ -4,8 +4,8 @@
 
 use telepay::bot::dialogue::Conversation;
 use telepay::domain::money::UsdMicros;
-use telepay::sim::telegram::{AdminRights, MemberStatus, NewChat, SimMessage};
 use telepay::store::channels::{Channel, PayoutStrategy};
+use telepay_sim::telegram::{AdminRights, MemberStatus, NewChat, SimMessage};
 
 use crate::on_both_backends;
 use crate::support::app::{TestApp, WAIT, spawn_app};

@@ -11,11 +11,11 @@ use rust_decimal_macros::dec;
 use std::str::FromStr;
 use telepay::domain::money::UsdMicros;
 use telepay::domain::time::Clock;
-use telepay::sim::evm::RpcFault;
-use telepay::sim::nowpayments::PayIn;
-use telepay::sim::telegram::{AdminRights, NewChat};
 use telepay::store::channels::{Channel, PayoutStrategy};
 use telepay::store::payouts::Payout;
+use telepay_sim::evm::RpcFault;
+use telepay_sim::nowpayments::PayIn;
+use telepay_sim::telegram::{AdminRights, NewChat};
 
 use crate::on_both_backends;
 use crate::subscriber::{buy_first_tier, np_id};
@@ -310,8 +310,8 @@ async fn instant_below_minimum_is_deferred(backend: Backend) {
     };
     let c = channel(&app, "TRX", "TRX", OWNER_TRON, PayoutStrategy::Instant).await;
     app.cn.set_min_amount(
-        &telepay::providers::changenow::Asset::new("usdt", "bsc"),
-        &telepay::providers::changenow::Asset::new("trx", "trx"),
+        &telepay_sim::changenow::Asset::new("usdt", "bsc"),
+        &telepay_sim::changenow::Asset::new("trx", "trx"),
         dec!(50),
     );
     subscriber_pays(&app, 1, &c, dec!(4.95)).await;
@@ -616,8 +616,8 @@ async fn lesson_41_a_4xx_is_not_retried_and_admins_retry_it(backend: Backend) {
     };
     let c = channel(&app, "TRX", "TRX", OWNER_TRON, PayoutStrategy::Instant).await;
     app.cn.fail_next(
-        telepay::sim::changenow::CnEndpoint::CreateExchange,
-        telepay::sim::changenow::CnFault::ErrorCode {
+        telepay_sim::changenow::CnEndpoint::CreateExchange,
+        telepay_sim::changenow::CnFault::ErrorCode {
             status: 400,
             code: "not_valid_address".into(),
             message: "Invalid address".into(),
@@ -630,7 +630,7 @@ async fn lesson_41_a_4xx_is_not_retried_and_admins_retry_it(backend: Backend) {
     }
     let creates = app
         .cn
-        .calls_to(telepay::sim::changenow::CnEndpoint::CreateExchange)
+        .calls_to(telepay_sim::changenow::CnEndpoint::CreateExchange)
         .len();
     assert_eq!(creates, 1, "a 4xx is never repeated by itself");
     assert_eq!(payouts_of(&app, c.id).await[0].state, "pending");
@@ -804,8 +804,8 @@ async fn a_crash_between_every_payout_step_pays_exactly_once(backend: Backend) {
     app.evm
         .fail_next("eth_sendRawTransaction", RpcFault::AcceptThenFail);
     app.cn.fail_next(
-        telepay::sim::changenow::CnEndpoint::CreateExchange,
-        telepay::sim::changenow::CnFault::Status(502),
+        telepay_sim::changenow::CnEndpoint::CreateExchange,
+        telepay_sim::changenow::CnFault::Status(502),
     );
     subscriber_pays(&app, 1, &c, dec!(4.95)).await;
     let mut states = Vec::new();

@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use rust_decimal_macros::dec;
 use telepay::domain::time::Clock;
-use telepay::providers::nowpayments::PaymentStatus;
-use telepay::sim::nowpayments::PayIn;
-use telepay::sim::telegram::{AdminRights, NewChat};
 use telepay::store::channels::{Channel, PayoutStrategy};
+use telepay_sim::nowpayments::PayIn;
+use telepay_sim::nowpayments::PaymentStatus;
+use telepay_sim::telegram::{AdminRights, NewChat};
 
 use crate::on_both_backends;
 use crate::support::app::{NP_IPN_SECRET, TestApp, WAIT, spawn_app};

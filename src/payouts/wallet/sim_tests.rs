@@ -10,7 +10,7 @@ use secrecy::SecretString;
 
 use super::tests::{TEST_ADDRESS, TEST_KEY};
 use super::*;
-use crate::sim::evm::{EvmSim, EvmSimConfig, RpcFault, SimAsset, SimTransfer, SimTxStatus};
+use telepay_sim::evm::{EvmSim, EvmSimConfig, RpcFault, SimAsset, SimTransfer, SimTxStatus};
 
 const GWEI: u128 = 1_000_000_000;
 

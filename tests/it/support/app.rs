@@ -10,12 +10,12 @@ use telepay::app::{Application, BuildOptions, Ctx};
 use telepay::config::{Config, RawSettings};
 use telepay::domain::time::ManualClock;
 use telepay::jobs::{JobRunner, RunReport, Scheduler};
-use telepay::sim::nowpayments::{NowPaymentsSim, NpSimConfig};
-use telepay::sim::telegram::{Injected, NewUser, RecordedCall, SimConfig, SimMessage, TelegramSim};
+use telepay_sim::nowpayments::{NowPaymentsSim, NpSimConfig};
+use telepay_sim::telegram::{Injected, NewUser, RecordedCall, SimConfig, SimMessage, TelegramSim};
 
 use alloy_primitives::{Address, U256};
-use telepay::sim::changenow::{ChangeNowSim, CnSimConfig, SimPayout};
-use telepay::sim::evm::{EvmSim, EvmSimConfig, SimAsset, SimTransfer};
+use telepay_sim::changenow::{ChangeNowSim, CnSimConfig, SimPayout};
+use telepay_sim::evm::{EvmSim, EvmSimConfig, SimAsset, SimTransfer};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
