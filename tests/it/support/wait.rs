@@ -65,3 +65,23 @@ pub async fn eventually_within<P: Probe>(
         tokio::time::sleep(POLL).await;
     }
 }
+
+#[tokio::test]
+async fn eventually_returns_the_settled_value() {
+    let mut looks = 0;
+    let got = eventually("the third look", async || {
+        looks += 1;
+        (looks == 3).then_some(looks)
+    })
+    .await;
+    assert_eq!(got, 3);
+}
+
+#[tokio::test]
+#[should_panic(expected = "for the impossible; last seen: \"still 7\"")]
+async fn eventually_names_what_it_awaited_and_what_it_saw() {
+    eventually_within(Duration::from_millis(50), "the impossible", async || {
+        Err::<(), _>("still 7")
+    })
+    .await;
+}
