@@ -11,6 +11,7 @@ use telepay::i18n::t;
 use crate::on_both_backends;
 use crate::support::app::{Mode, TestApp, WAIT, WEBHOOK_SECRET, spawn_app, spawn_app_with};
 use crate::support::db::Backend;
+use crate::support::wait::eventually;
 
 async fn start_replies_in_the_users_language(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
@@ -102,16 +103,10 @@ async fn blocking_the_bot_marks_the_user_unreachable(backend: Backend) {
     app.send_text(u, "/start");
     app.reply_containing(u, "Hi, Di!").await;
     app.tg.user_blocks_bot(u).unwrap();
-    let db = app.ctx.db.clone();
-    let mut unreachable = false;
-    for _ in 0..100 {
-        if db.get_user(u).await.unwrap().unwrap().unreachable {
-            unreachable = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert!(unreachable);
+    eventually("the user marked unreachable", async || {
+        app.ctx.db.get_user(u).await.unwrap().unwrap().unreachable
+    })
+    .await;
 }
 
 /// Start-up asks for every update kind explicitly (chat_member is never sent otherwise) and

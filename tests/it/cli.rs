@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 use telepay_sim::evm::{EvmSim, EvmSimConfig};
 use telepay_sim::telegram::{SimConfig, TelegramSim};
 
+use crate::support::wait::eventually_within;
+
 const BIN: &str = env!("CARGO_BIN_EXE_telepay");
 
 /// The binary with a clean environment, run in its own empty folder (no stray .env).
@@ -208,25 +210,25 @@ async fn serve_then_signal(signal: &str) {
         .spawn()
         .unwrap();
 
-    let started = Instant::now();
-    let healthy = loop {
-        let out = telepay(&dir)
-            .arg("healthcheck")
-            .env("HTTP_ADDR", &addr)
-            .output()
-            .unwrap();
-        if out.status.success() {
-            break true;
-        }
-        if started.elapsed() > Duration::from_secs(20) {
-            break false;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    assert!(healthy, "serve never became ready");
+    eventually_within(
+        Duration::from_secs(20),
+        "serve ready (healthcheck passes)",
+        async || {
+            let out = telepay(&dir)
+                .arg("healthcheck")
+                .env("HTTP_ADDR", &addr)
+                .output()
+                .unwrap();
+            if out.status.success() {
+                Ok(())
+            } else {
+                Err(out.status)
+            }
+        },
+    )
+    .await;
 
     let pid = child.id().to_string();
-    let stopped_at = Instant::now();
     assert!(
         Command::new("kill")
             .args([signal, &pid])
@@ -234,16 +236,12 @@ async fn serve_then_signal(signal: &str) {
             .unwrap()
             .success()
     );
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            stopped_at.elapsed() < Duration::from_secs(10),
-            "did not stop within 10 s"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let status = eventually_within(
+        Duration::from_secs(10),
+        "serve to stop after the signal",
+        async || child.try_wait().unwrap(),
+    )
+    .await;
     assert_eq!(status.code(), Some(0));
     let mut log = String::new();
     std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut log).unwrap();

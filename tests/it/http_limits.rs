@@ -14,6 +14,7 @@ use tokio::net::TcpStream;
 use crate::on_both_backends;
 use crate::support::app::{Mode, TestApp, WEBHOOK_SECRET, spawn_app_with};
 use crate::support::db::Backend;
+use crate::support::wait::eventually_within;
 
 /// How long a test waits for the server to answer or hang up before failing.
 const BOUND: Duration = Duration::from_secs(20);
@@ -85,15 +86,15 @@ async fn unfinished_headers_are_cut_off(backend: Backend) {
     // The server still serves everyone else.
     assert_eq!(app.get("/healthz").await.status(), 200);
     // Counted once the connection's task has ended (just after the client saw the close).
-    let deadline = tokio::time::Instant::now() + BOUND;
-    loop {
+    eventually_within(BOUND, "the header timeout counted", async || {
         let metrics = app.get("/metrics").await.text().await.unwrap();
         if metrics.contains("reason=\"header_timeout\"") {
-            break;
+            Ok(())
+        } else {
+            Err(metrics)
         }
-        assert!(tokio::time::Instant::now() < deadline, "{metrics}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    })
+    .await;
 }
 
 async fn an_unfinished_body_ends_the_request(backend: Backend) {
@@ -237,14 +238,11 @@ async fn requests_beyond_the_bound_get_503(backend: Backend) {
         .expect("the held request is answered")
         .unwrap();
     assert_eq!(&answer, b"HTTP/1.1 401");
-    let deadline = tokio::time::Instant::now() + BOUND;
-    while app.get("/healthz").await.status() != 200 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the place was never freed"
-        );
-        tokio::task::yield_now().await;
-    }
+    eventually_within(BOUND, "the place freed (/healthz 200)", async || {
+        let status = app.get("/healthz").await.status();
+        if status == 200 { Ok(()) } else { Err(status) }
+    })
+    .await;
     let metrics = app.get("/metrics").await.text().await.unwrap();
     assert!(metrics.contains("reason=\"overloaded\""), "{metrics}");
 }

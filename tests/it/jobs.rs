@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use crate::on_both_backends;
 use crate::support::app::{WAIT, spawn_app};
 use crate::support::db::{Backend, TestDb};
+use crate::support::wait::eventually;
 
 const POLICY: RetryPolicy = RetryPolicy {
     base: Duration::from_secs(60),
@@ -371,15 +372,11 @@ async fn wait_for_lease(
     what: &str,
     mut pred: impl FnMut(&(String, i64, Option<String>, Option<i64>)) -> bool,
 ) {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
+    eventually(what, async || {
         let l = lease_of(db, "s1").await;
-        if pred(&l) {
-            return;
-        }
-        assert!(std::time::Instant::now() < deadline, "{what}: {l:?}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+        if pred(&l) { Ok(()) } else { Err(l) }
+    })
+    .await;
 }
 
 /// A job that runs far longer than its lease keeps it: the heartbeat renews it, and another

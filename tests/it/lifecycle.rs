@@ -10,6 +10,7 @@ use telepay_sim::telegram::{SimConfig, TelegramSim};
 use crate::on_both_backends;
 use crate::support::app::{EVM_CHAIN_ID, Mode, spawn_app, spawn_app_with, test_settings};
 use crate::support::db::{Backend, TestDb};
+use crate::support::wait::{eventually, eventually_within};
 
 async fn health_readiness_and_metrics(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
@@ -25,8 +26,7 @@ async fn health_readiness_and_metrics(backend: Backend) {
     app.send_text(u, "/start");
     app.reply_containing(u, "Hi, Gus!").await;
     // The handler counts its outcome after its last reply: wait for the count, not the reply.
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
+    eventually("the update counted in bot_updates_total", async || {
         let r = app.get("/metrics").await;
         assert_eq!(r.status(), 200);
         assert!(
@@ -37,11 +37,12 @@ async fn health_readiness_and_metrics(backend: Backend) {
         );
         let text = r.text().await.unwrap();
         if text.contains("bot_updates_total") {
-            break;
+            Ok(())
+        } else {
+            Err(text)
         }
-        assert!(std::time::Instant::now() < deadline, "not counted: {text}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    })
+    .await;
     assert_eq!(app.get("/nope").await.status(), 404);
 }
 
@@ -181,20 +182,21 @@ async fn readiness_waits_for_the_evm_node(backend: Backend) {
     })
     .await
     .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let r = app.get("/readyz").await;
-        if r.status() == 200 {
-            let body: serde_json::Value = r.json().await.unwrap();
-            assert_eq!(body["evm_node"], "ok", "{body}");
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "/readyz never recovered after the node came up"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let body: serde_json::Value = eventually_within(
+        Duration::from_secs(60),
+        "/readyz to recover after the node came up",
+        async || {
+            let r = app.get("/readyz").await;
+            let status = r.status();
+            if status == 200 {
+                Ok(r.json().await.unwrap())
+            } else {
+                Err(status)
+            }
+        },
+    )
+    .await;
+    assert_eq!(body["evm_node"], "ok", "{body}");
 }
 
 on_both_backends!(

@@ -8,8 +8,9 @@ use telepay::store::channels::{Channel, PayoutStrategy};
 use telepay_sim::telegram::{AdminRights, MemberStatus, NewChat, SimMessage};
 
 use crate::on_both_backends;
-use crate::support::app::{TestApp, WAIT, spawn_app};
+use crate::support::app::{TestApp, spawn_app};
 use crate::support::db::Backend;
+use crate::support::wait::eventually;
 
 const OWNER: i64 = 700;
 const OTHER: i64 = 701;
@@ -661,10 +662,10 @@ async fn lost_rights_pause_and_restore_resumes(backend: Backend) {
     app.tg
         .inject_my_chat_member(CHAT, OWNER, MemberStatus::Member { until_date: None })
         .unwrap();
-    eventually(|| {
-        let ctx = app.ctx.clone();
-        async move { ctx.db.channel(c.id).await.unwrap().unwrap().rights_lost }
-    })
+    eventually(
+        "the channel marked as having lost the bot's rights",
+        async || app.ctx.db.channel(c.id).await.unwrap().unwrap().rights_lost,
+    )
     .await;
     app.run_jobs_once().await;
     app.reply_containing(OWNER, "can no longer invite").await;
@@ -680,9 +681,8 @@ async fn lost_rights_pause_and_restore_resumes(backend: Backend) {
             MemberStatus::Administrator(AdminRights::full()),
         )
         .unwrap();
-    eventually(|| {
-        let ctx = app.ctx.clone();
-        async move { ctx.db.channel(c.id).await.unwrap().unwrap().on_sale() }
+    eventually("the channel on sale again", async || {
+        app.ctx.db.channel(c.id).await.unwrap().unwrap().on_sale()
     })
     .await;
     app.run_jobs_once().await;
@@ -899,22 +899,6 @@ async fn a_decimal_comma_price_from_a_russian_owner(backend: Backend) {
     assert_eq!(tiers.len(), 1);
     assert_eq!(tiers[0].price, UsdMicros::from_cents(100_050));
     assert_eq!(tiers[0].days, 30);
-}
-
-/// Polls `f` until it holds (or fails the test after WAIT).
-async fn eventually<F, Fut>(mut f: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = std::time::Instant::now() + WAIT;
-    while std::time::Instant::now() < deadline {
-        if f().await {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("condition not reached within {WAIT:?}");
 }
 
 on_both_backends!(

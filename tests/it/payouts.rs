@@ -22,6 +22,7 @@ use crate::subscriber::{buy_first_tier, np_id};
 use crate::support::app::{TestApp, spawn_app, usdt_contract};
 use crate::support::db::Backend;
 use crate::support::fixtures;
+use crate::support::wait::eventually;
 
 const OWNER: i64 = 800;
 const CHAT: i64 = -100_888_000;
@@ -70,19 +71,15 @@ async fn subscriber_pays(app: &TestApp, user: i64, c: &Channel, outcome: Decimal
 }
 
 async fn payment_id_of(app: &TestApp, np_payment: &str) -> i64 {
-    for _ in 0..200 {
-        let row: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM payments WHERE np_payment_id = $1")
-                .bind(np_payment)
-                .fetch_optional(app.ctx.db.pool())
-                .await
-                .unwrap();
-        if let Some((id,)) = row {
-            return id;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("payment {np_payment} not recorded");
+    let (id,): (i64,) = eventually(&format!("payment {np_payment} recorded"), async || {
+        sqlx::query_as("SELECT id FROM payments WHERE np_payment_id = $1")
+            .bind(np_payment)
+            .fetch_optional(app.ctx.db.pool())
+            .await
+            .unwrap()
+    })
+    .await;
+    id
 }
 
 async fn payouts_of(app: &TestApp, channel_id: i64) -> Vec<Payout> {

@@ -21,6 +21,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::db::{Backend, TestDb};
+use super::wait::eventually;
 
 /// How long a test waits for the bot before failing.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -280,30 +281,27 @@ impl TestApp {
     /// The app's own background runner may hold some of those jobs; wait for it too.
     pub async fn run_jobs_once(&self) -> RunReport {
         self.scheduler.run_due().await.expect("timers run");
-        let deadline = std::time::Instant::now() + WAIT;
         let mut total = RunReport::default();
         // The app's own runner works in the background too and may finish a job that queues
         // the next one just after we looked: quiet means two looks in a row with nothing
         // claimed and nothing running.
         let mut quiet = 0;
-        loop {
-            let r = self.runner.run_until_idle().await.expect("jobs run");
-            total.claimed += r.claimed;
-            total.done += r.done;
-            total.retried += r.retried;
-            total.failed += r.failed;
-            let counts = self.ctx.db.job_counts().await.expect("job counts");
-            let busy = counts.iter().any(|(state, n)| state == "running" && *n > 0);
-            quiet = if busy || r.claimed > 0 { 0 } else { quiet + 1 };
-            if quiet >= 2 {
-                return total;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "jobs still running after {WAIT:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        eventually(
+            "the job queue quiet (nothing claimed, nothing running)",
+            async || {
+                let r = self.runner.run_until_idle().await.expect("jobs run");
+                total.claimed += r.claimed;
+                total.done += r.done;
+                total.retried += r.retried;
+                total.failed += r.failed;
+                let counts = self.ctx.db.job_counts().await.expect("job counts");
+                let busy = counts.iter().any(|(state, n)| state == "running" && *n > 0);
+                quiet = if busy || r.claimed > 0 { 0 } else { quiet + 1 };
+                if quiet >= 2 { Ok(()) } else { Err(counts) }
+            },
+        )
+        .await;
+        total
     }
 
     /// Posts `body` to our IPN endpoint signed with the real secret, as NOWPayments would;

@@ -1,5 +1,6 @@
-//! Test helpers: databases per test and the spawned application.
+//! Test helpers: databases per test, the spawned application, and waiting on conditions.
 
 pub mod app;
 pub mod db;
 pub mod fixtures;
+pub mod wait;
