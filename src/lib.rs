@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod notify;
 pub mod payments;
 pub mod payouts;
+pub mod services;
 pub mod sim;
 pub mod store;
 pub mod telemetry;

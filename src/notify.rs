@@ -14,7 +14,7 @@ use teloxide::prelude::*;
 use teloxide::types::{ChatId, ParseMode};
 
 use crate::access::telegram_errors::{TgFailure, classify, job_error};
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::domain::lang::Lang;
 use crate::domain::money::UsdMicros;
 use crate::domain::time::UnixMillis;

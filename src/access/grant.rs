@@ -10,7 +10,7 @@ use teloxide::prelude::*;
 use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 
 use super::telegram_errors::{TgFailure, classify, job_error};
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::i18n::{Arg, t, t_args};
 use crate::jobs::{JobError, JobHandler};
 use crate::store::channels::{AccessMode, Channel};

@@ -7,7 +7,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 
 use super::callbacks::{AdminAction, CallbackData};
 use super::{HandlerResult, TgBot};
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::i18n::{Arg, t, t_args};
 use crate::store::users::UserRow;
 

@@ -6,7 +6,7 @@ use teloxide::types::{CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup,
 
 use super::callbacks::CallbackData;
 use super::{HandlerResult, TgBot};
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::domain::deeplink::DeepLink;
 use crate::domain::lang::Lang;
 use crate::i18n::{Arg, t, t_args};

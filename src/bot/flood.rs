@@ -41,7 +41,7 @@ use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::domain::lang::Lang;
 use crate::i18n::t;
 

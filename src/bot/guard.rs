@@ -9,7 +9,7 @@ use teloxide::prelude::*;
 use teloxide::types::ParseMode;
 
 use super::{HandlerResult, TgBot};
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::domain::lang::Lang;
 use crate::i18n::t;
 

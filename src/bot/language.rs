@@ -5,7 +5,7 @@ use teloxide::types::{MaybeInaccessibleMessage, ParseMode};
 
 use super::callbacks::{CallbackData, MenuItem};
 use super::{HandlerResult, TgBot, keyboards, start};
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::i18n::{Arg, t, t_args};
 use crate::store::users::UserRow;
 

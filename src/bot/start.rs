@@ -5,7 +5,7 @@ use teloxide::types::{ParseMode, User};
 
 use super::dialogue::{Conversation, current};
 use super::{HandlerResult, TgBot, keyboards};
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::domain::deeplink::DeepLink;
 use crate::i18n::{Arg, t, t_args};
 use crate::store::users::{SeenUser, UserRow};

@@ -7,7 +7,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 use super::callbacks::CallbackData;
 use super::{HandlerResult, TgBot};
 use crate::access::grant::issue_link;
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::i18n::{Arg, t, t_args};
 use crate::payments::progress::status_key;
 use crate::store::users::UserRow;

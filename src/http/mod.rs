@@ -33,7 +33,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::config::HttpLimits;
 
 /// Liveness of the parts that can die while the HTTP server stays up.

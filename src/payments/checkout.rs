@@ -2,7 +2,7 @@
 //! An open, unexpired invoice of the same user and tier is reused.
 
 use super::nowpayments::{CreateInvoice, NpError};
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::store::StoreError;
 use crate::store::invoices::{Invoice, InvoiceKind, NewInvoice};
 

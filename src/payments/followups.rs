@@ -8,7 +8,7 @@ use teloxide::prelude::*;
 use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 
 use crate::access::telegram_errors::{TgFailure, classify, job_error};
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::domain::money::UsdMicros;
 use crate::i18n::{Arg, t_args};
 use crate::jobs::{JobError, JobHandler, JobRunner, kinds};

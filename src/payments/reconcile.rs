@@ -10,7 +10,7 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 
 use super::intake::IntakeRules;
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::jobs::{JobError, JobHandler, JobRunner, Timer, kinds};
 use crate::store::jobs::{ClaimedJob, NewJob};
 

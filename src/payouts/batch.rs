@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use futures::FutureExt;
 
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::jobs::Timer;
 
 pub const TIMER: &str = "batch_payouts";

@@ -21,7 +21,7 @@ use super::assets::outcome_asset;
 use super::changenow::{Asset, CreateExchange, ExchangeState};
 use super::send::{cn_error, later, mined_tx, send_from_wallet};
 use super::wallet::{WalletAsset, parse_address};
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::domain::money::UsdMicros;
 use crate::jobs::{JobError, JobHandler, JobRunner, Timer, kinds};
 use crate::store::conversions::Conversion;

@@ -18,7 +18,7 @@ use rust_decimal::Decimal;
 
 use super::changenow::{Asset, CnError, CreateExchange, ExchangeState};
 use super::wallet::{HostWallet, TxState, WalletAsset, parse_address};
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::domain::money::UsdMicros;
 use crate::jobs::{JobError, JobHandler};
 use crate::store::jobs::ClaimedJob;

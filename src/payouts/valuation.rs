@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use super::assets::outcome_asset;
 use super::changenow::Asset;
 use super::fees;
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::domain::money::UsdMicros;
 use crate::jobs::{JobError, JobHandler, JobRunner, kinds};
 use crate::payments::checks::MAX_PAID_RATIO;

@@ -6,7 +6,7 @@ use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardMarkup, InputFile, ParseMode};
 
 use super::{button, owned, say, say_with};
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::bot::callbacks::OwnerAction;
 use crate::bot::{HandlerResult, TgBot};
 use crate::domain::lang::Lang;

@@ -5,7 +5,7 @@ use teloxide::types::InlineKeyboardMarkup;
 
 use super::draft::{self, TierLinesError};
 use super::{button, owned, say, say_with, tiers_text};
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::bot::amount::{self, AmountUse};
 use crate::bot::callbacks::OwnerAction;
 use crate::bot::dialogue::{Conversation, enter};

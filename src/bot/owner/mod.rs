@@ -13,7 +13,7 @@ use teloxide::types::{CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup,
 use super::callbacks::{CallbackData, OwnerAction};
 use super::dialogue::{Conversation, current};
 use super::{HandlerResult, TgBot};
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::domain::lang::Lang;
 use crate::i18n::{Arg, t, t_args};
 use crate::store::channels::Channel;

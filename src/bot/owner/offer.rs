@@ -10,7 +10,7 @@ use teloxide::types::{
 };
 
 use super::{REQUEST_OFFER_CHANNEL, owned, say};
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::bot::dialogue::{Conversation, enter};
 use crate::bot::{HandlerResult, TgBot};
 use crate::domain::deeplink::{ChannelCode, DeepLink};

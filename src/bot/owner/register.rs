@@ -9,7 +9,7 @@ use teloxide::types::{
 
 use super::draft::{self, Draft, DraftStrategy, Invalid, Step, Target};
 use super::{REQUEST_CHANNEL, button, owned, say, say_with, tiers_text};
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::bot::amount::{self, AmountUse};
 use crate::bot::callbacks::OwnerAction;
 use crate::bot::dialogue::{Conversation, current, enter};

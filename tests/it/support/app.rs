@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use std::str::FromStr;
-use telepay::app::{Application, BuildOptions, Ctx};
+use telepay::app::{Application, BuildOptions};
+use telepay::services::Ctx;
 use telepay::config::{Config, RawSettings};
 use telepay::domain::time::ManualClock;
 use telepay::jobs::{JobRunner, RunReport, Scheduler};
