@@ -213,7 +213,7 @@ impl Application {
         crate::payouts::valuation::register(&mut runner, &ctx);
         crate::payouts::convert::register(&mut runner, &ctx);
         runner.register(
-            crate::jobs::kinds::PAYMENT_PROGRESS,
+            crate::domain::job_kinds::PAYMENT_PROGRESS,
             Arc::new(crate::payments::progress::PaymentProgress(ctx.clone())),
         );
         let mut scheduler = Scheduler::new(db, clock.clone());

@@ -14,12 +14,13 @@ use teloxide::prelude::*;
 use teloxide::types::{ChatId, ParseMode};
 
 use crate::access::telegram_errors::{TgFailure, classify, job_error};
-use crate::services::Ctx;
+use crate::domain::job_kinds;
 use crate::domain::lang::Lang;
 use crate::domain::money::UsdMicros;
 use crate::domain::time::UnixMillis;
 use crate::i18n::{Arg, t_args};
-use crate::jobs::{JobError, JobHandler, kinds};
+use crate::jobs::{JobError, JobHandler};
+use crate::services::Ctx;
 use crate::store::channels::Channel;
 use crate::store::jobs::{ClaimedJob, NewJob, enqueue_job};
 use crate::store::{Db, StoreResult};
@@ -93,7 +94,7 @@ pub async fn enqueue(
     enqueue_job(
         conn,
         &NewJob {
-            kind: kinds::NOTIFY_OWNER.to_owned(),
+            kind: job_kinds::NOTIFY_OWNER.to_owned(),
             unique_key: Some(format!("notify:{key}")),
             payload,
             run_at: now,

@@ -7,8 +7,8 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 
 use super::callbacks::{AdminAction, CallbackData};
 use super::{HandlerResult, TgBot};
-use crate::services::Ctx;
 use crate::i18n::{Arg, t, t_args};
+use crate::services::Ctx;
 use crate::store::users::UserRow;
 
 pub fn is_admin(ctx: &Ctx, user: &UserRow) -> bool {

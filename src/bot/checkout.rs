@@ -6,11 +6,11 @@ use teloxide::types::{CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup,
 
 use super::callbacks::CallbackData;
 use super::{HandlerResult, TgBot};
-use crate::services::Ctx;
 use crate::domain::deeplink::DeepLink;
 use crate::domain::lang::Lang;
 use crate::i18n::{Arg, t, t_args};
 use crate::payments::checkout::{CheckoutError, checkout};
+use crate::services::Ctx;
 use crate::store::channels::{Channel, Tier};
 use crate::store::invoices::Invoice;
 use crate::store::users::UserRow;

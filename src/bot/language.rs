@@ -5,8 +5,8 @@ use teloxide::types::{MaybeInaccessibleMessage, ParseMode};
 
 use super::callbacks::{CallbackData, MenuItem};
 use super::{HandlerResult, TgBot, keyboards, start};
-use crate::services::Ctx;
 use crate::i18n::{Arg, t, t_args};
+use crate::services::Ctx;
 use crate::store::users::UserRow;
 
 pub async fn choose(bot: TgBot, msg: Message, user: UserRow) -> HandlerResult {

@@ -7,8 +7,8 @@ use teloxide::types::{ChatJoinRequest, ChatMemberKind, ChatMemberUpdated, Inline
 use super::callbacks::OwnerAction;
 use super::dialogue::{Conversation, current};
 use super::{HandlerResult, TgBot};
-use crate::services::Ctx;
 use crate::i18n::{Arg, t, t_args};
+use crate::services::Ctx;
 
 /// Whether the bot can sell access in a channel with this status of its own.
 fn rights_ok(kind: &ChatMemberKind) -> bool {

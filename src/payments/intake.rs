@@ -10,9 +10,9 @@ use sqlx::{Any, Row, Transaction};
 use super::checks::{self, HoldReason, InvoiceFacts, Settlement};
 use super::nowpayments::{NpPayment, PaymentStatus};
 use crate::domain::ids::new_id;
+use crate::domain::job_kinds;
 use crate::domain::money::{CryptoAmount, UsdMicros};
 use crate::domain::time::UnixMillis;
-use crate::jobs::kinds;
 use crate::store::invoices::{INVOICE_COLUMNS, Invoice, InvoiceKind, invoice_from_row};
 use crate::store::jobs::{NewJob, enqueue_job};
 use crate::store::payouts::alert;
@@ -300,7 +300,7 @@ impl Db {
         enqueue_job(
             tx,
             &job(
-                kinds::PAYMENT_PROGRESS,
+                job_kinds::PAYMENT_PROGRESS,
                 format!("progress:{payment_id}:{status}"),
                 serde_json::json!({ "invoice_id": invoice.id, "payment_id": payment_id, "status": status }),
             ),
@@ -322,7 +322,7 @@ impl Db {
                 enqueue_job(
                     tx,
                     &job(
-                        kinds::TOPUP_INVOICE,
+                        job_kinds::TOPUP_INVOICE,
                         format!("topup:{payment_id}"),
                         serde_json::json!({ "invoice_id": invoice.id, "payment_id": payment_id, "missing_usd_micros": missing.micros() }),
                     ),
@@ -557,7 +557,7 @@ async fn grant(
     enqueue_job(
         tx,
         &job(
-            kinds::VALUE_PAYMENT,
+            job_kinds::VALUE_PAYMENT,
             format!("value:{payment_id}"),
             serde_json::json!({ "payment_id": payment_id }),
         ),
@@ -668,7 +668,7 @@ async fn grant(
     enqueue_job(
         tx,
         &job(
-            kinds::GRANT_ACCESS,
+            job_kinds::GRANT_ACCESS,
             format!("access:{payment_id}"),
             serde_json::json!({ "subscription_id": subscription_id, "payment_id": payment_id, "invoice_id": invoice.id }),
         ),

@@ -6,7 +6,6 @@ pub mod audit;
 pub mod batch;
 pub mod changenow;
 pub mod convert;
-pub mod fees;
 pub mod send;
 pub mod valuation;
 pub mod wallet;

@@ -18,9 +18,9 @@ use rust_decimal::Decimal;
 
 use super::changenow::{Asset, CnError, CreateExchange, ExchangeState};
 use super::wallet::{HostWallet, TxState, WalletAsset, parse_address};
-use crate::services::Ctx;
 use crate::domain::money::UsdMicros;
 use crate::jobs::{JobError, JobHandler};
+use crate::services::Ctx;
 use crate::store::jobs::ClaimedJob;
 use crate::store::payouts::{Payout, TxFor};
 

@@ -11,11 +11,12 @@ use rust_decimal::Decimal;
 
 use super::assets::outcome_asset;
 use super::changenow::Asset;
-use super::fees;
-use crate::services::Ctx;
+use crate::domain::fees;
+use crate::domain::job_kinds;
 use crate::domain::money::UsdMicros;
-use crate::jobs::{JobError, JobHandler, JobRunner, kinds};
+use crate::jobs::{JobError, JobHandler, JobRunner};
 use crate::payments::checks::MAX_PAID_RATIO;
+use crate::services::Ctx;
 use crate::store::jobs::ClaimedJob;
 use crate::store::payouts::Valued;
 
@@ -137,9 +138,12 @@ pub async fn host_cn_network(ctx: &Ctx) -> Result<String, JobError> {
 }
 
 pub fn register(runner: &mut JobRunner, ctx: &Ctx) {
-    runner.register(kinds::VALUE_PAYMENT, Arc::new(ValuePayment(ctx.clone())));
     runner.register(
-        kinds::PAYOUT_STEP,
+        job_kinds::VALUE_PAYMENT,
+        Arc::new(ValuePayment(ctx.clone())),
+    );
+    runner.register(
+        job_kinds::PAYOUT_STEP,
         Arc::new(super::send::PayoutStep(ctx.clone())),
     );
 }

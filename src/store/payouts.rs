@@ -8,12 +8,12 @@ use sqlx::{Any, Row, Transaction};
 use super::channels::PayoutStrategy;
 use super::jobs::{NewJob, enqueue_job};
 use super::{Db, StoreError, StoreResult};
+use crate::domain::fees::Split;
 use crate::domain::ids::new_id;
+use crate::domain::job_kinds;
 use crate::domain::money::UsdMicros;
 use crate::domain::time::UnixMillis;
-use crate::jobs::kinds;
 use crate::notify::{self, Notice};
-use crate::payouts::fees::Split;
 
 /// What the valuation job needs to know about a granted payment.
 #[derive(Debug, Clone)]
@@ -134,7 +134,7 @@ pub async fn enqueue_payout_step(
     enqueue_job(
         tx,
         &NewJob {
-            kind: kinds::PAYOUT_STEP.to_owned(),
+            kind: job_kinds::PAYOUT_STEP.to_owned(),
             unique_key: Some(format!("payout:{payout_id}")),
             payload: serde_json::json!({ "payout_id": payout_id }),
             run_at: now,

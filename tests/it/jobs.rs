@@ -556,7 +556,7 @@ async fn a_job_running_at_a_crash_is_done_seconds_after_the_restart(backend: Bac
     let dying = gated_runner(
         &db,
         &app.clock,
-        telepay::jobs::kinds::NOTIFY_OWNER,
+        telepay::domain::job_kinds::NOTIFY_OWNER,
         gate.clone(),
         lease,
         lease / 3,

@@ -13,9 +13,9 @@ use teloxide::types::{CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup,
 use super::callbacks::{CallbackData, OwnerAction};
 use super::dialogue::{Conversation, current};
 use super::{HandlerResult, TgBot};
-use crate::services::Ctx;
 use crate::domain::lang::Lang;
 use crate::i18n::{Arg, t, t_args};
+use crate::services::Ctx;
 use crate::store::channels::Channel;
 use crate::store::users::UserRow;
 

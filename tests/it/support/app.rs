@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use std::str::FromStr;
 use telepay::app::{Application, BuildOptions};
-use telepay::services::Ctx;
 use telepay::config::{Config, RawSettings};
 use telepay::domain::time::ManualClock;
 use telepay::jobs::{JobRunner, RunReport, Scheduler};
+use telepay::services::Ctx;
 use telepay::sim::nowpayments::{NowPaymentsSim, NpSimConfig};
 use telepay::sim::telegram::{Injected, NewUser, RecordedCall, SimConfig, SimMessage, TelegramSim};
 
