@@ -566,10 +566,10 @@ async fn grant(
     .await?;
 
     if invoice.kind == InvoiceKind::Donation {
-        crate::notify::enqueue(
+        crate::store::outbox::enqueue(
             tx,
             invoice.channel_id,
-            crate::notify::Notice::Donation {
+            crate::store::outbox::Notice::Donation {
                 usd_micros: invoice.price.micros(),
             },
             &format!("donation:{payment_id}"),
@@ -675,10 +675,10 @@ async fn grant(
         now,
     )
     .await?;
-    crate::notify::enqueue(
+    crate::store::outbox::enqueue(
         tx,
         target.channel_id,
-        crate::notify::Notice::NewPayment {
+        crate::store::outbox::Notice::NewPayment {
             usd_micros: invoice.price.micros(),
             days,
         },

@@ -10,6 +10,7 @@ pub mod dialogues;
 pub mod invites;
 pub mod invoices;
 pub mod jobs;
+pub mod outbox;
 pub mod owner;
 pub mod payouts;
 pub mod settings;

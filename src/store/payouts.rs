@@ -13,7 +13,7 @@ use crate::domain::ids::new_id;
 use crate::domain::job_kinds;
 use crate::domain::money::UsdMicros;
 use crate::domain::time::UnixMillis;
-use crate::notify::{self, Notice};
+use crate::store::outbox::{self, Notice};
 
 /// What the valuation job needs to know about a granted payment.
 #[derive(Debug, Clone)]
@@ -643,7 +643,7 @@ impl Db {
             .bind(p.id)
             .execute(&mut *tx)
             .await?;
-        notify::enqueue(
+        outbox::enqueue(
             &mut tx,
             p.channel_id,
             Notice::PayoutSent {
@@ -683,7 +683,7 @@ impl Db {
             return Ok(false);
         }
         alert(&mut tx, "payout_failed", &p.id.to_string(), why, now).await?;
-        notify::enqueue(
+        outbox::enqueue(
             &mut tx,
             p.channel_id,
             Notice::PayoutFailed {
@@ -742,7 +742,7 @@ impl Db {
         .bind(now.as_millis())
         .execute(&mut *tx)
         .await?;
-        notify::enqueue(
+        outbox::enqueue(
             &mut tx,
             p.channel_id,
             Notice::PayoutDeferred {
@@ -860,7 +860,7 @@ impl Db {
             }
             enqueue_payout_step(&mut tx, id, now, give_up_after).await?;
             if strategy == "threshold" {
-                notify::enqueue(
+                outbox::enqueue(
                     &mut tx,
                     channel_id,
                     Notice::ThresholdCrossed {

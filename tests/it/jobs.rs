@@ -542,10 +542,10 @@ async fn a_job_running_at_a_crash_is_done_seconds_after_the_restart(backend: Bac
 
     // The process that dies: its runner claims the notice and is killed while sending it.
     let db = Db::connect(&app.database()).await.unwrap();
-    telepay::notify::enqueue_now(
+    telepay::store::outbox::enqueue_now(
         &db,
         c.id,
-        telepay::notify::Notice::RightsRestored,
+        telepay::store::outbox::Notice::RightsRestored,
         "crash-test",
         now,
     )
