@@ -415,7 +415,7 @@ impl Db {
         chain_id: u64,
         from: &str,
         chain_pending_nonce: u64,
-        sign: impl FnOnce(u64) -> Result<crate::payouts::wallet::SignedTransfer, E>,
+        sign: impl FnOnce(u64) -> Result<SignedTx, E>,
         now: UnixMillis,
     ) -> StoreResult<Result<WalletTx, E>> {
         let mut tx = self.begin_write().await?;
@@ -466,11 +466,14 @@ impl Db {
         let id = new_id();
         let nonce_i =
             i64::try_from(signed.nonce).map_err(|_| StoreError::Corrupt("nonce".into()))?;
-        let asset = signed
-            .asset
-            .contract()
-            .map_or_else(|| "native".to_owned(), |c| c.to_string());
-        let amount = signed.amount.to_string();
+        let SignedTx {
+            nonce: _,
+            to,
+            asset,
+            amount,
+            raw_tx,
+            tx_hash,
+        } = signed;
         sqlx::query(
             "INSERT INTO wallet_transactions (id, payout_id, conversion_id, chain_id, from_address, to_address, \
                asset, amount, nonce, raw_tx, tx_hash, state, created_at, updated_at) \
@@ -480,12 +483,12 @@ impl Db {
         .bind(payout_id)
         .bind(chain)
         .bind(from)
-        .bind(signed.to.to_string())
+        .bind(&to)
         .bind(&asset)
         .bind(&amount)
         .bind(nonce_i)
-        .bind(signed.raw_hex())
-        .bind(signed.tx_hash.to_string())
+        .bind(&raw_tx)
+        .bind(&tx_hash)
         .bind(now.as_millis())
         .bind(conversion_id)
         .execute(&mut *tx)
@@ -503,11 +506,11 @@ impl Db {
             id,
             payout_id,
             nonce: signed.nonce,
-            raw_tx: signed.raw_hex(),
-            tx_hash: signed.tx_hash.to_string(),
+            raw_tx,
+            tx_hash,
             state: "signed".into(),
             amount,
-            to_address: signed.to.to_string(),
+            to_address: to,
             asset,
             created_at: now,
         }))
@@ -553,7 +556,7 @@ impl Db {
         &self,
         old: &WalletTx,
         target: TxFor,
-        signed: &crate::payouts::wallet::SignedTransfer,
+        signed: &SignedTx,
         now: UnixMillis,
     ) -> StoreResult<WalletTx> {
         let mut tx = self.begin_write().await?;
@@ -569,8 +572,8 @@ impl Db {
                'signed', id, $4, $4 FROM wallet_transactions WHERE id = $5",
         )
         .bind(id)
-        .bind(signed.raw_hex())
-        .bind(signed.tx_hash.to_string())
+        .bind(&signed.raw_tx)
+        .bind(&signed.tx_hash)
         .bind(now.as_millis())
         .bind(old.id)
         .execute(&mut *tx)
@@ -587,8 +590,8 @@ impl Db {
             id,
             payout_id,
             nonce: old.nonce,
-            raw_tx: signed.raw_hex(),
-            tx_hash: signed.tx_hash.to_string(),
+            raw_tx: signed.raw_tx.clone(),
+            tx_hash: signed.tx_hash.clone(),
             state: "signed".into(),
             amount: old.amount.clone(),
             to_address: old.to_address.clone(),
@@ -963,4 +966,20 @@ impl Db {
                 .rows_affected();
         Ok(n == 1)
     }
+}
+
+/// A signed host-wallet transaction as the store keeps it (the wallet signs; the store only
+/// writes what it is given).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedTx {
+    pub nonce: u64,
+    /// The payee (for a token: the token recipient, not the contract).
+    pub to: String,
+    /// The token contract, or `native`.
+    pub asset: String,
+    /// Base units of `asset`, decimal.
+    pub amount: String,
+    /// `0x…` hex of the EIP-2718 encoding.
+    pub raw_tx: String,
+    pub tx_hash: String,
 }
