@@ -11,7 +11,7 @@ use teloxide::prelude::*;
 use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, ParseMode, UserId};
 
 use super::telegram_errors::{TgFailure, classify, job_error};
-use crate::bot::callbacks::CallbackData;
+use crate::domain::callbacks::CallbackData;
 use crate::domain::job_kinds;
 use crate::domain::time::UnixMillis;
 use crate::i18n::{Arg, t, t_args};

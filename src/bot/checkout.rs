@@ -4,8 +4,8 @@
 use teloxide::prelude::*;
 use teloxide::types::{CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 
-use super::callbacks::CallbackData;
 use super::{HandlerResult, TgBot};
+use crate::domain::callbacks::CallbackData;
 use crate::domain::deeplink::DeepLink;
 use crate::domain::lang::Lang;
 use crate::i18n::{Arg, t, t_args};

@@ -3,8 +3,8 @@
 use teloxide::prelude::*;
 use teloxide::types::{MaybeInaccessibleMessage, ParseMode};
 
-use super::callbacks::{CallbackData, MenuItem};
 use super::{HandlerResult, TgBot, keyboards, start};
+use crate::domain::callbacks::{CallbackData, MenuItem};
 use crate::i18n::{Arg, t, t_args};
 use crate::services::Ctx;
 use crate::store::users::UserRow;

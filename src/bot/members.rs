@@ -4,9 +4,9 @@
 use teloxide::prelude::*;
 use teloxide::types::{ChatJoinRequest, ChatMemberKind, ChatMemberUpdated, InlineKeyboardMarkup};
 
-use super::callbacks::OwnerAction;
 use super::dialogue::{Conversation, current};
 use super::{HandlerResult, TgBot};
+use crate::domain::callbacks::OwnerAction;
 use crate::i18n::{Arg, t, t_args};
 use crate::services::Ctx;
 

@@ -2,7 +2,6 @@
 
 pub mod admin;
 pub mod amount;
-pub mod callbacks;
 pub mod checkout;
 pub mod commands;
 pub mod dialogue;

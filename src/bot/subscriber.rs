@@ -4,9 +4,9 @@
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 
-use super::callbacks::CallbackData;
 use super::{HandlerResult, TgBot};
 use crate::access::grant::issue_link;
+use crate::domain::callbacks::CallbackData;
 use crate::i18n::{Arg, t, t_args};
 use crate::payments::progress::status_key;
 use crate::services::Ctx;

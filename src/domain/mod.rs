@@ -1,7 +1,8 @@
-//! Validated domain types with no I/O: money, ids, time, language, the fee split and the
-//! names of job kinds.
+//! Validated domain types with no I/O: money, ids, time, language, the bot's callback data, the
+//! fee split and the names of job kinds.
 
 pub mod address;
+pub mod callbacks;
 pub mod deeplink;
 pub mod fees;
 pub mod ids;

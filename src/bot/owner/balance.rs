@@ -6,8 +6,8 @@ use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardMarkup, InputFile, ParseMode};
 
 use super::{button, owned, say, say_with};
-use crate::bot::callbacks::OwnerAction;
 use crate::bot::{HandlerResult, TgBot};
+use crate::domain::callbacks::OwnerAction;
 use crate::domain::lang::Lang;
 use crate::domain::money::UsdMicros;
 use crate::i18n::{Arg, t, t_args};
