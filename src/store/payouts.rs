@@ -5,7 +5,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use super::channels::PayoutStrategy;
+use super::channels::{PayoutSettings, PayoutStrategy};
 use super::jobs::{NewJob, enqueue_job};
 use super::{Db, StoreError, StoreResult};
 use crate::domain::fees::Split;
@@ -66,10 +66,6 @@ pub struct WalletTx {
     pub created_at: UnixMillis,
 }
 
-struct ChannelPayout {
-    payout: super::channels::PayoutSettings,
-}
-
 /// What a host-wallet transaction pays for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TxFor {
@@ -90,6 +86,16 @@ impl TxFor {
             TxFor::Payout(id) | TxFor::Conversion(id) => id,
         }
     }
+}
+
+/// Where a valued payment's owner share is put (the payouts rules decide; the store writes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SharePlacement {
+    /// An accumulation paid later in a batch; a USD-stable outcome is stored as already
+    /// converted (its USDT value is the owner's share).
+    Accumulation { usd_stable: bool },
+    /// A payout of its own, sent from the host wallet's `source_currency`.
+    InstantPayout { source_currency: String },
 }
 
 /// What a valuation led to.
@@ -238,16 +244,16 @@ impl Db {
         Ok(n == 1)
     }
 
-    /// Records a payment's value and fee split, and puts the owner's share in exactly one
-    /// place: an accumulation (threshold channels) or an instant payout — one transaction.
+    /// Records a payment's value and fee split, and puts the owner's share in exactly the one
+    /// place `place` chooses from the channel's payout settings (read in this transaction, so
+    /// the wallet snapshot is the one the share is stored with) — one transaction.
     pub async fn record_valuation(
         &self,
         v: &ToValue,
         split: &Split,
-        usd_stable: bool,
-        host_currency: &str,
         now: UnixMillis,
         give_up_after: std::time::Duration,
+        place: impl FnOnce(&PayoutSettings) -> SharePlacement,
     ) -> StoreResult<Valued> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
@@ -280,7 +286,7 @@ impl Db {
         .ok_or_else(|| StoreError::Corrupt(format!("channel {}", v.channel_id)))?;
         let strategy: String = r.try_get("payout_strategy")?;
         let threshold: Option<i64> = r.try_get("threshold_usd_micros")?;
-        let payout = super::channels::PayoutSettings {
+        let payout = PayoutSettings {
             currency: r.try_get("payout_currency")?,
             network: r.try_get("payout_network")?,
             address: r.try_get("payout_address")?,
@@ -292,17 +298,16 @@ impl Db {
                 (other, _) => return Err(StoreError::Corrupt(format!("payout strategy {other}"))),
             },
         };
-        let channel = ChannelPayout { payout };
         let outcome = v.outcome_currency.clone().unwrap_or_default();
-        match channel.payout.strategy {
-            PayoutStrategy::Threshold(_) => {
+        match place(&payout) {
+            SharePlacement::Accumulation { usd_stable } => {
                 insert_accumulation(
                     &mut tx,
                     v,
                     split,
                     usd_stable,
                     &outcome,
-                    &channel.payout,
+                    &payout,
                     "threshold",
                     now,
                 )
@@ -310,7 +315,7 @@ impl Db {
                 tx.commit().await?;
                 Ok(Valued::Accumulated)
             }
-            PayoutStrategy::Instant => {
+            SharePlacement::InstantPayout { source_currency } => {
                 let id = new_id();
                 sqlx::query(
                     "INSERT INTO payouts (id, kind, channel_id, payment_id, state, usd_micros, source_currency, \
@@ -321,11 +326,11 @@ impl Db {
                 .bind(v.channel_id)
                 .bind(v.payment_id)
                 .bind(split.owner.micros())
-                .bind(host_currency)
-                .bind(&channel.payout.currency)
-                .bind(&channel.payout.network)
-                .bind(&channel.payout.address)
-                .bind(channel.payout.extra_id.as_deref())
+                .bind(&source_currency)
+                .bind(&payout.currency)
+                .bind(&payout.network)
+                .bind(&payout.address)
+                .bind(payout.extra_id.as_deref())
                 .bind(now.as_millis())
                 .execute(&mut *tx)
                 .await?;
@@ -889,7 +894,7 @@ async fn insert_accumulation(
     split: &Split,
     usd_stable: bool,
     outcome: &str,
-    wallet: &super::channels::PayoutSettings,
+    wallet: &PayoutSettings,
     reason: &str,
     now: UnixMillis,
 ) -> StoreResult<()> {
