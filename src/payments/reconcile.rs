@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
-use super::intake::IntakeRules;
+use super::intake::{IntakeRules, record_ipn};
 use crate::domain::job_kinds;
 use crate::jobs::{JobError, JobHandler, JobRunner, Timer};
 use crate::services::Ctx;
@@ -84,9 +84,7 @@ impl JobHandler for ReconcilePayment {
             };
             let raw = serde_json::to_string(&payment).map_err(JobError::terminal)?;
             let rules = IntakeRules::from_config(&ctx.config);
-            let outcome = ctx
-                .db
-                .record_ipn(&payment, &[], &raw, &rules, ctx.clock.now())
+            let outcome = record_ipn(&ctx.db, &payment, &[], &raw, &rules, ctx.clock.now())
                 .await
                 .map_err(JobError::retryable)?;
             tracing::info!(np_payment_id = %p.np_payment_id, ?outcome, "payment reconciled");

@@ -12,6 +12,7 @@ pub mod invoices;
 pub mod jobs;
 pub mod outbox;
 pub mod owner;
+pub mod payments;
 pub mod payouts;
 pub mod settings;
 pub mod stats;
