@@ -14,9 +14,9 @@ use crate::domain::money::{CryptoAmount, UsdMicros};
 use crate::domain::time::UnixMillis;
 use crate::store::invoices::{Invoice, InvoiceKind};
 use crate::store::jobs::{NewJob, enqueue_job};
+use crate::store::outbox::alert;
 use crate::store::outbox::{self, Notice};
 use crate::store::payments::{self as sql, NewPayment, PaymentFigures};
-use crate::store::payouts::alert;
 use crate::store::{Backend, Db, StoreError, StoreResult};
 
 /// What one IPN did.

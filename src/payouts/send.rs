@@ -299,7 +299,7 @@ pub async fn send_from_wallet(
                 .await
                 .map_err(JobError::retryable)?;
             let mut tx = ctx.db.begin_write().await.map_err(JobError::retryable)?;
-            crate::store::payouts::alert(
+            crate::store::outbox::alert(
                 &mut tx,
                 "insufficient_funds",
                 &format!("{target:?}"),
@@ -575,7 +575,7 @@ async fn poll_exchange(ctx: &Ctx, p: &Payout) -> Result<(), JobError> {
         }
         ExchangeState::Verifying => {
             let mut tx = ctx.db.begin_write().await.map_err(JobError::retryable)?;
-            crate::store::payouts::alert(
+            crate::store::outbox::alert(
                 &mut tx,
                 "exchange_verifying",
                 &id,

@@ -256,7 +256,7 @@ impl Db {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        super::payouts::alert(&mut tx, "conversion_cancelled", &id.to_string(), why, now).await?;
+        super::outbox::alert(&mut tx, "conversion_cancelled", &id.to_string(), why, now).await?;
         tx.commit().await?;
         Ok(())
     }

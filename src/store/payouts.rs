@@ -13,7 +13,7 @@ use crate::domain::ids::new_id;
 use crate::domain::job_kinds;
 use crate::domain::money::UsdMicros;
 use crate::domain::time::UnixMillis;
-use crate::store::outbox::{self, Notice};
+use crate::store::outbox::{self, Notice, alert};
 
 /// What the valuation job needs to know about a granted payment.
 #[derive(Debug, Clone)]
@@ -148,39 +148,6 @@ pub async fn enqueue_payout_step(
         },
         now,
     )
-    .await?;
-    Ok(())
-}
-
-/// Raises an alert for admins, unless the same one (kind and subject) is still open: a
-/// condition seen on every poll is one alert, not one per poll.
-pub async fn alert(
-    tx: &mut Transaction<'static, Any>,
-    kind: &str,
-    subject: &str,
-    detail: &str,
-    now: UnixMillis,
-) -> StoreResult<()> {
-    let open: i64 = sqlx::query(
-        "SELECT COUNT(*) AS n FROM alerts WHERE kind = $1 AND subject = $2 AND resolved_at IS NULL",
-    )
-    .bind(kind)
-    .bind(subject)
-    .fetch_one(&mut **tx)
-    .await?
-    .try_get("n")?;
-    if open > 0 {
-        return Ok(());
-    }
-    sqlx::query(
-        "INSERT INTO alerts (id, kind, subject, detail, created_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(new_id())
-    .bind(kind)
-    .bind(subject)
-    .bind(detail)
-    .bind(now.as_millis())
-    .execute(&mut **tx)
     .await?;
     Ok(())
 }
@@ -927,50 +894,6 @@ async fn insert_accumulation(
     .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-/// Something admins must look at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Alert {
-    pub id: i64,
-    pub kind: String,
-    pub subject: String,
-    pub detail: String,
-    pub created_at: UnixMillis,
-}
-
-impl Db {
-    pub async fn open_alerts(&self, limit: i64) -> StoreResult<Vec<Alert>> {
-        let rows = sqlx::query(
-            "SELECT id, kind, subject, detail, created_at FROM alerts WHERE resolved_at IS NULL \
-             ORDER BY created_at DESC, id DESC LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Alert {
-                    id: r.try_get("id")?,
-                    kind: r.try_get("kind")?,
-                    subject: r.try_get("subject")?,
-                    detail: r.try_get("detail")?,
-                    created_at: UnixMillis::from_millis(r.try_get("created_at")?),
-                })
-            })
-            .collect()
-    }
-
-    pub async fn resolve_alert(&self, id: i64, now: UnixMillis) -> StoreResult<bool> {
-        let n =
-            sqlx::query("UPDATE alerts SET resolved_at = $1 WHERE id = $2 AND resolved_at IS NULL")
-                .bind(now.as_millis())
-                .bind(id)
-                .execute(self.pool())
-                .await?
-                .rows_affected();
-        Ok(n == 1)
-    }
 }
 
 /// A signed host-wallet transaction as the store keeps it (the wallet signs; the store only
