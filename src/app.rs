@@ -21,51 +21,15 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::bot::{self, TgBot};
+use crate::bot;
 use crate::config::{Config, TelegramMode};
 use crate::domain::time::{SharedClock, SystemClock};
 use crate::http::{self, Health, HttpState};
 use crate::jobs::{JobRunner, RetryPolicy, Scheduler, housekeeping};
 use crate::providers::nowpayments::NowPaymentsClient;
+use crate::services::{AppContext, Ctx};
 use crate::store::{Db, StoreError};
 use crate::telemetry::redact;
-
-/// Everything handlers, routes and jobs share.
-pub struct AppContext {
-    pub db: Db,
-    pub clock: SharedClock,
-    pub config: Arc<Config>,
-    pub bot: TgBot,
-    /// Poked after enqueuing a job so the runner picks it up at once.
-    pub jobs_wake: Arc<Notify>,
-    pub nowpayments: NowPaymentsClient,
-    pub changenow: crate::providers::changenow::ChangeNowClient,
-    /// The platform's EVM wallet that pays exchanges and owners.
-    pub wallet: Arc<crate::payouts::wallet::HostWallet>,
-    /// The bot's @username, for links back to it.
-    pub bot_username: String,
-    /// The bot's own user id, to check its rights in channels.
-    pub bot_id: teloxide::types::UserId,
-}
-
-pub type Ctx = Arc<AppContext>;
-
-impl AppContext {
-    /// `text` with the bot token and other secrets removed, for logs and error messages.
-    pub fn redact(&self, text: &str) -> String {
-        let p = &self.config.providers;
-        redact(
-            text,
-            &[
-                self.config.telegram.token.expose_secret(),
-                p.nowpayments_api_key.expose_secret(),
-                p.nowpayments_ipn_secret.expose_secret(),
-                p.changenow_api_key.expose_secret(),
-                p.host_wallet_private_key.expose_secret(),
-            ],
-        )
-    }
-}
 
 /// The update kinds we ask Telegram for, explicitly: `chat_member` is never sent otherwise.
 pub const ALLOWED_UPDATES: [AllowedUpdate; 5] = [
@@ -249,7 +213,7 @@ impl Application {
         crate::payouts::valuation::register(&mut runner, &ctx);
         crate::payouts::convert::register(&mut runner, &ctx);
         runner.register(
-            crate::jobs::kinds::PAYMENT_PROGRESS,
+            crate::domain::job_kinds::PAYMENT_PROGRESS,
             Arc::new(crate::payments::progress::PaymentProgress(ctx.clone())),
         );
         let mut scheduler = Scheduler::new(db, clock.clone());

@@ -14,5 +14,6 @@ pub mod notify;
 pub mod payments;
 pub mod payouts;
 pub mod providers;
+pub mod services;
 pub mod store;
 pub mod telemetry;

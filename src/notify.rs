@@ -1,122 +1,28 @@
 //! Every direct message to a channel owner (SPEC §2.9) goes through here: producers enqueue a
-//! [`Notice`] as a durable job in the same transaction as the change it reports, and the
-//! [`NotifyOwner`] job renders it in the owner's language and sends it, honouring the owner's
-//! switches. A notice is therefore never lost when the process dies, and never sent for a
-//! change that was rolled back.
-
-use std::time::Duration;
+//! [`Notice`] into the outbox ([`crate::store::outbox`]) as a durable job in the same
+//! transaction as the change it reports, and the [`NotifyOwner`] job renders it in the owner's
+//! language and sends it, honouring the owner's switches. A notice is therefore never lost when
+//! the process dies, and never sent for a change that was rolled back.
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use serde::{Deserialize, Serialize};
-use sqlx::AnyConnection;
 use teloxide::prelude::*;
 use teloxide::types::{ChatId, ParseMode};
 
 use crate::access::telegram_errors::{TgFailure, classify, job_error};
-use crate::app::Ctx;
 use crate::domain::lang::Lang;
 use crate::domain::money::UsdMicros;
-use crate::domain::time::UnixMillis;
 use crate::i18n::{Arg, t_args};
-use crate::jobs::{JobError, JobHandler, kinds};
+use crate::jobs::{JobError, JobHandler};
+use crate::services::Ctx;
+use crate::store::Db;
 use crate::store::channels::Channel;
-use crate::store::jobs::{ClaimedJob, NewJob, enqueue_job};
-use crate::store::{Db, StoreResult};
+use crate::store::jobs::ClaimedJob;
+use crate::store::outbox::{Notice, NoticeJob};
 
-/// How long a notice keeps being retried before it is given up (and shown to admins).
-const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 3600);
-
-/// What an owner is told. Amounts of crypto travel as the exact decimal text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Notice {
-    /// A subscriber paid (the owner can switch these off).
-    NewPayment { usd_micros: i64, days: u32 },
-    /// A donation arrived (switchable like payments).
-    Donation { usd_micros: i64 },
-    /// The pending balance reached the threshold; a payout is on its way.
-    ThresholdCrossed {
-        pending_usd_micros: i64,
-        threshold_usd_micros: i64,
-    },
-    /// A payout left the host wallet or the exchange.
-    PayoutSent {
-        amount: String,
-        currency: String,
-        network: String,
-        tx_hash: String,
-    },
-    /// A payout failed; `retrying` says whether we try again by ourselves.
-    PayoutFailed { usd_micros: i64, retrying: bool },
-    /// An instant payout below the exchange minimum waits in the balance instead.
-    PayoutDeferred {
-        owner_usd_micros: i64,
-        minimum_usd_micros: Option<i64>,
-    },
-    /// The bot lost the rights it needs in the channel; sales are paused.
-    RightsLost,
-    /// The rights are back; sales resume.
-    RightsRestored,
-    /// The payout wallet was changed.
-    WalletChanged {
-        currency: String,
-        network: String,
-        address: String,
-    },
-}
-
-impl Notice {
-    /// Notices the owner may switch off with the channel's notification switch.
-    fn optional(&self) -> bool {
-        matches!(self, Notice::NewPayment { .. } | Notice::Donation { .. })
-    }
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct Payload {
-    channel_id: i64,
-    notice: Notice,
-}
-
-/// Queues `notice` for the owner of `channel_id` in the caller's transaction. `key` makes it
-/// happen once: the same key twice is one message.
-pub async fn enqueue(
-    conn: &mut AnyConnection,
-    channel_id: i64,
-    notice: Notice,
-    key: &str,
-    now: UnixMillis,
-) -> StoreResult<()> {
-    let payload = serde_json::to_value(Payload { channel_id, notice })
-        .map_err(|e| crate::store::StoreError::Corrupt(format!("notice: {e}")))?;
-    enqueue_job(
-        conn,
-        &NewJob {
-            kind: kinds::NOTIFY_OWNER.to_owned(),
-            unique_key: Some(format!("notify:{key}")),
-            payload,
-            run_at: now,
-            give_up_at: now.saturating_add(GIVE_UP_AFTER),
-        },
-        now,
-    )
-    .await?;
-    Ok(())
-}
-
-/// Queues a notice outside any other change (its own short transaction).
-pub async fn enqueue_now(
-    db: &Db,
-    channel_id: i64,
-    notice: Notice,
-    key: &str,
-    now: UnixMillis,
-) -> StoreResult<()> {
-    let mut tx = db.begin_write().await?;
-    enqueue(&mut tx, channel_id, notice, key, now).await?;
-    tx.commit().await?;
-    Ok(())
+/// Notices the owner may switch off with the channel's notification switch.
+fn optional(notice: &Notice) -> bool {
+    matches!(notice, Notice::NewPayment { .. } | Notice::Donation { .. })
 }
 
 fn usd(lang: Lang, micros: i64) -> Arg {
@@ -232,7 +138,7 @@ impl JobHandler for NotifyOwner {
     fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
         async move {
             let ctx = &self.0;
-            let p: Payload = serde_json::from_value(job.payload.clone())
+            let p: NoticeJob = serde_json::from_value(job.payload.clone())
                 .map_err(|e| JobError::terminal(anyhow::anyhow!("bad payload: {e}")))?;
             let Some(channel) = ctx
                 .db
@@ -245,7 +151,7 @@ impl JobHandler for NotifyOwner {
                     p.channel_id
                 )));
             };
-            if p.notice.optional() && !channel.notify_payments {
+            if optional(&p.notice) && !channel.notify_payments {
                 return Ok(());
             }
             let lang = ctx.db.user_lang(channel.owner_id).await;
@@ -279,40 +185,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn payload_round_trips() {
-        let n = Notice::PayoutSent {
-            amount: "0.000000000000000001".into(),
-            currency: "ETH".into(),
-            network: "ETH".into(),
-            tx_hash: "0xabc".into(),
-        };
-        let v = serde_json::to_value(Payload {
-            channel_id: 7,
-            notice: n.clone(),
-        })
-        .unwrap();
-        let back: Payload = serde_json::from_value(v).unwrap();
-        assert_eq!(back.notice, n);
-        assert_eq!(back.channel_id, 7);
-    }
-
-    #[test]
     fn only_payment_notices_are_optional() {
-        assert!(
-            Notice::NewPayment {
-                usd_micros: 1,
-                days: 1
-            }
-            .optional()
-        );
-        assert!(Notice::Donation { usd_micros: 1 }.optional());
-        assert!(!Notice::RightsLost.optional());
-        assert!(
-            !Notice::PayoutFailed {
-                usd_micros: 1,
-                retrying: true
-            }
-            .optional()
-        );
+        assert!(optional(&Notice::NewPayment {
+            usd_micros: 1,
+            days: 1
+        }));
+        assert!(optional(&Notice::Donation { usd_micros: 1 }));
+        assert!(!optional(&Notice::RightsLost));
+        assert!(!optional(&Notice::PayoutFailed {
+            usd_micros: 1,
+            retrying: true
+        }));
     }
 }

@@ -11,11 +11,12 @@ use teloxide::prelude::*;
 use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, ParseMode, UserId};
 
 use super::telegram_errors::{TgFailure, classify, job_error};
-use crate::app::Ctx;
-use crate::bot::callbacks::CallbackData;
+use crate::domain::callbacks::CallbackData;
+use crate::domain::job_kinds;
 use crate::domain::time::UnixMillis;
 use crate::i18n::{Arg, t, t_args};
-use crate::jobs::{JobError, JobHandler, JobRunner, Timer, kinds};
+use crate::jobs::{JobError, JobHandler, JobRunner, Timer};
+use crate::services::Ctx;
 use crate::store::jobs::{ClaimedJob, NewJob};
 
 pub const TIMER: &str = "expiry";
@@ -35,7 +36,7 @@ pub fn timer(ctx: Ctx) -> Timer {
                 let due = ctx.db.due_expirations(now, BATCH).await?;
                 for (id, expires_at) in due {
                     let job = NewJob {
-                        kind: kinds::EXPIRE_SUBSCRIPTION.into(),
+                        kind: job_kinds::EXPIRE_SUBSCRIPTION.into(),
                         unique_key: Some(format!("expire:{id}:{}", expires_at.as_millis())),
                         payload: serde_json::json!({ "subscription_id": id, "expires_at": expires_at.as_millis() }),
                         run_at: now,
@@ -196,7 +197,7 @@ pub fn reminder_jobs(
         .map(|off| (off, expires_at.saturating_sub(*off)))
         .filter(|(_, at)| *at > now)
         .map(|(off, at)| NewJob {
-            kind: kinds::REMIND_SUBSCRIPTION.into(),
+            kind: job_kinds::REMIND_SUBSCRIPTION.into(),
             unique_key: Some(format!("remind:{subscription_id}:{}:{}", expires_at.as_millis(), off.as_secs())),
             payload: serde_json::json!({ "subscription_id": subscription_id, "expires_at": expires_at.as_millis() }),
             run_at: at,
@@ -248,11 +249,11 @@ impl JobHandler for RemindSubscription {
 
 pub fn register(runner: &mut JobRunner, ctx: &Ctx) {
     runner.register(
-        kinds::EXPIRE_SUBSCRIPTION,
+        job_kinds::EXPIRE_SUBSCRIPTION,
         Arc::new(ExpireSubscription(ctx.clone())),
     );
     runner.register(
-        kinds::REMIND_SUBSCRIPTION,
+        job_kinds::REMIND_SUBSCRIPTION,
         Arc::new(RemindSubscription(ctx.clone())),
     );
 }

@@ -10,9 +10,9 @@ use teloxide::prelude::*;
 use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 
 use super::telegram_errors::{TgFailure, classify, job_error};
-use crate::app::Ctx;
 use crate::i18n::{Arg, t, t_args};
 use crate::jobs::{JobError, JobHandler};
+use crate::services::Ctx;
 use crate::store::channels::{AccessMode, Channel};
 use crate::store::jobs::ClaimedJob;
 use crate::store::subscriptions::Subscription;
@@ -219,7 +219,7 @@ pub async fn report_lost_rights(ctx: &Ctx, channel: &Channel) {
 /// Registers the job handlers of this module.
 pub fn register(runner: &mut crate::jobs::JobRunner, ctx: &Ctx) {
     runner.register(
-        crate::jobs::kinds::GRANT_ACCESS,
+        crate::domain::job_kinds::GRANT_ACCESS,
         Arc::new(GrantAccess(ctx.clone())),
     );
 }

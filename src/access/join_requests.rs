@@ -3,7 +3,7 @@
 use teloxide::prelude::*;
 use teloxide::types::ChatJoinRequest;
 
-use crate::app::Ctx;
+use crate::services::Ctx;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {

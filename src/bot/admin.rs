@@ -5,10 +5,10 @@
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 
-use super::callbacks::{AdminAction, CallbackData};
 use super::{HandlerResult, TgBot};
-use crate::app::Ctx;
+use crate::domain::callbacks::{AdminAction, CallbackData};
 use crate::i18n::{Arg, t, t_args};
+use crate::services::Ctx;
 use crate::store::users::UserRow;
 
 pub fn is_admin(ctx: &Ctx, user: &UserRow) -> bool {

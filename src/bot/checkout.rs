@@ -4,13 +4,13 @@
 use teloxide::prelude::*;
 use teloxide::types::{CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 
-use super::callbacks::CallbackData;
 use super::{HandlerResult, TgBot};
-use crate::app::Ctx;
+use crate::domain::callbacks::CallbackData;
 use crate::domain::deeplink::DeepLink;
 use crate::domain::lang::Lang;
 use crate::i18n::{Arg, t, t_args};
 use crate::payments::checkout::{CheckoutError, checkout};
+use crate::services::Ctx;
 use crate::store::channels::{Channel, Tier};
 use crate::store::invoices::Invoice;
 use crate::store::users::UserRow;

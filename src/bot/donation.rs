@@ -7,9 +7,9 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 use super::amount::{self, AmountUse};
 use super::dialogue::{Conversation, enter};
 use super::{HandlerResult, TgBot};
-use crate::app::Ctx;
 use crate::i18n::{Arg, t, t_args};
 use crate::payments::checkout::{CheckoutError, checkout_donation};
+use crate::services::Ctx;
 use crate::store::channels::Channel;
 use crate::store::users::UserRow;
 

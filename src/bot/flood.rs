@@ -41,9 +41,9 @@ use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
-use crate::app::Ctx;
 use crate::domain::lang::Lang;
 use crate::i18n::t;
+use crate::services::Ctx;
 
 /// Updates one user may send in a burst before the excess is dropped.
 pub const BURST: u32 = 20;

@@ -9,9 +9,9 @@ use teloxide::prelude::*;
 use teloxide::types::ParseMode;
 
 use super::{HandlerResult, TgBot};
-use crate::app::Ctx;
 use crate::domain::lang::Lang;
 use crate::i18n::t;
+use crate::services::Ctx;
 
 /// Runs `fut` for handler `name`. When it fails and `reply_to` is set, the user is told.
 pub async fn guarded(

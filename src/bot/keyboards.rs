@@ -2,7 +2,7 @@
 
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
-use super::callbacks::{CallbackData, MenuItem, OwnerAction};
+use crate::domain::callbacks::{CallbackData, MenuItem, OwnerAction};
 use crate::domain::lang::Lang;
 use crate::i18n::t;
 

@@ -3,10 +3,10 @@
 use teloxide::prelude::*;
 use teloxide::types::{MaybeInaccessibleMessage, ParseMode};
 
-use super::callbacks::{CallbackData, MenuItem};
 use super::{HandlerResult, TgBot, keyboards, start};
-use crate::app::Ctx;
+use crate::domain::callbacks::{CallbackData, MenuItem};
 use crate::i18n::{Arg, t, t_args};
+use crate::services::Ctx;
 use crate::store::users::UserRow;
 
 pub async fn choose(bot: TgBot, msg: Message, user: UserRow) -> HandlerResult {

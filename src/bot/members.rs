@@ -4,11 +4,11 @@
 use teloxide::prelude::*;
 use teloxide::types::{ChatJoinRequest, ChatMemberKind, ChatMemberUpdated, InlineKeyboardMarkup};
 
-use super::callbacks::OwnerAction;
 use super::dialogue::{Conversation, current};
 use super::{HandlerResult, TgBot};
-use crate::app::Ctx;
+use crate::domain::callbacks::OwnerAction;
 use crate::i18n::{Arg, t, t_args};
+use crate::services::Ctx;
 
 /// Whether the bot can sell access in a channel with this status of its own.
 fn rights_ok(kind: &ChatMemberKind) -> bool {

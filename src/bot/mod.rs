@@ -2,7 +2,6 @@
 
 pub mod admin;
 pub mod amount;
-pub mod callbacks;
 pub mod checkout;
 pub mod commands;
 pub mod dialogue;
@@ -17,12 +16,7 @@ pub mod schema;
 pub mod start;
 pub mod subscriber;
 
-use teloxide::Bot;
-use teloxide::adaptors::Throttle;
-
-/// The bot every part of the process sends with: one shared `Throttle`, so all outgoing
-/// messages share one rate budget (1/s per chat, 30/s overall).
-pub type TgBot = Throttle<Bot>;
+pub use crate::services::TgBot;
 
 /// What a handler returns; errors are caught and answered by [`guard`].
 pub type HandlerResult = anyhow::Result<()>;

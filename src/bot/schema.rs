@@ -9,7 +9,7 @@ use teloxide::types::{ChatJoinRequest, ChatMemberUpdated};
 use super::commands::Command;
 use super::guard::guarded;
 use super::{TgBot, language, members, owner, start, subscriber};
-use crate::app::Ctx;
+use crate::services::Ctx;
 use crate::store::users::UserRow;
 
 async fn user_of_message(ctx: Ctx, msg: Message) -> Option<UserRow> {

@@ -5,9 +5,9 @@ use teloxide::types::{ParseMode, User};
 
 use super::dialogue::{Conversation, current};
 use super::{HandlerResult, TgBot, keyboards};
-use crate::app::Ctx;
 use crate::domain::deeplink::DeepLink;
 use crate::i18n::{Arg, t, t_args};
+use crate::services::Ctx;
 use crate::store::users::{SeenUser, UserRow};
 
 /// Records the user behind an update and returns their row. When the database is down the

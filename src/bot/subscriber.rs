@@ -4,12 +4,12 @@
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 
-use super::callbacks::CallbackData;
 use super::{HandlerResult, TgBot};
 use crate::access::grant::issue_link;
-use crate::app::Ctx;
+use crate::domain::callbacks::CallbackData;
 use crate::i18n::{Arg, t, t_args};
 use crate::payments::progress::status_key;
+use crate::services::Ctx;
 use crate::store::users::UserRow;
 
 /// The user's running subscriptions, or None after telling them they have none.

@@ -1,8 +1,12 @@
-//! Validated domain types with no I/O: money, ids, time, language.
+//! Validated domain types with no I/O: money, ids, time, language, the bot's callback data, the
+//! fee split and the names of job kinds.
 
 pub mod address;
+pub mod callbacks;
 pub mod deeplink;
+pub mod fees;
 pub mod ids;
+pub mod job_kinds;
 pub mod lang;
 pub mod money;
 pub mod time;

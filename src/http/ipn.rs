@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use secrecy::ExposeSecret;
 
 use super::HttpState;
-use crate::payments::intake::IntakeRules;
+use crate::payments::intake::{IntakeRules, record_ipn};
 use crate::providers::nowpayments::NpPayment;
 use crate::providers::nowpayments::ipn::verify;
 
@@ -50,11 +50,15 @@ pub async fn receive(
         return (StatusCode::BAD_REQUEST, "body is not UTF-8");
     };
     let rules = IntakeRules::from_config(&s.ctx.config);
-    match s
-        .ctx
-        .db
-        .record_ipn(&payment, &unreadable, raw, &rules, s.ctx.clock.now())
-        .await
+    match record_ipn(
+        &s.ctx.db,
+        &payment,
+        &unreadable,
+        raw,
+        &rules,
+        s.ctx.clock.now(),
+    )
+    .await
     {
         Ok(outcome) => {
             tracing::info!(np_payment_id = %payment.payment_id, ?outcome, "IPN recorded");

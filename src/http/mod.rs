@@ -33,8 +33,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::app::Ctx;
 use crate::config::HttpLimits;
+use crate::services::Ctx;
 
 /// Liveness of the parts that can die while the HTTP server stays up.
 #[derive(Debug, Default)]

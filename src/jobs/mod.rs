@@ -2,7 +2,6 @@
 
 pub mod backoff;
 pub mod housekeeping;
-pub mod kinds;
 pub mod runner;
 pub mod scheduler;
 

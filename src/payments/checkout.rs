@@ -1,8 +1,8 @@
 //! Opening an invoice for a tier: our row first, then NOWPayments, never inside a transaction.
 //! An open, unexpired invoice of the same user and tier is reused.
 
-use crate::app::Ctx;
 use crate::providers::nowpayments::{CreateInvoice, NpError};
+use crate::services::Ctx;
 use crate::store::StoreError;
 use crate::store::invoices::{Invoice, InvoiceKind, NewInvoice};
 

@@ -8,10 +8,11 @@ use teloxide::prelude::*;
 use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 
 use crate::access::telegram_errors::{TgFailure, classify, job_error};
-use crate::app::Ctx;
+use crate::domain::job_kinds;
 use crate::domain::money::UsdMicros;
 use crate::i18n::{Arg, t_args};
-use crate::jobs::{JobError, JobHandler, JobRunner, kinds};
+use crate::jobs::{JobError, JobHandler, JobRunner};
+use crate::services::Ctx;
 use crate::store::invoices::{InvoiceKind, NewInvoice};
 use crate::store::jobs::ClaimedJob;
 
@@ -140,9 +141,12 @@ impl JobHandler for TopupInvoice {
 }
 
 pub fn register(runner: &mut JobRunner, ctx: &Ctx) {
-    runner.register(kinds::TOPUP_INVOICE, Arc::new(TopupInvoice(ctx.clone())));
     runner.register(
-        kinds::NOTIFY_OWNER,
+        job_kinds::TOPUP_INVOICE,
+        Arc::new(TopupInvoice(ctx.clone())),
+    );
+    runner.register(
+        job_kinds::NOTIFY_OWNER,
         Arc::new(crate::notify::NotifyOwner(ctx.clone())),
     );
 }

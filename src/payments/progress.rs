@@ -7,9 +7,9 @@ use teloxide::types::{ChatId, MessageId, ParseMode};
 use teloxide::{ApiError, RequestError};
 
 use crate::access::telegram_errors::{TgFailure, classify, job_error};
-use crate::app::Ctx;
 use crate::i18n::{Arg, t, t_args};
 use crate::jobs::{JobError, JobHandler};
+use crate::services::Ctx;
 use crate::store::jobs::ClaimedJob;
 
 pub struct PaymentProgress(pub Ctx);

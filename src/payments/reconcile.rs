@@ -9,9 +9,10 @@ use std::time::Duration;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
-use super::intake::IntakeRules;
-use crate::app::Ctx;
-use crate::jobs::{JobError, JobHandler, JobRunner, Timer, kinds};
+use super::intake::{IntakeRules, record_ipn};
+use crate::domain::job_kinds;
+use crate::jobs::{JobError, JobHandler, JobRunner, Timer};
+use crate::services::Ctx;
 use crate::store::jobs::{ClaimedJob, NewJob};
 
 pub const TIMER: &str = "reconcile_payments";
@@ -44,7 +45,7 @@ pub fn timer(ctx: Ctx) -> Timer {
                 let bucket = now.as_millis() / i64::try_from(EVERY.as_millis()).unwrap_or(i64::MAX);
                 for id in ids {
                     let job = NewJob {
-                        kind: kinds::RECONCILE_PAYMENT.into(),
+                        kind: job_kinds::RECONCILE_PAYMENT.into(),
                         unique_key: Some(format!("reconcile:{id}:{bucket}")),
                         payload: serde_json::json!({ "np_payment_id": id }),
                         run_at: now,
@@ -83,9 +84,7 @@ impl JobHandler for ReconcilePayment {
             };
             let raw = serde_json::to_string(&payment).map_err(JobError::terminal)?;
             let rules = IntakeRules::from_config(&ctx.config);
-            let outcome = ctx
-                .db
-                .record_ipn(&payment, &[], &raw, &rules, ctx.clock.now())
+            let outcome = record_ipn(&ctx.db, &payment, &[], &raw, &rules, ctx.clock.now())
                 .await
                 .map_err(JobError::retryable)?;
             tracing::info!(np_payment_id = %p.np_payment_id, ?outcome, "payment reconciled");
@@ -98,7 +97,7 @@ impl JobHandler for ReconcilePayment {
 
 pub fn register(runner: &mut JobRunner, ctx: &Ctx) {
     runner.register(
-        kinds::RECONCILE_PAYMENT,
+        job_kinds::RECONCILE_PAYMENT,
         Arc::new(ReconcilePayment(ctx.clone())),
     );
 }

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use futures::FutureExt;
 
-use crate::app::Ctx;
 use crate::jobs::Timer;
+use crate::services::Ctx;
 
 pub const TIMER: &str = "batch_payouts";
 const LOCK_KEY: i64 = 0x7465_6c65_0004;

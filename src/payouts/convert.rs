@@ -20,10 +20,11 @@ use rust_decimal::Decimal;
 use super::assets::outcome_asset;
 use super::send::{cn_error, later, mined_tx, send_from_wallet};
 use super::wallet::{WalletAsset, parse_address};
-use crate::app::Ctx;
+use crate::domain::job_kinds;
 use crate::domain::money::UsdMicros;
-use crate::jobs::{JobError, JobHandler, JobRunner, Timer, kinds};
+use crate::jobs::{JobError, JobHandler, JobRunner, Timer};
 use crate::providers::changenow::{Asset, CreateExchange, ExchangeState};
+use crate::services::Ctx;
 use crate::store::conversions::Conversion;
 use crate::store::jobs::ClaimedJob;
 use crate::store::payouts::TxFor;
@@ -263,7 +264,7 @@ async fn step(ctx: &Ctx, c: &Conversion) -> Result<(), JobError> {
 
 pub fn register(runner: &mut JobRunner, ctx: &Ctx) {
     runner.register(
-        kinds::CONVERSION_STEP,
+        job_kinds::CONVERSION_STEP,
         Arc::new(ConversionStep(ctx.clone())),
     );
 }

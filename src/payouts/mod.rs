@@ -5,7 +5,6 @@ pub mod assets;
 pub mod audit;
 pub mod batch;
 pub mod convert;
-pub mod fees;
 pub mod send;
 pub mod valuation;
 pub mod wallet;

@@ -16,13 +16,13 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 use rust_decimal::Decimal;
 
-use super::wallet::{HostWallet, TxState, WalletAsset, parse_address};
-use crate::app::Ctx;
+use super::wallet::{HostWallet, SignedTransfer, TxState, WalletAsset, parse_address};
 use crate::domain::money::UsdMicros;
 use crate::jobs::{JobError, JobHandler};
 use crate::providers::changenow::{Asset, CnError, CreateExchange, ExchangeState};
+use crate::services::Ctx;
 use crate::store::jobs::ClaimedJob;
-use crate::store::payouts::{Payout, TxFor};
+use crate::store::payouts::{Payout, SignedTx, TxFor};
 
 /// Safety margin over ChangeNOW's minimum (minimums move; apis.md §B.7).
 const MIN_MARGIN: Decimal = Decimal::from_parts(105, 0, 0, false, 2);
@@ -299,7 +299,7 @@ pub async fn send_from_wallet(
                 .await
                 .map_err(JobError::retryable)?;
             let mut tx = ctx.db.begin_write().await.map_err(JobError::retryable)?;
-            crate::store::payouts::alert(
+            crate::store::outbox::alert(
                 &mut tx,
                 "insufficient_funds",
                 &format!("{target:?}"),
@@ -332,13 +332,32 @@ pub async fn send_from_wallet(
             wallet.chain_id(),
             &from,
             pending,
-            |nonce| wallet.sign_transfer(asset, to, units, nonce, &fees),
+            |nonce| {
+                wallet
+                    .sign_transfer(asset, to, units, nonce, &fees)
+                    .map(|s| stored(&s))
+            },
             ctx.clock.now(),
         )
         .await
         .map_err(JobError::retryable)?
         .map_err(|e| JobError::terminal(anyhow::anyhow!("signing: {e}")))?;
     broadcast(ctx, &recorded).await
+}
+
+/// What the store keeps of a signed transfer.
+fn stored(s: &SignedTransfer) -> SignedTx {
+    SignedTx {
+        nonce: s.nonce,
+        to: s.to.to_string(),
+        asset: s
+            .asset
+            .contract()
+            .map_or_else(|| "native".to_owned(), |c| c.to_string()),
+        amount: s.amount.to_string(),
+        raw_tx: s.raw_hex(),
+        tx_hash: s.tx_hash.to_string(),
+    }
 }
 
 async fn broadcast(ctx: &Ctx, t: &crate::store::payouts::WalletTx) -> Result<(), JobError> {
@@ -469,7 +488,7 @@ async fn replace(
         .map_err(|e| JobError::terminal(anyhow::anyhow!("signing: {e}")))?;
     let new = ctx
         .db
-        .record_replacement(old, target, &signed, ctx.clock.now())
+        .record_replacement(old, target, &stored(&signed), ctx.clock.now())
         .await
         .map_err(JobError::retryable)?;
     tracing::warn!(?target, nonce = old.nonce, old = %old.tx_hash, new = %new.tx_hash, "stuck transaction replaced");
@@ -556,7 +575,7 @@ async fn poll_exchange(ctx: &Ctx, p: &Payout) -> Result<(), JobError> {
         }
         ExchangeState::Verifying => {
             let mut tx = ctx.db.begin_write().await.map_err(JobError::retryable)?;
-            crate::store::payouts::alert(
+            crate::store::outbox::alert(
                 &mut tx,
                 "exchange_verifying",
                 &id,

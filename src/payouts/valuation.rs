@@ -10,14 +10,16 @@ use futures::future::BoxFuture;
 use rust_decimal::Decimal;
 
 use super::assets::outcome_asset;
-use super::fees;
-use crate::app::Ctx;
+use crate::domain::fees;
+use crate::domain::job_kinds;
 use crate::domain::money::UsdMicros;
-use crate::jobs::{JobError, JobHandler, JobRunner, kinds};
+use crate::jobs::{JobError, JobHandler, JobRunner};
 use crate::payments::checks::MAX_PAID_RATIO;
 use crate::providers::changenow::Asset;
+use crate::services::Ctx;
+use crate::store::channels::{PayoutSettings, PayoutStrategy};
 use crate::store::jobs::ClaimedJob;
-use crate::store::payouts::Valued;
+use crate::store::payouts::{SharePlacement, Valued};
 
 #[derive(serde::Deserialize)]
 struct Payload {
@@ -101,10 +103,9 @@ impl JobHandler for ValuePayment {
                 .record_valuation(
                     &v,
                     &split,
-                    asset.usd_stable,
-                    host_currency,
                     ctx.clock.now(),
                     ctx.config.jobs.give_up_after,
+                    |settings| place_share(settings, asset.usd_stable, host_currency),
                 )
                 .await
                 .map_err(JobError::retryable)?;
@@ -119,6 +120,17 @@ impl JobHandler for ValuePayment {
             Ok(())
         }
         .boxed()
+    }
+}
+
+/// Where the owner's share goes (SPEC §5): in exactly one place — an accumulation for a
+/// threshold channel, a payout of its own from the host asset for an instant one.
+fn place_share(settings: &PayoutSettings, usd_stable: bool, host_currency: &str) -> SharePlacement {
+    match settings.strategy {
+        PayoutStrategy::Threshold(_) => SharePlacement::Accumulation { usd_stable },
+        PayoutStrategy::Instant => SharePlacement::InstantPayout {
+            source_currency: host_currency.to_owned(),
+        },
     }
 }
 
@@ -137,9 +149,48 @@ pub async fn host_cn_network(ctx: &Ctx) -> Result<String, JobError> {
 }
 
 pub fn register(runner: &mut JobRunner, ctx: &Ctx) {
-    runner.register(kinds::VALUE_PAYMENT, Arc::new(ValuePayment(ctx.clone())));
     runner.register(
-        kinds::PAYOUT_STEP,
+        job_kinds::VALUE_PAYMENT,
+        Arc::new(ValuePayment(ctx.clone())),
+    );
+    runner.register(
+        job_kinds::PAYOUT_STEP,
         Arc::new(super::send::PayoutStep(ctx.clone())),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(strategy: PayoutStrategy) -> PayoutSettings {
+        PayoutSettings {
+            currency: "usdt".into(),
+            network: "TRX".into(),
+            address: "T-address".into(),
+            extra_id: None,
+            strategy,
+        }
+    }
+
+    #[test]
+    fn a_threshold_channel_accumulates_and_an_instant_one_gets_a_payout() {
+        let threshold = settings(PayoutStrategy::Threshold(UsdMicros::from_micros(
+            50_000_000,
+        )));
+        assert_eq!(
+            place_share(&threshold, false, "usdt"),
+            SharePlacement::Accumulation { usd_stable: false }
+        );
+        assert_eq!(
+            place_share(&threshold, true, "usdt"),
+            SharePlacement::Accumulation { usd_stable: true }
+        );
+        assert_eq!(
+            place_share(&settings(PayoutStrategy::Instant), true, "usdcbsc"),
+            SharePlacement::InstantPayout {
+                source_currency: "usdcbsc".into()
+            }
+        );
+    }
 }

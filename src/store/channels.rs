@@ -296,11 +296,11 @@ impl Db {
         let changed = res.rows_affected() == 1;
         if changed {
             let (notice, key) = if ok {
-                (crate::notify::Notice::RightsRestored, "rights-ok")
+                (crate::store::outbox::Notice::RightsRestored, "rights-ok")
             } else {
-                (crate::notify::Notice::RightsLost, "rights-lost")
+                (crate::store::outbox::Notice::RightsLost, "rights-lost")
             };
-            crate::notify::enqueue(
+            crate::store::outbox::enqueue(
                 &mut tx,
                 channel_id,
                 notice,

@@ -6,11 +6,11 @@ use sqlx::Row;
 
 use super::jobs::{NewJob, enqueue_job};
 use super::{Db, StoreError, StoreResult};
+use crate::domain::fees::distribute;
 use crate::domain::ids::new_id;
+use crate::domain::job_kinds;
 use crate::domain::money::UsdMicros;
 use crate::domain::time::UnixMillis;
-use crate::jobs::kinds;
-use crate::payouts::fees::distribute;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conversion {
@@ -87,7 +87,7 @@ impl Db {
         enqueue_job(
             &mut tx,
             &NewJob {
-                kind: kinds::CONVERSION_STEP.to_owned(),
+                kind: job_kinds::CONVERSION_STEP.to_owned(),
                 unique_key: Some(format!("conversion:{id}")),
                 payload: serde_json::json!({ "conversion_id": id }),
                 run_at: now,
@@ -256,7 +256,7 @@ impl Db {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        super::payouts::alert(&mut tx, "conversion_cancelled", &id.to_string(), why, now).await?;
+        super::outbox::alert(&mut tx, "conversion_cancelled", &id.to_string(), why, now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -8,7 +8,7 @@ use super::channels::{AccessMode, Channel, NewTier, PayoutSettings, PayoutStrate
 use super::{Db, StoreError, StoreResult, flag_value};
 use crate::domain::ids::new_id;
 use crate::domain::time::UnixMillis;
-use crate::notify::{self, Notice};
+use crate::store::outbox::{self, Notice};
 
 /// Limits of what an owner types, equal to what the database keeps (lesson 54).
 pub const MAX_TITLE_CHARS: usize = 128;
@@ -285,7 +285,7 @@ impl Db {
         .rows_affected()
             == 1;
         if changed {
-            notify::enqueue(
+            outbox::enqueue(
                 &mut tx,
                 id,
                 Notice::WalletChanged {

@@ -5,15 +5,15 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use super::channels::PayoutStrategy;
+use super::channels::{PayoutSettings, PayoutStrategy};
 use super::jobs::{NewJob, enqueue_job};
 use super::{Db, StoreError, StoreResult};
+use crate::domain::fees::Split;
 use crate::domain::ids::new_id;
+use crate::domain::job_kinds;
 use crate::domain::money::UsdMicros;
 use crate::domain::time::UnixMillis;
-use crate::jobs::kinds;
-use crate::notify::{self, Notice};
-use crate::payouts::fees::Split;
+use crate::store::outbox::{self, Notice, alert};
 
 /// What the valuation job needs to know about a granted payment.
 #[derive(Debug, Clone)]
@@ -66,10 +66,6 @@ pub struct WalletTx {
     pub created_at: UnixMillis,
 }
 
-struct ChannelPayout {
-    payout: super::channels::PayoutSettings,
-}
-
 /// What a host-wallet transaction pays for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TxFor {
@@ -90,6 +86,16 @@ impl TxFor {
             TxFor::Payout(id) | TxFor::Conversion(id) => id,
         }
     }
+}
+
+/// Where a valued payment's owner share is put (the payouts rules decide; the store writes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SharePlacement {
+    /// An accumulation paid later in a batch; a USD-stable outcome is stored as already
+    /// converted (its USDT value is the owner's share).
+    Accumulation { usd_stable: bool },
+    /// A payout of its own, sent from the host wallet's `source_currency`.
+    InstantPayout { source_currency: String },
 }
 
 /// What a valuation led to.
@@ -134,7 +140,7 @@ pub async fn enqueue_payout_step(
     enqueue_job(
         tx,
         &NewJob {
-            kind: kinds::PAYOUT_STEP.to_owned(),
+            kind: job_kinds::PAYOUT_STEP.to_owned(),
             unique_key: Some(format!("payout:{payout_id}")),
             payload: serde_json::json!({ "payout_id": payout_id }),
             run_at: now,
@@ -142,39 +148,6 @@ pub async fn enqueue_payout_step(
         },
         now,
     )
-    .await?;
-    Ok(())
-}
-
-/// Raises an alert for admins, unless the same one (kind and subject) is still open: a
-/// condition seen on every poll is one alert, not one per poll.
-pub async fn alert(
-    tx: &mut Transaction<'static, Any>,
-    kind: &str,
-    subject: &str,
-    detail: &str,
-    now: UnixMillis,
-) -> StoreResult<()> {
-    let open: i64 = sqlx::query(
-        "SELECT COUNT(*) AS n FROM alerts WHERE kind = $1 AND subject = $2 AND resolved_at IS NULL",
-    )
-    .bind(kind)
-    .bind(subject)
-    .fetch_one(&mut **tx)
-    .await?
-    .try_get("n")?;
-    if open > 0 {
-        return Ok(());
-    }
-    sqlx::query(
-        "INSERT INTO alerts (id, kind, subject, detail, created_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(new_id())
-    .bind(kind)
-    .bind(subject)
-    .bind(detail)
-    .bind(now.as_millis())
-    .execute(&mut **tx)
     .await?;
     Ok(())
 }
@@ -238,16 +211,16 @@ impl Db {
         Ok(n == 1)
     }
 
-    /// Records a payment's value and fee split, and puts the owner's share in exactly one
-    /// place: an accumulation (threshold channels) or an instant payout — one transaction.
+    /// Records a payment's value and fee split, and puts the owner's share in exactly the one
+    /// place `place` chooses from the channel's payout settings (read in this transaction, so
+    /// the wallet snapshot is the one the share is stored with) — one transaction.
     pub async fn record_valuation(
         &self,
         v: &ToValue,
         split: &Split,
-        usd_stable: bool,
-        host_currency: &str,
         now: UnixMillis,
         give_up_after: std::time::Duration,
+        place: impl FnOnce(&PayoutSettings) -> SharePlacement,
     ) -> StoreResult<Valued> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
@@ -280,7 +253,7 @@ impl Db {
         .ok_or_else(|| StoreError::Corrupt(format!("channel {}", v.channel_id)))?;
         let strategy: String = r.try_get("payout_strategy")?;
         let threshold: Option<i64> = r.try_get("threshold_usd_micros")?;
-        let payout = super::channels::PayoutSettings {
+        let payout = PayoutSettings {
             currency: r.try_get("payout_currency")?,
             network: r.try_get("payout_network")?,
             address: r.try_get("payout_address")?,
@@ -292,17 +265,16 @@ impl Db {
                 (other, _) => return Err(StoreError::Corrupt(format!("payout strategy {other}"))),
             },
         };
-        let channel = ChannelPayout { payout };
         let outcome = v.outcome_currency.clone().unwrap_or_default();
-        match channel.payout.strategy {
-            PayoutStrategy::Threshold(_) => {
+        match place(&payout) {
+            SharePlacement::Accumulation { usd_stable } => {
                 insert_accumulation(
                     &mut tx,
                     v,
                     split,
                     usd_stable,
                     &outcome,
-                    &channel.payout,
+                    &payout,
                     "threshold",
                     now,
                 )
@@ -310,7 +282,7 @@ impl Db {
                 tx.commit().await?;
                 Ok(Valued::Accumulated)
             }
-            PayoutStrategy::Instant => {
+            SharePlacement::InstantPayout { source_currency } => {
                 let id = new_id();
                 sqlx::query(
                     "INSERT INTO payouts (id, kind, channel_id, payment_id, state, usd_micros, source_currency, \
@@ -321,11 +293,11 @@ impl Db {
                 .bind(v.channel_id)
                 .bind(v.payment_id)
                 .bind(split.owner.micros())
-                .bind(host_currency)
-                .bind(&channel.payout.currency)
-                .bind(&channel.payout.network)
-                .bind(&channel.payout.address)
-                .bind(channel.payout.extra_id.as_deref())
+                .bind(&source_currency)
+                .bind(&payout.currency)
+                .bind(&payout.network)
+                .bind(&payout.address)
+                .bind(payout.extra_id.as_deref())
                 .bind(now.as_millis())
                 .execute(&mut *tx)
                 .await?;
@@ -415,7 +387,7 @@ impl Db {
         chain_id: u64,
         from: &str,
         chain_pending_nonce: u64,
-        sign: impl FnOnce(u64) -> Result<crate::payouts::wallet::SignedTransfer, E>,
+        sign: impl FnOnce(u64) -> Result<SignedTx, E>,
         now: UnixMillis,
     ) -> StoreResult<Result<WalletTx, E>> {
         let mut tx = self.begin_write().await?;
@@ -466,11 +438,14 @@ impl Db {
         let id = new_id();
         let nonce_i =
             i64::try_from(signed.nonce).map_err(|_| StoreError::Corrupt("nonce".into()))?;
-        let asset = signed
-            .asset
-            .contract()
-            .map_or_else(|| "native".to_owned(), |c| c.to_string());
-        let amount = signed.amount.to_string();
+        let SignedTx {
+            nonce: _,
+            to,
+            asset,
+            amount,
+            raw_tx,
+            tx_hash,
+        } = signed;
         sqlx::query(
             "INSERT INTO wallet_transactions (id, payout_id, conversion_id, chain_id, from_address, to_address, \
                asset, amount, nonce, raw_tx, tx_hash, state, created_at, updated_at) \
@@ -480,12 +455,12 @@ impl Db {
         .bind(payout_id)
         .bind(chain)
         .bind(from)
-        .bind(signed.to.to_string())
+        .bind(&to)
         .bind(&asset)
         .bind(&amount)
         .bind(nonce_i)
-        .bind(signed.raw_hex())
-        .bind(signed.tx_hash.to_string())
+        .bind(&raw_tx)
+        .bind(&tx_hash)
         .bind(now.as_millis())
         .bind(conversion_id)
         .execute(&mut *tx)
@@ -503,11 +478,11 @@ impl Db {
             id,
             payout_id,
             nonce: signed.nonce,
-            raw_tx: signed.raw_hex(),
-            tx_hash: signed.tx_hash.to_string(),
+            raw_tx,
+            tx_hash,
             state: "signed".into(),
             amount,
-            to_address: signed.to.to_string(),
+            to_address: to,
             asset,
             created_at: now,
         }))
@@ -553,7 +528,7 @@ impl Db {
         &self,
         old: &WalletTx,
         target: TxFor,
-        signed: &crate::payouts::wallet::SignedTransfer,
+        signed: &SignedTx,
         now: UnixMillis,
     ) -> StoreResult<WalletTx> {
         let mut tx = self.begin_write().await?;
@@ -569,8 +544,8 @@ impl Db {
                'signed', id, $4, $4 FROM wallet_transactions WHERE id = $5",
         )
         .bind(id)
-        .bind(signed.raw_hex())
-        .bind(signed.tx_hash.to_string())
+        .bind(&signed.raw_tx)
+        .bind(&signed.tx_hash)
         .bind(now.as_millis())
         .bind(old.id)
         .execute(&mut *tx)
@@ -587,8 +562,8 @@ impl Db {
             id,
             payout_id,
             nonce: old.nonce,
-            raw_tx: signed.raw_hex(),
-            tx_hash: signed.tx_hash.to_string(),
+            raw_tx: signed.raw_tx.clone(),
+            tx_hash: signed.tx_hash.clone(),
             state: "signed".into(),
             amount: old.amount.clone(),
             to_address: old.to_address.clone(),
@@ -643,7 +618,7 @@ impl Db {
             .bind(p.id)
             .execute(&mut *tx)
             .await?;
-        notify::enqueue(
+        outbox::enqueue(
             &mut tx,
             p.channel_id,
             Notice::PayoutSent {
@@ -683,7 +658,7 @@ impl Db {
             return Ok(false);
         }
         alert(&mut tx, "payout_failed", &p.id.to_string(), why, now).await?;
-        notify::enqueue(
+        outbox::enqueue(
             &mut tx,
             p.channel_id,
             Notice::PayoutFailed {
@@ -742,7 +717,7 @@ impl Db {
         .bind(now.as_millis())
         .execute(&mut *tx)
         .await?;
-        notify::enqueue(
+        outbox::enqueue(
             &mut tx,
             p.channel_id,
             Notice::PayoutDeferred {
@@ -860,7 +835,7 @@ impl Db {
             }
             enqueue_payout_step(&mut tx, id, now, give_up_after).await?;
             if strategy == "threshold" {
-                notify::enqueue(
+                outbox::enqueue(
                     &mut tx,
                     channel_id,
                     Notice::ThresholdCrossed {
@@ -886,7 +861,7 @@ async fn insert_accumulation(
     split: &Split,
     usd_stable: bool,
     outcome: &str,
-    wallet: &super::channels::PayoutSettings,
+    wallet: &PayoutSettings,
     reason: &str,
     now: UnixMillis,
 ) -> StoreResult<()> {
@@ -921,46 +896,18 @@ async fn insert_accumulation(
     Ok(())
 }
 
-/// Something admins must look at.
+/// A signed host-wallet transaction as the store keeps it (the wallet signs; the store only
+/// writes what it is given).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Alert {
-    pub id: i64,
-    pub kind: String,
-    pub subject: String,
-    pub detail: String,
-    pub created_at: UnixMillis,
-}
-
-impl Db {
-    pub async fn open_alerts(&self, limit: i64) -> StoreResult<Vec<Alert>> {
-        let rows = sqlx::query(
-            "SELECT id, kind, subject, detail, created_at FROM alerts WHERE resolved_at IS NULL \
-             ORDER BY created_at DESC, id DESC LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Alert {
-                    id: r.try_get("id")?,
-                    kind: r.try_get("kind")?,
-                    subject: r.try_get("subject")?,
-                    detail: r.try_get("detail")?,
-                    created_at: UnixMillis::from_millis(r.try_get("created_at")?),
-                })
-            })
-            .collect()
-    }
-
-    pub async fn resolve_alert(&self, id: i64, now: UnixMillis) -> StoreResult<bool> {
-        let n =
-            sqlx::query("UPDATE alerts SET resolved_at = $1 WHERE id = $2 AND resolved_at IS NULL")
-                .bind(now.as_millis())
-                .bind(id)
-                .execute(self.pool())
-                .await?
-                .rows_affected();
-        Ok(n == 1)
-    }
+pub struct SignedTx {
+    pub nonce: u64,
+    /// The payee (for a token: the token recipient, not the contract).
+    pub to: String,
+    /// The token contract, or `native`.
+    pub asset: String,
+    /// Base units of `asset`, decimal.
+    pub amount: String,
+    /// `0x…` hex of the EIP-2718 encoding.
+    pub raw_tx: String,
+    pub tx_hash: String,
 }

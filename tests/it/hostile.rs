@@ -502,7 +502,7 @@ async fn property_arbitrary_amounts_never_break_the_money_rules(backend: Backend
         }
         let topups: Vec<(String,)> =
             sqlx::query_as("SELECT payload FROM jobs WHERE kind = $1 AND payload LIKE $2")
-                .bind(telepay::jobs::kinds::TOPUP_INVOICE)
+                .bind(telepay::domain::job_kinds::TOPUP_INVOICE)
                 .bind(format!("%\"invoice_id\":{}%", invoice.id))
                 .fetch_all(app.ctx.db.pool())
                 .await

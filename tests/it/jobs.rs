@@ -539,10 +539,10 @@ async fn a_job_running_at_a_crash_is_done_seconds_after_the_restart(backend: Bac
 
     // The process that dies: its runner claims the notice and is killed while sending it.
     let db = Db::connect(&app.database()).await.unwrap();
-    telepay::notify::enqueue_now(
+    telepay::store::outbox::enqueue_now(
         &db,
         c.id,
-        telepay::notify::Notice::RightsRestored,
+        telepay::store::outbox::Notice::RightsRestored,
         "crash-test",
         now,
     )
@@ -553,7 +553,7 @@ async fn a_job_running_at_a_crash_is_done_seconds_after_the_restart(backend: Bac
     let dying = gated_runner(
         &db,
         &app.clock,
-        telepay::jobs::kinds::NOTIFY_OWNER,
+        telepay::domain::job_kinds::NOTIFY_OWNER,
         gate.clone(),
         lease,
         lease / 3,

@@ -847,7 +847,7 @@ async fn an_alert_is_raised_once_while_open(backend: Backend) {
     let now = app.clock.now();
     for _ in 0..3 {
         let mut tx = db.begin_write().await.unwrap();
-        telepay::store::payouts::alert(&mut tx, "exchange_verifying", "ex1", "held", now)
+        telepay::store::outbox::alert(&mut tx, "exchange_verifying", "ex1", "held", now)
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -856,7 +856,7 @@ async fn an_alert_is_raised_once_while_open(backend: Backend) {
     assert_eq!(open.len(), 1);
     assert!(db.resolve_alert(open[0].id, now).await.unwrap());
     let mut tx = db.begin_write().await.unwrap();
-    telepay::store::payouts::alert(&mut tx, "exchange_verifying", "ex1", "held", now)
+    telepay::store::outbox::alert(&mut tx, "exchange_verifying", "ex1", "held", now)
         .await
         .unwrap();
     tx.commit().await.unwrap();

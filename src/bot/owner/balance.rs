@@ -6,12 +6,12 @@ use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardMarkup, InputFile, ParseMode};
 
 use super::{button, owned, say, say_with};
-use crate::app::Ctx;
-use crate::bot::callbacks::OwnerAction;
 use crate::bot::{HandlerResult, TgBot};
+use crate::domain::callbacks::OwnerAction;
 use crate::domain::lang::Lang;
 use crate::domain::money::UsdMicros;
 use crate::i18n::{Arg, t, t_args};
+use crate::services::Ctx;
 use crate::store::channels::{Channel, PayoutStrategy};
 use crate::store::stats::{ChannelFigures, PaymentLine, PayoutLine, next_payout_estimate};
 use crate::store::users::UserRow;

@@ -5,14 +5,14 @@ use teloxide::types::InlineKeyboardMarkup;
 
 use super::draft::{self, TierLinesError};
 use super::{button, owned, say, say_with, tiers_text};
-use crate::app::Ctx;
 use crate::bot::amount::{self, AmountUse};
-use crate::bot::callbacks::OwnerAction;
 use crate::bot::dialogue::{Conversation, enter};
 use crate::bot::{HandlerResult, TgBot};
+use crate::domain::callbacks::OwnerAction;
 use crate::domain::deeplink::{ChannelCode, DeepLink};
 use crate::domain::lang::Lang;
 use crate::i18n::{Arg, t, t_args};
+use crate::services::Ctx;
 use crate::store::StoreError;
 use crate::store::channels::{AccessMode, Channel, PayoutStrategy};
 use crate::store::owner::{MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS};

@@ -10,12 +10,12 @@ pub mod register;
 use teloxide::prelude::*;
 use teloxide::types::{CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 
-use super::callbacks::{CallbackData, OwnerAction};
 use super::dialogue::{Conversation, current};
 use super::{HandlerResult, TgBot};
-use crate::app::Ctx;
+use crate::domain::callbacks::{CallbackData, OwnerAction};
 use crate::domain::lang::Lang;
 use crate::i18n::{Arg, t, t_args};
+use crate::services::Ctx;
 use crate::store::channels::Channel;
 use crate::store::users::UserRow;
 

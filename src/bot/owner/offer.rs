@@ -10,11 +10,11 @@ use teloxide::types::{
 };
 
 use super::{REQUEST_OFFER_CHANNEL, owned, say};
-use crate::app::Ctx;
 use crate::bot::dialogue::{Conversation, enter};
 use crate::bot::{HandlerResult, TgBot};
 use crate::domain::deeplink::{ChannelCode, DeepLink};
 use crate::i18n::{Arg, t, t_args};
+use crate::services::Ctx;
 use crate::store::users::UserRow;
 
 fn posting_rights() -> ChatAdministratorRights {

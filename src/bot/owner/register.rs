@@ -9,14 +9,14 @@ use teloxide::types::{
 
 use super::draft::{self, Draft, DraftStrategy, Invalid, Step, Target};
 use super::{REQUEST_CHANNEL, button, owned, say, say_with, tiers_text};
-use crate::app::Ctx;
 use crate::bot::amount::{self, AmountUse};
-use crate::bot::callbacks::OwnerAction;
 use crate::bot::dialogue::{Conversation, current, enter};
 use crate::bot::{HandlerResult, TgBot};
 use crate::domain::address::AddressError;
+use crate::domain::callbacks::OwnerAction;
 use crate::domain::lang::Lang;
 use crate::i18n::{Arg, t, t_args};
+use crate::services::Ctx;
 use crate::store::StoreError;
 use crate::store::channels::{AccessMode, NewChannel};
 use crate::store::users::UserRow;

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use std::str::FromStr;
-use telepay::app::{Application, BuildOptions, Ctx};
+use telepay::app::{Application, BuildOptions};
 use telepay::config::{Config, RawSettings};
 use telepay::domain::time::ManualClock;
 use telepay::jobs::{JobRunner, RunReport, Scheduler};
+use telepay::services::Ctx;
 use telepay_sim::nowpayments::{NowPaymentsSim, NpSimConfig};
 use telepay_sim::telegram::{Injected, NewUser, RecordedCall, SimConfig, SimMessage, TelegramSim};
 

@@ -1,0 +1,204 @@
+//! The outbox: what people must be told, written in the same transaction as the change it
+//! reports, so it is never lost when the process dies and never told for a change that was
+//! rolled back. Owner notices are queued as durable `notify_owner` jobs (rendering and sending
+//! live in `notify`); alerts for admins are rows the admin menu lists.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sqlx::{Any, AnyConnection, Row, Transaction};
+
+use crate::domain::ids::new_id;
+use crate::domain::job_kinds;
+use crate::domain::time::UnixMillis;
+use crate::store::jobs::{NewJob, enqueue_job};
+use crate::store::{Db, StoreError, StoreResult};
+
+/// How long a notice keeps being retried before it is given up (and shown to admins).
+const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+/// What an owner is told. Amounts of crypto travel as the exact decimal text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Notice {
+    /// A subscriber paid (the owner can switch these off).
+    NewPayment { usd_micros: i64, days: u32 },
+    /// A donation arrived (switchable like payments).
+    Donation { usd_micros: i64 },
+    /// The pending balance reached the threshold; a payout is on its way.
+    ThresholdCrossed {
+        pending_usd_micros: i64,
+        threshold_usd_micros: i64,
+    },
+    /// A payout left the host wallet or the exchange.
+    PayoutSent {
+        amount: String,
+        currency: String,
+        network: String,
+        tx_hash: String,
+    },
+    /// A payout failed; `retrying` says whether we try again by ourselves.
+    PayoutFailed { usd_micros: i64, retrying: bool },
+    /// An instant payout below the exchange minimum waits in the balance instead.
+    PayoutDeferred {
+        owner_usd_micros: i64,
+        minimum_usd_micros: Option<i64>,
+    },
+    /// The bot lost the rights it needs in the channel; sales are paused.
+    RightsLost,
+    /// The rights are back; sales resume.
+    RightsRestored,
+    /// The payout wallet was changed.
+    WalletChanged {
+        currency: String,
+        network: String,
+        address: String,
+    },
+}
+
+/// The payload of a `notify_owner` job.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct NoticeJob {
+    pub channel_id: i64,
+    pub notice: Notice,
+}
+
+/// Queues `notice` for the owner of `channel_id` in the caller's transaction. `key` makes it
+/// happen once: the same key twice is one message.
+pub async fn enqueue(
+    conn: &mut AnyConnection,
+    channel_id: i64,
+    notice: Notice,
+    key: &str,
+    now: UnixMillis,
+) -> StoreResult<()> {
+    let payload = serde_json::to_value(NoticeJob { channel_id, notice })
+        .map_err(|e| StoreError::Corrupt(format!("notice: {e}")))?;
+    enqueue_job(
+        conn,
+        &NewJob {
+            kind: job_kinds::NOTIFY_OWNER.to_owned(),
+            unique_key: Some(format!("notify:{key}")),
+            payload,
+            run_at: now,
+            give_up_at: now.saturating_add(GIVE_UP_AFTER),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Queues a notice outside any other change (its own short transaction).
+pub async fn enqueue_now(
+    db: &Db,
+    channel_id: i64,
+    notice: Notice,
+    key: &str,
+    now: UnixMillis,
+) -> StoreResult<()> {
+    let mut tx = db.begin_write().await?;
+    enqueue(&mut tx, channel_id, notice, key, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Raises an alert for admins, unless the same one (kind and subject) is still open: a
+/// condition seen on every poll is one alert, not one per poll.
+pub async fn alert(
+    tx: &mut Transaction<'static, Any>,
+    kind: &str,
+    subject: &str,
+    detail: &str,
+    now: UnixMillis,
+) -> StoreResult<()> {
+    let open: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM alerts WHERE kind = $1 AND subject = $2 AND resolved_at IS NULL",
+    )
+    .bind(kind)
+    .bind(subject)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("n")?;
+    if open > 0 {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO alerts (id, kind, subject, detail, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(new_id())
+    .bind(kind)
+    .bind(subject)
+    .bind(detail)
+    .bind(now.as_millis())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Something admins must look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    pub id: i64,
+    pub kind: String,
+    pub subject: String,
+    pub detail: String,
+    pub created_at: UnixMillis,
+}
+
+impl Db {
+    pub async fn open_alerts(&self, limit: i64) -> StoreResult<Vec<Alert>> {
+        let rows = sqlx::query(
+            "SELECT id, kind, subject, detail, created_at FROM alerts WHERE resolved_at IS NULL \
+             ORDER BY created_at DESC, id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Alert {
+                    id: r.try_get("id")?,
+                    kind: r.try_get("kind")?,
+                    subject: r.try_get("subject")?,
+                    detail: r.try_get("detail")?,
+                    created_at: UnixMillis::from_millis(r.try_get("created_at")?),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn resolve_alert(&self, id: i64, now: UnixMillis) -> StoreResult<bool> {
+        let n =
+            sqlx::query("UPDATE alerts SET resolved_at = $1 WHERE id = $2 AND resolved_at IS NULL")
+                .bind(now.as_millis())
+                .bind(id)
+                .execute(self.pool())
+                .await?
+                .rows_affected();
+        Ok(n == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_round_trips() {
+        let n = Notice::PayoutSent {
+            amount: "0.000000000000000001".into(),
+            currency: "ETH".into(),
+            network: "ETH".into(),
+            tx_hash: "0xabc".into(),
+        };
+        let v = serde_json::to_value(NoticeJob {
+            channel_id: 7,
+            notice: n.clone(),
+        })
+        .unwrap();
+        let back: NoticeJob = serde_json::from_value(v).unwrap();
+        assert_eq!(back.notice, n);
+        assert_eq!(back.channel_id, 7);
+    }
+}
