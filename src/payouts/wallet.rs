@@ -15,6 +15,9 @@
 //! The private key lives only inside the alloy signer; it is never printed, and errors about it
 //! never quote it.
 
+mod error;
+mod fees;
+mod transfer;
 mod units;
 
 #[cfg(test)]
@@ -39,238 +42,16 @@ pub use crate::providers::evm::{
     BlockTag, CallRequest, EvmRpc, FeeHistory, IERC20, RpcError, RpcReceipt, RpcTransaction,
     TransferLog,
 };
+pub use error::WalletError;
+pub use fees::{
+    ERC20_MIN_GAS, ERC20_TRANSFER_GAS, FALLBACK_PRIORITY_FEE, FeePolicy, Fees, NATIVE_TRANSFER_GAS,
+    bump,
+};
+pub use transfer::{SignedTransfer, TxReceipt, TxState};
 pub use units::{
     AddressError, AmountError, USDC_ETHEREUM, USDT_ETHEREUM, WalletAsset, from_base_units,
     parse_address, to_base_units, to_base_units_floor,
 };
-
-/// Gas for a plain native transfer to an externally owned account.
-pub const NATIVE_TRANSFER_GAS: u64 = 21_000;
-/// Default gas limit of an ERC-20 `transfer` when it is not estimated (USDT to a fresh holder
-/// uses about 63k; the previous implementation used 100k).
-pub const ERC20_TRANSFER_GAS: u64 = 100_000;
-/// Floor of an estimated ERC-20 gas limit.
-pub const ERC20_MIN_GAS: u64 = 65_000;
-/// Tip used when the node suggests none (the previous implementation's 2 gwei).
-pub const FALLBACK_PRIORITY_FEE: u128 = 2_000_000_000;
-
-/// Fee settings of one EIP-1559 transaction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Fees {
-    pub max_fee_per_gas: u128,
-    pub max_priority_fee_per_gas: u128,
-    pub gas_limit: u64,
-}
-
-impl Fees {
-    /// The most this transaction can cost in gas: `gas_limit × max_fee_per_gas` wei.
-    pub fn max_gas_cost(&self) -> U256 {
-        U256::from(self.gas_limit).saturating_mul(U256::from(self.max_fee_per_gas))
-    }
-
-    /// Same as [`bump`].
-    pub fn bumped(&self) -> Self {
-        bump(self)
-    }
-
-    /// Field-wise maximum: the fees that satisfy both `self` and `other`.
-    pub fn max(&self, other: &Self) -> Self {
-        Self {
-            max_fee_per_gas: self.max_fee_per_gas.max(other.max_fee_per_gas),
-            max_priority_fee_per_gas: self
-                .max_priority_fee_per_gas
-                .max(other.max_priority_fee_per_gas),
-            gas_limit: self.gas_limit.max(other.gas_limit),
-        }
-    }
-}
-
-/// Fees for a same-nonce replacement: both fee fields raised by at least 12.5 % (rounded up,
-/// and at least 1 wei), which every common client accepts (geth needs 10 %). The gas limit is
-/// kept.
-pub fn bump(fees: &Fees) -> Fees {
-    fn up(x: u128) -> u128 {
-        let step = x.div_ceil(8).max(1);
-        x.saturating_add(step)
-    }
-    let tip = up(fees.max_priority_fee_per_gas);
-    Fees {
-        max_fee_per_gas: up(fees.max_fee_per_gas).max(tip),
-        max_priority_fee_per_gas: tip,
-        gas_limit: fees.gas_limit,
-    }
-}
-
-/// How [`HostWallet::suggest_fees`] turns chain data into fees.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FeePolicy {
-    /// `max_fee = base_fee × this + tip` (2 survives six consecutive full blocks).
-    pub base_fee_multiplier: u128,
-    /// Tip floor in wei.
-    pub min_priority_fee: u128,
-    /// Refuse to suggest a `max_fee_per_gas` above this (a gas spike); `None` = no cap.
-    pub max_fee_cap: Option<u128>,
-    /// ERC-20 gas limit when not estimated.
-    pub erc20_gas_limit: u64,
-}
-
-impl Default for FeePolicy {
-    fn default() -> Self {
-        Self {
-            base_fee_multiplier: 2,
-            min_priority_fee: 0,
-            max_fee_cap: None,
-            erc20_gas_limit: ERC20_TRANSFER_GAS,
-        }
-    }
-}
-
-/// Why a wallet operation failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum WalletError {
-    /// The key is not 32 bytes of hex or not a valid secp256k1 scalar. Deliberately says
-    /// nothing about its content.
-    #[error("the host wallet private key is malformed")]
-    InvalidKey,
-    #[error(transparent)]
-    Rpc(#[from] RpcError),
-    #[error(transparent)]
-    Amount(#[from] AmountError),
-    #[error(transparent)]
-    Address(#[from] AddressError),
-    #[error("refusing the transfer: {0}")]
-    InvalidTransfer(&'static str),
-    #[error("invalid fees: {0}")]
-    InvalidFees(&'static str),
-    #[error("the node is on chain {node}, the wallet is configured for chain {configured}")]
-    ChainMismatch { configured: u64, node: u64 },
-    #[error("insufficient {symbol}: have {have}, need {need} (base units)")]
-    InsufficientFunds {
-        symbol: String,
-        have: U256,
-        need: U256,
-    },
-    #[error("suggested max fee {suggested} wei/gas is above the cap {cap}")]
-    FeeAboveCap { suggested: u128, cap: u128 },
-    #[error("the node answered hash {got} for transaction {expected}")]
-    HashMismatch { expected: B256, got: B256 },
-    #[error("not a transaction this wallet can broadcast: {0}")]
-    BadRawTransaction(&'static str),
-    #[error("signing failed: {0}")]
-    Signing(String),
-}
-
-impl WalletError {
-    fn rpc(&self) -> Option<&RpcError> {
-        match self {
-            Self::Rpc(e) => Some(e),
-            _ => None,
-        }
-    }
-
-    /// Worth retrying unchanged later (see [`RpcError::is_retryable`]); a fee spike over the
-    /// cap too.
-    pub fn is_retryable(&self) -> bool {
-        matches!(self, Self::FeeAboveCap { .. }) || self.rpc().is_some_and(RpcError::is_retryable)
-    }
-
-    pub fn is_nonce_too_low(&self) -> bool {
-        self.rpc().is_some_and(RpcError::is_nonce_too_low)
-    }
-
-    pub fn is_already_known(&self) -> bool {
-        self.rpc().is_some_and(RpcError::is_already_known)
-    }
-
-    pub fn is_replacement_underpriced(&self) -> bool {
-        self.rpc().is_some_and(RpcError::is_replacement_underpriced)
-    }
-
-    /// The node refused for lack of funds, or the local pre-flight check did.
-    pub fn is_insufficient_funds(&self) -> bool {
-        matches!(self, Self::InsufficientFunds { .. })
-            || self.rpc().is_some_and(RpcError::is_insufficient_funds)
-    }
-}
-
-/// A signed transfer, ready to persist and broadcast. `tx_hash` is final: it is the hash the
-/// chain will know the transaction by.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignedTransfer {
-    /// The EIP-2718 encoding (`0x02 || rlp(…)`), what `eth_sendRawTransaction` takes.
-    pub raw: Bytes,
-    pub tx_hash: B256,
-    pub from: Address,
-    pub chain_id: u64,
-    pub nonce: u64,
-    /// The payee (for a token: the token recipient, not the contract).
-    pub to: Address,
-    pub asset: WalletAsset,
-    /// Base units of `asset`.
-    pub amount: U256,
-    pub fees: Fees,
-}
-
-impl SignedTransfer {
-    /// `0x…` hex of [`SignedTransfer::raw`], for storage.
-    pub fn raw_hex(&self) -> String {
-        hex::encode_prefixed(&self.raw)
-    }
-
-    /// Whether a successful receipt actually moved this transfer: for a token, the receipt
-    /// must carry the matching `Transfer` log (a token that returns `false` without
-    /// reverting leaves a successful receipt with no log).
-    pub fn confirmed_by(&self, receipt: &TxReceipt) -> bool {
-        if !receipt.success || receipt.tx_hash != self.tx_hash {
-            return false;
-        }
-        match &self.asset {
-            WalletAsset::Native { .. } => true,
-            WalletAsset::Erc20 { contract, .. } => receipt.transfer_logs.iter().any(|l| {
-                l.contract == *contract
-                    && l.from == self.from
-                    && l.to == self.to
-                    && l.amount == self.amount
-            }),
-        }
-    }
-}
-
-/// A mined transaction's outcome.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TxReceipt {
-    pub tx_hash: B256,
-    /// Status 1. A reverted transaction (status 0) is mined, consumed its nonce and paid gas,
-    /// but moved nothing.
-    pub success: bool,
-    pub block_number: u64,
-    pub gas_used: u64,
-    pub effective_gas_price: Option<u128>,
-    pub transfer_logs: Vec<TransferLog>,
-}
-
-impl From<RpcReceipt> for TxReceipt {
-    fn from(r: RpcReceipt) -> Self {
-        Self {
-            tx_hash: r.tx_hash,
-            success: r.success,
-            block_number: r.block_number,
-            gas_used: r.gas_used,
-            effective_gas_price: r.effective_gas_price,
-            transfer_logs: r.transfer_logs,
-        }
-    }
-}
-
-/// What the node knows about a hash.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TxState {
-    Mined(TxReceipt),
-    /// In the node's mempool.
-    Pending,
-    /// Never seen, evicted, or replaced by another transaction with the same nonce.
-    Unknown,
-}
 
 /// The platform's wallet. Cheap to clone.
 #[derive(Clone)]
