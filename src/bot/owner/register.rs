@@ -7,12 +7,10 @@ use teloxide::types::{
     KeyboardButtonRequestChat, KeyboardMarkup, KeyboardRemove, MessageId, ParseMode, RequestId,
 };
 
-use super::draft::{self, Draft, DraftStrategy, Invalid, Step, Target};
-use super::{REQUEST_CHANNEL, button, owned, say, say_with, tiers_text};
-use crate::bot::amount::{self, AmountUse};
-use crate::bot::dialogue::{Conversation, current, enter};
+use super::draft::{Draft, Target};
+use super::{REQUEST_CHANNEL, button, owned, say, say_with};
+use crate::bot::dialogue::{Conversation, enter};
 use crate::bot::{HandlerResult, TgBot};
-use crate::domain::address::AddressError;
 use crate::domain::callbacks::OwnerAction;
 use crate::domain::lang::Lang;
 use crate::i18n::{Arg, t, t_args};
@@ -21,11 +19,17 @@ use crate::store::StoreError;
 use crate::store::channels::{AccessMode, NewChannel};
 use crate::store::users::UserRow;
 
+mod input;
+mod steps;
+
+pub use input::{on_step_button, on_text};
+use steps::*;
+
 /// Currencies per page of the picker.
-const PAGE: usize = 12;
+pub(super) const PAGE: usize = 12;
 
 /// The rights the bot needs in a channel it sells (invite and remove members, post the offer).
-fn bot_rights() -> ChatAdministratorRights {
+pub(super) fn bot_rights() -> ChatAdministratorRights {
     ChatAdministratorRights {
         is_anonymous: false,
         can_manage_chat: false,
@@ -78,12 +82,12 @@ pub async fn start_add(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow) -> 
     Ok(())
 }
 
-async fn limit_reached(ctx: &Ctx, user: &UserRow) -> anyhow::Result<bool> {
+pub(super) async fn limit_reached(ctx: &Ctx, user: &UserRow) -> anyhow::Result<bool> {
     let n = ctx.db.channels_of_owner(user.id).await?.len();
     Ok(u32::try_from(n).unwrap_or(u32::MAX) >= ctx.config.rules.max_channels_per_owner)
 }
 
-fn limit_text(ctx: &Ctx, lang: Lang) -> String {
+pub(super) fn limit_text(ctx: &Ctx, lang: Lang) -> String {
     t_args(
         lang,
         "own-verify-limit",
@@ -217,7 +221,7 @@ pub async fn start_payout_edit(
     ask_currency(bot, ctx, chat, user.lang(), 0, None).await
 }
 
-async fn save(ctx: &Ctx, chat: ChatId, draft: &Draft) -> anyhow::Result<()> {
+pub(super) async fn save(ctx: &Ctx, chat: ChatId, draft: &Draft) -> anyhow::Result<()> {
     enter(
         &ctx.db,
         chat.0,
@@ -228,423 +232,13 @@ async fn save(ctx: &Ctx, chat: ChatId, draft: &Draft) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn ask_price(bot: &TgBot, ctx: &Ctx, chat: ChatId, lang: Lang, n: usize) -> HandlerResult {
-    let r = &ctx.config.rules;
-    let text = t_args(
-        lang,
-        "own-ask-price",
-        &[
-            ("n", Arg::Int(i64::try_from(n).unwrap_or(i64::MAX))),
-            ("min", Arg::Html(r.min_price.localized(lang))),
-            ("max", Arg::Html(r.max_price.localized(lang))),
-        ],
-    );
-    say(bot, chat, format!("{text}\n{}", amount::forms(lang))).await
-}
-
-async fn ask_currency(
-    bot: &TgBot,
-    ctx: &Ctx,
-    chat: ChatId,
-    lang: Lang,
-    page: u8,
-    edit: Option<MessageId>,
-) -> HandlerResult {
-    let all = ctx.db.payout_currencies().await?;
-    let pages = all.len().div_ceil(PAGE).max(1);
-    let page = usize::from(page).min(pages - 1);
-    let mut rows: Vec<Vec<_>> = all
-        .iter()
-        .skip(page * PAGE)
-        .take(PAGE)
-        .collect::<Vec<_>>()
-        .chunks(3)
-        .map(|row| {
-            row.iter()
-                .map(|c| {
-                    button(
-                        format!("{} · {}", c.currency, c.network),
-                        OwnerAction::Currency(c.currency.clone(), c.network.clone()),
-                    )
-                })
-                .collect()
-        })
-        .collect();
-    let mut nav = Vec::new();
-    if page > 0 {
-        nav.push(button(
-            "◀".into(),
-            OwnerAction::CurrencyPage(u8::try_from(page - 1).unwrap_or(0)),
-        ));
-    }
-    if page + 1 < pages {
-        nav.push(button(
-            "▶".into(),
-            OwnerAction::CurrencyPage(u8::try_from(page + 1).unwrap_or(0)),
-        ));
-    }
-    if !nav.is_empty() {
-        rows.push(nav);
-    }
-    let markup = InlineKeyboardMarkup::new(rows);
-    let text = t_args(
-        lang,
-        "own-ask-currency",
-        &[
-            ("page", Arg::Int(i64::try_from(page + 1).unwrap_or(1))),
-            ("pages", Arg::Int(i64::try_from(pages).unwrap_or(1))),
-        ],
-    );
-    match edit {
-        Some(id) => {
-            bot.edit_message_text(chat, id, text)
-                .parse_mode(ParseMode::Html)
-                .reply_markup(markup)
-                .await?;
-            Ok(())
-        }
-        None => say_with(bot, chat, text, markup).await,
-    }
-}
-
-async fn ask_strategy(bot: &TgBot, ctx: &Ctx, chat: ChatId, lang: Lang) -> HandlerResult {
-    let fee = ctx
-        .config
-        .rules
-        .platform_fee_percent
-        .normalize()
-        .to_string();
-    let text = t_args(
-        lang,
-        "own-ask-strategy",
-        &[
-            ("fee", Arg::Html(fee)),
-            (
-                "min",
-                Arg::Html(ctx.config.rules.min_threshold.localized(lang)),
-            ),
-        ],
-    );
-    let markup = InlineKeyboardMarkup::new(vec![vec![
-        button(t(lang, "own-btn-instant"), OwnerAction::Instant),
-        button(t(lang, "own-btn-threshold"), OwnerAction::Threshold),
-    ]]);
-    say_with(bot, chat, text, markup).await
-}
-
-async fn summary(bot: &TgBot, chat: ChatId, lang: Lang, d: &Draft) -> HandlerResult {
-    let Some(p) = d.payout_settings() else {
-        return Ok(());
-    };
-    let extra = p.extra_id.clone().unwrap_or_else(|| "—".into());
-    let payout_args = |title: &str| -> Vec<(&'static str, Arg)> {
-        vec![
-            ("channel", Arg::from(title)),
-            ("currency", Arg::from(p.currency.as_str())),
-            ("network", Arg::from(p.network.as_str())),
-            ("address", Arg::from(p.address.as_str())),
-            ("extra", Arg::from(extra.as_str())),
-            (
-                "strategy",
-                Arg::Html(super::manage::strategy_text(lang, p.strategy)),
-            ),
-        ]
-    };
-    let text = match &d.target {
-        Target::NewChannel { title, .. } => {
-            let mut args = payout_args(title);
-            args.push(("tiers", Arg::Html(tiers_text(lang, &d.tiers))));
-            t_args(lang, "own-summary", &args)
-        }
-        Target::Payout { .. } => t_args(lang, "own-summary-payout", &payout_args("")),
-    };
-    let markup = InlineKeyboardMarkup::new(vec![vec![
-        button(t(lang, "own-btn-confirm"), OwnerAction::Confirm),
-        button(t(lang, "own-btn-abort"), OwnerAction::Abort),
-    ]]);
-    say_with(bot, chat, text, markup).await
-}
-
-/// After the strategy: the summary.
-async fn to_confirm(
-    bot: &TgBot,
-    ctx: &Ctx,
-    chat: ChatId,
-    lang: Lang,
-    mut d: Draft,
-) -> HandlerResult {
-    d.step = Step::Confirm;
-    save(ctx, chat, &d).await?;
-    summary(bot, chat, lang, &d).await
-}
-
-/// Text answers, by step.
-pub async fn on_text(
-    bot: &TgBot,
-    ctx: &Ctx,
-    msg: &Message,
-    user: &UserRow,
-    mut d: Draft,
-    text: &str,
-) -> HandlerResult {
-    let chat = msg.chat.id;
-    let lang = user.lang();
-    let rules = &ctx.config.rules;
-    match d.step {
-        Step::Price => match draft::parse_price(text, rules) {
-            Ok(p) => {
-                d.price = Some(p.micros());
-                d.step = Step::Days;
-                save(ctx, chat, &d).await?;
-                let n = i64::try_from(d.tiers.len() + 1).unwrap_or(1);
-                // The price as understood, before the next question.
-                let text = t_args(
-                    lang,
-                    "own-ask-days",
-                    &[("n", Arg::Int(n)), ("price", Arg::Html(p.localized(lang)))],
-                );
-                say(bot, chat, text).await
-            }
-            Err(e) => say(bot, chat, amount::refusal(lang, e, AmountUse::Price, rules)).await,
-        },
-        Step::Days => match (draft::parse_days(text), d.price) {
-            (Ok(days), Some(price)) => {
-                d.tiers.push((price, days));
-                d.price = None;
-                let max = usize::try_from(rules.max_tiers).unwrap_or(usize::MAX);
-                if d.tiers.len() >= max {
-                    d.step = Step::Currency;
-                    save(ctx, chat, &d).await?;
-                    let done = t_args(
-                        lang,
-                        "own-tiers-done",
-                        &[("tiers", Arg::Html(tiers_text(lang, &d.tiers)))],
-                    );
-                    say(bot, chat, done).await?;
-                    return ask_currency(bot, ctx, chat, lang, 0, None).await;
-                }
-                d.step = Step::MoreTiers;
-                save(ctx, chat, &d).await?;
-                let text = t_args(
-                    lang,
-                    "own-more-tiers",
-                    &[("tiers", Arg::Html(tiers_text(lang, &d.tiers)))],
-                );
-                let markup = InlineKeyboardMarkup::new(vec![vec![
-                    button(t(lang, "own-btn-add-tier"), OwnerAction::AddTier),
-                    button(t(lang, "own-btn-tiers-done"), OwnerAction::TiersDone),
-                ]]);
-                say_with(bot, chat, text, markup).await
-            }
-            _ => say(bot, chat, t(lang, "own-bad-days")).await,
-        },
-        Step::Address => on_address(bot, ctx, msg, lang, d, text).await,
-        Step::ExtraId => {
-            let format = network_format(ctx, &d).await?;
-            match draft::check_extra_id(&format, text) {
-                Ok(extra) => {
-                    d.extra_id = Some(extra);
-                    d.step = Step::Strategy;
-                    save(ctx, chat, &d).await?;
-                    ask_strategy(bot, ctx, chat, lang).await
-                }
-                Err(_) => say(bot, chat, t(lang, "own-bad-extra")).await,
-            }
-        }
-        Step::Threshold => match draft::parse_threshold(text, rules) {
-            Ok(th) => {
-                d.strategy = Some(DraftStrategy::Threshold {
-                    usd_micros: th.micros(),
-                });
-                to_confirm(bot, ctx, chat, lang, d).await
-            }
-            Err(e) => {
-                let text = amount::refusal(lang, e, AmountUse::Threshold, rules);
-                say(bot, chat, text).await
-            }
-        },
-        Step::MoreTiers | Step::Currency | Step::Strategy | Step::Confirm => {
-            say(bot, chat, t(lang, "own-use-buttons")).await
-        }
-    }
-}
-
-async fn network_format(ctx: &Ctx, d: &Draft) -> anyhow::Result<String> {
-    let code = d.network.clone().unwrap_or_default();
-    Ok(ctx
-        .db
-        .network(&code)
-        .await?
-        .map(|n| n.address_format)
-        .unwrap_or_default())
-}
-
-async fn on_address(
-    bot: &TgBot,
-    ctx: &Ctx,
-    msg: &Message,
-    lang: Lang,
-    mut d: Draft,
-    text: &str,
-) -> HandlerResult {
-    let chat = msg.chat.id;
-    let network = ctx
-        .db
-        .network(d.network.as_deref().unwrap_or_default())
-        .await?;
-    let Some(network) = network else {
-        return say(bot, chat, t(lang, "own-use-buttons")).await;
-    };
-    match draft::check_address(&network.address_format, text) {
-        Ok(address) => {
-            d.address = Some(address);
-            if network.extra_id_name.is_some() {
-                d.step = Step::ExtraId;
-                save(ctx, chat, &d).await?;
-                let name = network.extra_id_name.clone().unwrap_or_default();
-                let text = t_args(lang, "own-ask-extra", &[("name", Arg::from(name.as_str()))]);
-                let markup = InlineKeyboardMarkup::new(vec![vec![button(
-                    t(lang, "own-btn-skip-extra"),
-                    OwnerAction::SkipExtraId,
-                )]]);
-                return say_with(bot, chat, text, markup).await;
-            }
-            d.step = Step::Strategy;
-            save(ctx, chat, &d).await?;
-            ask_strategy(bot, ctx, chat, lang).await
-        }
-        Err(Invalid::Address(AddressError::LooksLikeSecret)) => {
-            // Never stored, never logged; and taken out of the chat history where we can.
-            if let Err(e) = bot.delete_message(chat, msg.id).await {
-                tracing::warn!(error = %ctx.redact(&e.to_string()), "could not delete a pasted secret");
-            }
-            tracing::warn!(
-                user_id = chat.0,
-                "a wallet answer looked like a secret; refused"
-            );
-            say(bot, chat, t(lang, "own-address-secret")).await
-        }
-        Err(Invalid::Address(AddressError::WrongNetwork { detected })) => {
-            let text = t_args(
-                lang,
-                "own-address-wrong-network",
-                &[
-                    ("detected", Arg::from(detected.label())),
-                    ("network", Arg::from(network.name.as_str())),
-                ],
-            );
-            say(bot, chat, text).await
-        }
-        Err(Invalid::Address(AddressError::BadChecksum)) => {
-            let text = t_args(
-                lang,
-                "own-address-bad-checksum",
-                &[("network", Arg::from(network.name.as_str()))],
-            );
-            say(bot, chat, text).await
-        }
-        Err(_) => {
-            let text = t_args(
-                lang,
-                "own-address-bad-format",
-                &[("network", Arg::from(network.name.as_str()))],
-            );
-            say(bot, chat, text).await
-        }
-    }
-}
-
-/// Buttons inside the conversation. A button from an old message, or one that does not fit
-/// the current step, changes nothing.
-pub async fn on_step_button(
+pub(super) async fn confirm(
     bot: &TgBot,
     ctx: &Ctx,
     chat: ChatId,
     user: &UserRow,
-    action: OwnerAction,
+    d: Draft,
 ) -> HandlerResult {
-    use OwnerAction as A;
-    let lang = user.lang();
-    let Some(Conversation::Owner(d)) = current(&ctx.db, chat.0).await? else {
-        return say(bot, chat, t(lang, "callback-expired")).await;
-    };
-    let mut d = *d;
-    let max = usize::try_from(ctx.config.rules.max_tiers).unwrap_or(usize::MAX);
-    match (action, d.step) {
-        (A::Abort, _) => {
-            ctx.db.remove_dialogue(chat.0).await?;
-            say(bot, chat, t(lang, "own-aborted")).await
-        }
-        (A::AddTier, Step::MoreTiers) if d.tiers.len() < max => {
-            d.step = Step::Price;
-            save(ctx, chat, &d).await?;
-            ask_price(bot, ctx, chat, lang, d.tiers.len() + 1).await
-        }
-        (A::AddTier, Step::MoreTiers) => {
-            let text = t_args(
-                lang,
-                "own-too-many-tiers",
-                &[("max", Arg::Int(i64::from(ctx.config.rules.max_tiers)))],
-            );
-            say(bot, chat, text).await
-        }
-        (A::TiersDone, Step::MoreTiers) if !d.tiers.is_empty() => {
-            d.step = Step::Currency;
-            save(ctx, chat, &d).await?;
-            ask_currency(bot, ctx, chat, lang, 0, None).await
-        }
-        (A::CurrencyPage(p), Step::Currency) => ask_currency(bot, ctx, chat, lang, p, None).await,
-        (A::Currency(c, n), Step::Currency) => {
-            let Some(pair) = ctx.db.payout_currency(&c, &n).await? else {
-                return say(bot, chat, t(lang, "callback-expired")).await;
-            };
-            let network = ctx.db.network(&pair.network).await?;
-            let name = network
-                .map(|n| n.name)
-                .unwrap_or_else(|| pair.network.clone());
-            d.currency = Some(pair.currency.clone());
-            d.network = Some(pair.network.clone());
-            d.step = Step::Address;
-            save(ctx, chat, &d).await?;
-            let text = t_args(
-                lang,
-                "own-ask-address",
-                &[
-                    ("currency", Arg::from(pair.display_name.as_str())),
-                    ("network", Arg::from(name.as_str())),
-                ],
-            );
-            say(bot, chat, text).await
-        }
-        (A::SkipExtraId, Step::ExtraId) => {
-            d.extra_id = None;
-            d.step = Step::Strategy;
-            save(ctx, chat, &d).await?;
-            ask_strategy(bot, ctx, chat, lang).await
-        }
-        (A::Instant, Step::Strategy) => {
-            d.strategy = Some(DraftStrategy::Instant);
-            to_confirm(bot, ctx, chat, lang, d).await
-        }
-        (A::Threshold, Step::Strategy) => {
-            d.step = Step::Threshold;
-            save(ctx, chat, &d).await?;
-            let text = t_args(
-                lang,
-                "own-ask-threshold",
-                &[(
-                    "min",
-                    Arg::Html(ctx.config.rules.min_threshold.localized(lang)),
-                )],
-            );
-            say(bot, chat, format!("{text}\n{}", amount::forms(lang))).await
-        }
-        (A::Confirm, Step::Confirm) => confirm(bot, ctx, chat, user, d).await,
-        _ => say(bot, chat, t(lang, "callback-expired")).await,
-    }
-}
-
-async fn confirm(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow, d: Draft) -> HandlerResult {
     let lang = user.lang();
     let Some(payout) = d.payout_settings() else {
         return say(bot, chat, t(lang, "callback-expired")).await;
