@@ -81,6 +81,23 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// A stored state word the code does not know means the row is corrupt, not a default state.
+impl From<crate::domain::states::UnknownState> for StoreError {
+    fn from(e: crate::domain::states::UnknownState) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
+
+/// Reads a state column as its enum; an unknown word is [`StoreError::Corrupt`].
+pub(crate) fn state_column<T>(row: &sqlx::any::AnyRow, column: &str) -> StoreResult<T>
+where
+    T: std::str::FromStr<Err = crate::domain::states::UnknownState>,
+{
+    use sqlx::Row;
+    let word: String = row.try_get(column)?;
+    Ok(word.parse::<T>()?)
+}
+
 /// The shared database handle: cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Db {
