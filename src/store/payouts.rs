@@ -12,7 +12,7 @@ use crate::domain::fees::Split;
 use crate::domain::ids::new_id;
 use crate::domain::job_kinds;
 use crate::domain::money::UsdMicros;
-use crate::domain::states::PayoutState;
+use crate::domain::states::{AccumulationState, PayoutState};
 use crate::domain::time::UnixMillis;
 use crate::store::outbox::{self, Notice, alert};
 
@@ -868,9 +868,9 @@ async fn insert_accumulation(
     now: UnixMillis,
 ) -> StoreResult<()> {
     let (state, usdt) = if usd_stable {
-        ("converted", Some(split.owner.micros()))
+        (AccumulationState::Converted, Some(split.owner.micros()))
     } else {
-        ("pending", None)
+        (AccumulationState::Pending, None)
     };
     sqlx::query(
         "INSERT INTO accumulations (id, payment_id, channel_id, owner_usd_micros, crypto_currency, crypto_amount, \
@@ -890,7 +890,7 @@ async fn insert_accumulation(
     .bind(&wallet.address)
     .bind(wallet.extra_id.as_deref())
     .bind(reason)
-    .bind(state)
+    .bind(state.as_str())
     .bind(usdt)
     .bind(now.as_millis())
     .execute(&mut **tx)
