@@ -379,6 +379,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_unknown_stored_state_is_a_corrupt_row() {
+        let e = crate::domain::states::PayoutState::parse("paid").unwrap_err();
+        let e = StoreError::from(e);
+        assert!(matches!(&e, StoreError::Corrupt(_)), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            "a stored row is not valid: unknown payout state \"paid\""
+        );
+    }
+
+    #[test]
     fn a_refused_port_is_named_with_host_and_port_only() {
         let t = Target::of(
             Backend::Postgres,
