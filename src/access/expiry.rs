@@ -13,6 +13,7 @@ use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, ParseM
 use super::telegram_errors::{TgFailure, classify, job_error};
 use crate::domain::callbacks::CallbackData;
 use crate::domain::job_kinds;
+use crate::domain::states::SubscriptionStatus;
 use crate::domain::time::UnixMillis;
 use crate::i18n::{Arg, t, t_args};
 use crate::jobs::{JobError, JobHandler, JobRunner, Timer};
@@ -86,7 +87,8 @@ impl JobHandler for ExpireSubscription {
                 return Ok(());
             };
             // Renewed since it was selected: nothing to do (the compare-and-set decides).
-            let ended = sub.status == "expired" && sub.expires_at.as_millis() == p.expires_at;
+            let ended = sub.status == SubscriptionStatus::Expired
+                && sub.expires_at.as_millis() == p.expires_at;
             if !ended
                 && !ctx
                     .db
@@ -219,9 +221,9 @@ impl JobHandler for RemindSubscription {
                 .await
                 .map_err(JobError::retryable)?;
             // Renewed (new expiry) or ended: this reminder is stale.
-            let Some(sub) =
-                sub.filter(|s| s.status == "active" && s.expires_at.as_millis() == p.expires_at)
-            else {
+            let Some(sub) = sub.filter(|s| {
+                s.status == SubscriptionStatus::Active && s.expires_at.as_millis() == p.expires_at
+            }) else {
                 return Ok(());
             };
             let channel = ctx

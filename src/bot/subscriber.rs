@@ -7,6 +7,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 use super::{HandlerResult, TgBot};
 use crate::access::grant::issue_link;
 use crate::domain::callbacks::CallbackData;
+use crate::domain::states::InvoiceStatus;
 use crate::i18n::{Arg, t, t_args};
 use crate::payments::progress::status_key;
 use crate::services::Ctx;
@@ -118,14 +119,14 @@ pub async fn status(bot: TgBot, ctx: Ctx, msg: Message, user: UserRow) -> Handle
             .await?
             .map(|c| c.title)
             .unwrap_or_default();
-        let status = match inv.status.as_str() {
-            "paid" => "finished".to_owned(),
-            "open" => ctx
+        let status = match inv.status {
+            InvoiceStatus::Paid => "finished".to_owned(),
+            InvoiceStatus::Open => ctx
                 .db
                 .latest_payment_status(inv.id)
                 .await?
                 .unwrap_or_else(|| "waiting".into()),
-            other => other.to_owned(),
+            other => other.as_str().to_owned(),
         };
         let state = status_key(&status)
             .map(|k| t(lang, k))

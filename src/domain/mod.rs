@@ -1,5 +1,5 @@
 //! Validated domain types with no I/O: money, ids, time, language, the bot's callback data, the
-//! fee split and the names of job kinds.
+//! fee split, the names of job kinds and the stored lifecycle states.
 
 pub mod address;
 pub mod callbacks;
@@ -9,4 +9,5 @@ pub mod ids;
 pub mod job_kinds;
 pub mod lang;
 pub mod money;
+pub mod states;
 pub mod time;

@@ -8,6 +8,7 @@ use axum::response::Html;
 use teloxide::utils::html::escape;
 
 use super::HttpState;
+use crate::domain::states::InvoiceStatus;
 use crate::i18n::{Arg, t, t_args};
 use crate::payments::progress::status_key;
 
@@ -26,7 +27,7 @@ pub async fn show(
     };
     let db = &s.ctx.db;
     let invoice = match db.invoice(id).await {
-        Ok(Some(i)) if i.status != "creating" => i,
+        Ok(Some(i)) if i.status != InvoiceStatus::Creating => i,
         Ok(_) => return not_found(),
         Err(e) => {
             tracing::error!(error = %e, "payment page: database error");
@@ -50,15 +51,15 @@ pub async fn show(
         .flatten()
         .map(|c| c.title)
         .unwrap_or_default();
-    let status = match invoice.status.as_str() {
-        "paid" => "finished".to_owned(),
-        "open" => db
+    let status = match invoice.status {
+        InvoiceStatus::Paid => "finished".to_owned(),
+        InvoiceStatus::Open => db
             .latest_payment_status(invoice.id)
             .await
             .ok()
             .flatten()
             .unwrap_or_else(|| "waiting".to_owned()),
-        other => other.to_owned(),
+        other => other.as_str().to_owned(),
     };
     let state = status_key(&status)
         .map(|k| t(lang, k))

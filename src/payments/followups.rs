@@ -10,6 +10,7 @@ use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, ParseM
 use crate::access::telegram_errors::{TgFailure, classify, job_error};
 use crate::domain::job_kinds;
 use crate::domain::money::UsdMicros;
+use crate::domain::states::InvoiceStatus;
 use crate::i18n::{Arg, t_args};
 use crate::jobs::{JobError, JobHandler, JobRunner};
 use crate::services::Ctx;
@@ -37,7 +38,7 @@ impl JobHandler for TopupInvoice {
                 .invoice(p.invoice_id)
                 .await
                 .map_err(JobError::retryable)?;
-            let Some(parent) = parent.filter(|i| i.status != "paid") else {
+            let Some(parent) = parent.filter(|i| i.status != InvoiceStatus::Paid) else {
                 return Ok(());
             };
             // NOWPayments cannot invoice less than a cent; the smallest top-up is one cent, and

@@ -10,6 +10,7 @@ use sqlx::{Any, Transaction};
 use super::checks::{self, HoldReason, InvoiceFacts, Settlement};
 use crate::domain::job_kinds;
 use crate::domain::money::{CryptoAmount, UsdMicros};
+use crate::domain::states::InvoiceStatus;
 use crate::domain::time::UnixMillis;
 use crate::providers::nowpayments::{NpPayment, PaymentStatus};
 use crate::store::invoices::{Invoice, InvoiceKind};
@@ -264,7 +265,7 @@ async fn record_ipn_in(
             });
         }
         Settlement::TopUp(missing) if !already_granted => {
-            sql::set_invoice_status(tx, invoice.id, "partially_paid", now).await?;
+            sql::set_invoice_status(tx, invoice.id, InvoiceStatus::PartiallyPaid, now).await?;
             enqueue_job(
                 tx,
                 &job(
@@ -283,7 +284,11 @@ async fn record_ipn_in(
     }
     match p.payment_status {
         PaymentStatus::Failed | PaymentStatus::Expired if !already_granted => {
-            sql::set_invoice_status(tx, invoice.id, status, now).await?;
+            let moved = match p.payment_status {
+                PaymentStatus::Failed => InvoiceStatus::Failed,
+                _ => InvoiceStatus::Expired,
+            };
+            sql::set_invoice_status(tx, invoice.id, moved, now).await?;
             Ok(IntakeOutcome::Moved {
                 invoice_id: invoice.id,
             })
@@ -386,9 +391,9 @@ async fn grant(
     rules: &IntakeRules,
 ) -> StoreResult<()> {
     sql::mark_granted(tx, payment_id, now).await?;
-    sql::set_invoice_status(tx, invoice.id, "paid", now).await?;
+    sql::set_invoice_status(tx, invoice.id, InvoiceStatus::Paid, now).await?;
     if let Some(parent) = invoice.parent_invoice_id {
-        sql::set_invoice_status(tx, parent, "paid", now).await?;
+        sql::set_invoice_status(tx, parent, InvoiceStatus::Paid, now).await?;
     }
     // The money side (SPEC §5–§6): valuation, fee split, accumulation or instant payout.
     enqueue_job(

@@ -22,6 +22,7 @@ use super::send::{cn_error, later, mined_tx, send_from_wallet};
 use super::wallet::{WalletAsset, parse_address};
 use crate::domain::job_kinds;
 use crate::domain::money::UsdMicros;
+use crate::domain::states::ConversionState;
 use crate::jobs::{JobError, JobHandler, JobRunner, Timer};
 use crate::providers::changenow::{Asset, CreateExchange, ExchangeState};
 use crate::services::Ctx;
@@ -87,7 +88,7 @@ impl JobHandler for ConversionStep {
                 else {
                     return Err(JobError::terminal(anyhow::anyhow!("no conversion")));
                 };
-                if matches!(c.state.as_str(), "finished" | "cancelled" | "failed") {
+                if c.state.is_final() {
                     return Ok(());
                 }
                 if ctx.db.payouts_paused().await.map_err(JobError::retryable)? {
@@ -142,8 +143,8 @@ async fn step(ctx: &Ctx, c: &Conversion) -> Result<(), JobError> {
         .from_amount
         .parse()
         .map_err(|e| JobError::terminal(anyhow::anyhow!("from amount: {e}")))?;
-    match c.state.as_str() {
-        "pending" => {
+    match c.state {
+        ConversionState::Pending => {
             if fundable(ctx, &from).await?.is_none() {
                 let why = format!(
                     "{} {} is not held by the host wallet on its chain: convert it by hand",
@@ -180,15 +181,15 @@ async fn step(ctx: &Ctx, c: &Conversion) -> Result<(), JobError> {
                 .conversion_exchange(
                     c.id,
                     Some((&ex.id, &ex.payin_address)),
-                    "pending",
-                    "exchange",
+                    ConversionState::Pending,
+                    ConversionState::Exchange,
                     now,
                 )
                 .await
                 .map_err(JobError::retryable)?;
             Ok(())
         }
-        "exchange" => {
+        ConversionState::Exchange => {
             let id = c.exchange_id.clone().unwrap_or_default();
             let s = ctx.changenow.exchange(&id).await.map_err(cn_error)?;
             if matches!(
@@ -196,7 +197,13 @@ async fn step(ctx: &Ctx, c: &Conversion) -> Result<(), JobError> {
                 ExchangeState::Expired | ExchangeState::Failed | ExchangeState::Refunded
             ) {
                 ctx.db
-                    .conversion_exchange(c.id, None, "exchange", "pending", now)
+                    .conversion_exchange(
+                        c.id,
+                        None,
+                        ConversionState::Exchange,
+                        ConversionState::Pending,
+                        now,
+                    )
                     .await
                     .map_err(JobError::retryable)?;
                 return Ok(());
@@ -206,12 +213,26 @@ async fn step(ctx: &Ctx, c: &Conversion) -> Result<(), JobError> {
             };
             let to = parse_address(c.payin_address.as_deref().unwrap_or_default())
                 .map_err(|e| JobError::terminal(anyhow::anyhow!("payin: {e}")))?;
-            send_from_wallet(ctx, TxFor::Conversion(c.id), "exchange", &asset, to, amount).await
+            send_from_wallet(
+                ctx,
+                TxFor::Conversion(c.id),
+                ConversionState::Exchange.as_str(),
+                &asset,
+                to,
+                amount,
+            )
+            .await
         }
-        "sending" => match mined_tx(ctx, TxFor::Conversion(c.id)).await? {
+        ConversionState::Sending => match mined_tx(ctx, TxFor::Conversion(c.id)).await? {
             (_, true) => {
                 ctx.db
-                    .conversion_transition(c.id, "sending", "funded", None, now)
+                    .conversion_transition(
+                        c.id,
+                        ConversionState::Sending,
+                        ConversionState::Funded,
+                        None,
+                        now,
+                    )
                     .await
                     .map_err(JobError::retryable)?;
                 Ok(())
@@ -219,13 +240,19 @@ async fn step(ctx: &Ctx, c: &Conversion) -> Result<(), JobError> {
             (t, false) => {
                 let why = format!("deposit {} reverted", t.tx_hash);
                 ctx.db
-                    .conversion_transition(c.id, "sending", "failed", Some(&why), now)
+                    .conversion_transition(
+                        c.id,
+                        ConversionState::Sending,
+                        ConversionState::Failed,
+                        Some(&why),
+                        now,
+                    )
                     .await
                     .map_err(JobError::retryable)?;
                 Ok(())
             }
         },
-        "funded" => {
+        ConversionState::Funded => {
             let id = c.exchange_id.clone().unwrap_or_default();
             let s = ctx.changenow.exchange(&id).await.map_err(cn_error)?;
             match s.status {
@@ -248,7 +275,13 @@ async fn step(ctx: &Ctx, c: &Conversion) -> Result<(), JobError> {
                         s.status
                     );
                     ctx.db
-                        .conversion_transition(c.id, "funded", "failed", Some(&why), now)
+                        .conversion_transition(
+                            c.id,
+                            ConversionState::Funded,
+                            ConversionState::Failed,
+                            Some(&why),
+                            now,
+                        )
                         .await
                         .map_err(JobError::retryable)?;
                     Ok(())
@@ -256,7 +289,9 @@ async fn step(ctx: &Ctx, c: &Conversion) -> Result<(), JobError> {
                 _ => Err(later("conversion exchange in progress")),
             }
         }
-        other => Err(JobError::terminal(anyhow::anyhow!(
+        other @ (ConversionState::Finished
+        | ConversionState::Failed
+        | ConversionState::Cancelled) => Err(JobError::terminal(anyhow::anyhow!(
             "conversion state {other}"
         ))),
     }

@@ -18,6 +18,7 @@ use rust_decimal::Decimal;
 
 use super::wallet::{HostWallet, SignedTransfer, TxState, WalletAsset, parse_address};
 use crate::domain::money::UsdMicros;
+use crate::domain::states::PayoutState;
 use crate::jobs::{JobError, JobHandler};
 use crate::providers::changenow::{Asset, CnError, CreateExchange, ExchangeState};
 use crate::services::Ctx;
@@ -109,9 +110,8 @@ impl JobHandler for PayoutStep {
                         p.payout_id
                     )));
                 };
-                match payout.state.as_str() {
-                    "sent" | "failed" | "cancelled" => return Ok(()),
-                    _ => {}
+                if payout.state.is_final() {
+                    return Ok(());
                 }
                 if ctx.db.payouts_paused().await.map_err(JobError::retryable)? {
                     return Err(later("payouts are paused (kill switch)"));
@@ -127,18 +127,18 @@ impl JobHandler for PayoutStep {
 async fn step(ctx: &Ctx, p: &Payout) -> Result<(), JobError> {
     let host = host_asset(ctx).await?;
     let now = ctx.clock.now();
-    match p.state.as_str() {
-        "pending" => {
+    match p.state {
+        PayoutState::Pending => {
             let direct = p.dest_currency == host.currency && p.dest_network == host.network;
             if direct {
                 let amount = p.usd.to_decimal();
                 let to = parse_address(&p.dest_address)
                     .map_err(|e| JobError::terminal(anyhow::anyhow!("owner address: {e}")))?;
-                return sign_and_send(ctx, p, "pending", &host, to, amount).await;
+                return sign_and_send(ctx, p, PayoutState::Pending, &host, to, amount).await;
             }
             create_exchange(ctx, p, &host).await
         }
-        "exchange" => {
+        PayoutState::Exchange => {
             let id = p.exchange_id.clone().unwrap_or_default();
             // Before funding: make sure the exchange still waits for our deposit (lesson 42).
             let status = ctx.changenow.exchange(&id).await.map_err(cn_error)?;
@@ -161,11 +161,13 @@ async fn step(ctx: &Ctx, p: &Payout) -> Result<(), JobError> {
                 .map_err(|e| JobError::terminal(anyhow::anyhow!("source amount: {e}")))?;
             let to = parse_address(p.payin_address.as_deref().unwrap_or_default())
                 .map_err(|e| JobError::terminal(anyhow::anyhow!("payin address: {e}")))?;
-            sign_and_send(ctx, p, "exchange", &host, to, amount).await
+            sign_and_send(ctx, p, PayoutState::Exchange, &host, to, amount).await
         }
-        "sending" => confirm_send(ctx, p).await,
-        "funded" => poll_exchange(ctx, p).await,
-        other => Err(JobError::terminal(anyhow::anyhow!("payout state {other}"))),
+        PayoutState::Sending => confirm_send(ctx, p).await,
+        PayoutState::Funded => poll_exchange(ctx, p).await,
+        other @ (PayoutState::Sent | PayoutState::Failed | PayoutState::Cancelled) => {
+            Err(JobError::terminal(anyhow::anyhow!("payout state {other}")))
+        }
     }
 }
 
@@ -215,7 +217,7 @@ async fn create_exchange(ctx: &Ctx, p: &Payout, host: &HostAsset) -> Result<(), 
             host.currency, range.min
         );
         ctx.db
-            .payout_failed(p, "pending", &why, now)
+            .payout_failed(p, PayoutState::Pending, &why, now)
             .await
             .map_err(JobError::retryable)?;
         return Ok(());
@@ -256,7 +258,7 @@ async fn create_exchange(ctx: &Ctx, p: &Payout, host: &HostAsset) -> Result<(), 
 async fn sign_and_send(
     ctx: &Ctx,
     p: &Payout,
-    from_state: &str,
+    from_state: PayoutState,
     host: &HostAsset,
     to: alloy_primitives::Address,
     amount: Decimal,
@@ -264,7 +266,7 @@ async fn sign_and_send(
     send_from_wallet(
         ctx,
         TxFor::Payout(p.id),
-        from_state,
+        from_state.as_str(),
         &host.wallet,
         to,
         amount,
@@ -273,7 +275,8 @@ async fn sign_and_send(
 }
 
 /// Signs a transfer of `amount` of `asset` to `to`, records it for `target` (and moves the
-/// target from `from_state` to `sending`) in one transaction, then broadcasts.
+/// target from `from_state` to `sending`) in one transaction, then broadcasts. `from_state` is
+/// the stored word of the target's state (`PayoutState::…` or `ConversionState::…` `.as_str()`).
 pub async fn send_from_wallet(
     ctx: &Ctx,
     target: TxFor,
@@ -502,7 +505,7 @@ async fn confirm_send(ctx: &Ctx, p: &Payout) -> Result<(), JobError> {
         ctx.db
             .payout_failed(
                 p,
-                "sending",
+                PayoutState::Sending,
                 &format!("transaction {} reverted", t.tx_hash),
                 now,
             )
@@ -512,7 +515,7 @@ async fn confirm_send(ctx: &Ctx, p: &Payout) -> Result<(), JobError> {
     }
     if p.exchange_id.is_some() {
         ctx.db
-            .payout_transition(p.id, "sending", "funded", now)
+            .payout_transition(p.id, PayoutState::Sending, PayoutState::Funded, now)
             .await
             .map_err(JobError::retryable)?;
         return Ok(());
@@ -529,7 +532,7 @@ async fn confirm_send(ctx: &Ctx, p: &Payout) -> Result<(), JobError> {
     ctx.db
         .payout_sent(
             p,
-            "sending",
+            PayoutState::Sending,
             &t.tx_hash,
             &amount.normalize().to_string(),
             now,
@@ -556,7 +559,7 @@ async fn poll_exchange(ctx: &Ctx, p: &Payout) -> Result<(), JobError> {
                 return Err(later("exchange finished without payout hash yet"));
             }
             ctx.db
-                .payout_sent(p, "funded", &hash, &amount, now)
+                .payout_sent(p, PayoutState::Funded, &hash, &amount, now)
                 .await
                 .map_err(JobError::retryable)?;
             ctx.jobs_wake.notify_one();
@@ -568,7 +571,7 @@ async fn poll_exchange(ctx: &Ctx, p: &Payout) -> Result<(), JobError> {
                 s.status
             );
             ctx.db
-                .payout_failed(p, "funded", &why, now)
+                .payout_failed(p, PayoutState::Funded, &why, now)
                 .await
                 .map_err(JobError::retryable)?;
             Ok(())

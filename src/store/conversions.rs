@@ -10,12 +10,13 @@ use crate::domain::fees::distribute;
 use crate::domain::ids::new_id;
 use crate::domain::job_kinds;
 use crate::domain::money::UsdMicros;
+use crate::domain::states::ConversionState;
 use crate::domain::time::UnixMillis;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conversion {
     pub id: i64,
-    pub state: String,
+    pub state: ConversionState,
     pub from_currency: String,
     pub from_amount: String,
     pub usd: UsdMicros,
@@ -123,7 +124,7 @@ impl Db {
         r.map(|r| {
             Ok(Conversion {
                 id: r.try_get("id")?,
-                state: r.try_get("state")?,
+                state: super::state_column(&r, "state")?,
                 from_currency: r.try_get("from_currency")?,
                 from_amount: r.try_get("from_amount")?,
                 usd: UsdMicros::from_micros(r.try_get("usd_micros")?),
@@ -138,8 +139,8 @@ impl Db {
         &self,
         id: i64,
         exchange: Option<(&str, &str)>,
-        from: &str,
-        to: &str,
+        from: ConversionState,
+        to: ConversionState,
         now: UnixMillis,
     ) -> StoreResult<bool> {
         let (ex, payin) = exchange.unzip();
@@ -147,12 +148,12 @@ impl Db {
             "UPDATE conversions SET state = $1, exchange_id = $2, payin_address = $3, updated_at = $4 \
              WHERE id = $5 AND state = $6",
         )
-        .bind(to)
+        .bind(to.as_str())
         .bind(ex)
         .bind(payin)
         .bind(now.as_millis())
         .bind(id)
-        .bind(from)
+        .bind(from.as_str())
         .execute(self.pool())
         .await?
         .rows_affected();
@@ -162,19 +163,19 @@ impl Db {
     pub async fn conversion_transition(
         &self,
         id: i64,
-        from: &str,
-        to: &str,
+        from: ConversionState,
+        to: ConversionState,
         error: Option<&str>,
         now: UnixMillis,
     ) -> StoreResult<bool> {
         let n = sqlx::query(
             "UPDATE conversions SET state = $1, error = COALESCE($2, error), updated_at = $3 WHERE id = $4 AND state = $5",
         )
-        .bind(to)
+        .bind(to.as_str())
         .bind(error)
         .bind(now.as_millis())
         .bind(id)
-        .bind(from)
+        .bind(from.as_str())
         .execute(self.pool())
         .await?
         .rows_affected();

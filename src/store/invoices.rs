@@ -6,6 +6,7 @@ use sqlx::any::AnyRow;
 use super::{Db, StoreError, StoreResult};
 use crate::domain::ids::new_id;
 use crate::domain::money::UsdMicros;
+use crate::domain::states::InvoiceStatus;
 use crate::domain::time::UnixMillis;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +46,7 @@ pub struct Invoice {
     pub parent_invoice_id: Option<i64>,
     pub price: UsdMicros,
     pub days: Option<u32>,
-    pub status: String,
+    pub status: InvoiceStatus,
     pub np_invoice_id: Option<String>,
     pub invoice_url: Option<String>,
     pub progress_message_id: Option<i32>,
@@ -83,7 +84,7 @@ pub(crate) fn invoice_from_row(r: &AnyRow) -> StoreResult<Invoice> {
             .map(u32::try_from)
             .transpose()
             .map_err(|_| StoreError::Corrupt("invoice days".into()))?,
-        status: r.try_get("status")?,
+        status: super::state_column(r, "status")?,
         np_invoice_id: r.try_get("np_invoice_id")?,
         invoice_url: r.try_get("invoice_url")?,
         progress_message_id: msg

@@ -81,6 +81,23 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// A stored state word the code does not know means the row is corrupt, not a default state.
+impl From<crate::domain::states::UnknownState> for StoreError {
+    fn from(e: crate::domain::states::UnknownState) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
+
+/// Reads a state column as its enum; an unknown word is [`StoreError::Corrupt`].
+pub(crate) fn state_column<T>(row: &sqlx::any::AnyRow, column: &str) -> StoreResult<T>
+where
+    T: std::str::FromStr<Err = crate::domain::states::UnknownState>,
+{
+    use sqlx::Row;
+    let word: String = row.try_get(column)?;
+    Ok(word.parse::<T>()?)
+}
+
 /// The shared database handle: cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -360,6 +377,17 @@ pub fn flag_value(b: bool) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_stored_state_is_a_corrupt_row() {
+        let e = crate::domain::states::PayoutState::parse("paid").unwrap_err();
+        let e = StoreError::from(e);
+        assert!(matches!(&e, StoreError::Corrupt(_)), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            "a stored row is not valid: unknown payout state \"paid\""
+        );
+    }
 
     #[test]
     fn a_refused_port_is_named_with_host_and_port_only() {

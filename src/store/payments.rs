@@ -10,6 +10,7 @@ use super::invoices::{INVOICE_COLUMNS, Invoice, invoice_from_row};
 use super::{Backend, StoreResult};
 use crate::domain::ids::new_id;
 use crate::domain::money::UsdMicros;
+use crate::domain::states::{InvoiceStatus, SubscriptionStatus};
 use crate::domain::time::UnixMillis;
 
 type Tx = Transaction<'static, Any>;
@@ -217,13 +218,13 @@ pub async fn update_payment(
 pub async fn set_invoice_status(
     tx: &mut Tx,
     invoice_id: i64,
-    status: &str,
+    status: InvoiceStatus,
     now: UnixMillis,
 ) -> StoreResult<()> {
     sqlx::query(
         "UPDATE invoices SET status = $1, updated_at = $2 WHERE id = $3 AND status <> 'paid'",
     )
-    .bind(status)
+    .bind(status.as_str())
     .bind(now.as_millis())
     .bind(invoice_id)
     .execute(&mut **tx)
@@ -344,11 +345,11 @@ pub async fn lock_subscription(
         .bind(channel_id)
         .fetch_one(&mut **tx)
         .await?;
-    let status: String = r.try_get("status")?;
+    let status: SubscriptionStatus = super::state_column(&r, "status")?;
     Ok(LockedSubscription {
         id: r.try_get("id")?,
         expires_at: r.try_get("expires_at")?,
-        active: status == "active",
+        active: status == SubscriptionStatus::Active,
     })
 }
 

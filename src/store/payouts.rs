@@ -12,6 +12,7 @@ use crate::domain::fees::Split;
 use crate::domain::ids::new_id;
 use crate::domain::job_kinds;
 use crate::domain::money::UsdMicros;
+use crate::domain::states::{AccumulationState, PayoutState};
 use crate::domain::time::UnixMillis;
 use crate::store::outbox::{self, Notice, alert};
 
@@ -37,7 +38,7 @@ pub struct Payout {
     pub kind: String,
     pub channel_id: i64,
     pub payment_id: Option<i64>,
-    pub state: String,
+    pub state: PayoutState,
     pub usd: UsdMicros,
     pub source_currency: String,
     pub source_amount: Option<String>,
@@ -113,7 +114,7 @@ fn payout_from_row(r: &AnyRow) -> StoreResult<Payout> {
         kind: r.try_get("kind")?,
         channel_id: r.try_get("channel_id")?,
         payment_id: r.try_get("payment_id")?,
-        state: r.try_get("state")?,
+        state: super::state_column(r, "state")?,
         usd: UsdMicros::from_micros(r.try_get("usd_micros")?),
         source_currency: r.try_get("source_currency")?,
         source_amount: r.try_get("source_amount")?,
@@ -321,17 +322,17 @@ impl Db {
     pub async fn payout_transition(
         &self,
         id: i64,
-        from: &str,
-        to: &str,
+        from: PayoutState,
+        to: PayoutState,
         now: UnixMillis,
     ) -> StoreResult<bool> {
         let n = sqlx::query(
             "UPDATE payouts SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4",
         )
-        .bind(to)
+        .bind(to.as_str())
         .bind(now.as_millis())
         .bind(id)
-        .bind(from)
+        .bind(from.as_str())
         .execute(self.pool())
         .await?
         .rows_affected();
@@ -378,7 +379,8 @@ impl Db {
 
     /// The host wallet's signed transaction for a payout, persisted with its nonce BEFORE it
     /// is broadcast, and the payout moved to `sending` — one transaction. `sign` gets the nonce
-    /// to use (the larger of ours and the chain's pending count).
+    /// to use (the larger of ours and the chain's pending count). `from_state` is the stored
+    /// word of the target's current state (`PayoutState` or `ConversionState`, `.as_str()`).
     #[allow(clippy::too_many_arguments)]
     pub async fn record_wallet_tx<E>(
         &self,
@@ -592,7 +594,7 @@ impl Db {
     pub async fn payout_sent(
         &self,
         p: &Payout,
-        from_state: &str,
+        from_state: PayoutState,
         tx_hash: &str,
         amount_sent: &str,
         now: UnixMillis,
@@ -606,7 +608,7 @@ impl Db {
         .bind(amount_sent)
         .bind(now.as_millis())
         .bind(p.id)
-        .bind(from_state)
+        .bind(from_state.as_str())
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -639,7 +641,7 @@ impl Db {
     pub async fn payout_failed(
         &self,
         p: &Payout,
-        from_state: &str,
+        from_state: PayoutState,
         why: &str,
         now: UnixMillis,
     ) -> StoreResult<bool> {
@@ -650,7 +652,7 @@ impl Db {
         .bind(why)
         .bind(now.as_millis())
         .bind(p.id)
-        .bind(from_state)
+        .bind(from_state.as_str())
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -866,9 +868,9 @@ async fn insert_accumulation(
     now: UnixMillis,
 ) -> StoreResult<()> {
     let (state, usdt) = if usd_stable {
-        ("converted", Some(split.owner.micros()))
+        (AccumulationState::Converted, Some(split.owner.micros()))
     } else {
-        ("pending", None)
+        (AccumulationState::Pending, None)
     };
     sqlx::query(
         "INSERT INTO accumulations (id, payment_id, channel_id, owner_usd_micros, crypto_currency, crypto_amount, \
@@ -888,7 +890,7 @@ async fn insert_accumulation(
     .bind(&wallet.address)
     .bind(wallet.extra_id.as_deref())
     .bind(reason)
-    .bind(state)
+    .bind(state.as_str())
     .bind(usdt)
     .bind(now.as_millis())
     .execute(&mut **tx)

@@ -7,6 +7,7 @@ use sqlx::Row;
 
 use super::{Db, StoreResult};
 use crate::domain::money::UsdMicros;
+use crate::domain::states::PayoutState;
 use crate::domain::time::UnixMillis;
 
 /// One channel's money, as the owner sees it.
@@ -49,7 +50,7 @@ pub struct PayoutLine {
     pub id: i64,
     pub channel_id: i64,
     pub kind: String,
-    pub state: String,
+    pub state: PayoutState,
     pub usd: UsdMicros,
     pub source_currency: String,
     pub source_amount: Option<String>,
@@ -200,7 +201,7 @@ fn payout_line(r: &sqlx::any::AnyRow) -> StoreResult<PayoutLine> {
         id: r.try_get("id")?,
         channel_id: r.try_get("channel_id")?,
         kind: r.try_get("kind")?,
-        state: r.try_get("state")?,
+        state: super::state_column(r, "state")?,
         usd: sum(r, "usd_micros")?,
         source_currency: r.try_get("source_currency")?,
         source_amount: r.try_get("source_amount")?,

@@ -5,6 +5,7 @@ use sqlx::any::AnyRow;
 
 use super::{Db, StoreError, StoreResult};
 use crate::domain::money::UsdMicros;
+use crate::domain::states::SubscriptionStatus;
 use crate::domain::time::UnixMillis;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,14 +16,14 @@ pub struct Subscription {
     pub tier_id: Option<i64>,
     pub locked_price: UsdMicros,
     pub locked_days: u32,
-    pub status: String,
+    pub status: SubscriptionStatus,
     pub expires_at: UnixMillis,
     pub removed_at: Option<UnixMillis>,
 }
 
 impl Subscription {
     pub fn is_active(&self, now: UnixMillis) -> bool {
-        self.status == "active" && self.expires_at > now
+        self.status == SubscriptionStatus::Active && self.expires_at > now
     }
 }
 
@@ -39,7 +40,7 @@ pub(crate) fn subscription_from_row(r: &AnyRow) -> StoreResult<Subscription> {
         locked_price: UsdMicros::from_micros(r.try_get("locked_price_usd_micros")?),
         locked_days: u32::try_from(days)
             .map_err(|_| StoreError::Corrupt(format!("locked days {days}")))?,
-        status: r.try_get("status")?,
+        status: super::state_column(r, "status")?,
         expires_at: UnixMillis::from_millis(r.try_get("expires_at")?),
         removed_at: r
             .try_get::<Option<i64>, _>("removed_at")?

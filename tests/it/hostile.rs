@@ -6,6 +6,7 @@
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde_json::{Value, json};
+use telepay::domain::states::InvoiceStatus;
 use telepay::domain::time::Clock;
 
 use crate::on_both_backends;
@@ -74,7 +75,7 @@ async fn nothing_granted(app: &TestApp, user: i64, channel_id: i64, invoice_id: 
         "no subscription"
     );
     let inv = app.ctx.db.invoice(invoice_id).await.unwrap().unwrap();
-    assert_ne!(inv.status, "paid");
+    assert_ne!(inv.status, InvoiceStatus::Paid);
 }
 
 async fn held_alert(app: &TestApp, np_payment_id: u64) -> String {

@@ -3,6 +3,7 @@
 
 use rust_decimal_macros::dec;
 use sqlx::Row;
+use telepay::domain::states::SubscriptionStatus;
 use telepay::domain::time::Clock;
 use telepay_sim::nowpayments::PaymentStatus;
 
@@ -292,7 +293,7 @@ async fn overpayment_is_recorded_and_a_refund_takes_access_back(backend: Backend
             .unwrap()
             .unwrap()
             .status,
-        "expired"
+        SubscriptionStatus::Expired
     );
 }
 

@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use std::str::FromStr;
 use telepay::domain::money::UsdMicros;
+use telepay::domain::states::PayoutState;
 use telepay::domain::time::Clock;
 use telepay::store::channels::{Channel, PayoutStrategy};
 use telepay::store::payouts::Payout;
@@ -114,9 +115,7 @@ where
 
 async fn payout_final(app: &TestApp, channel_id: i64) -> bool {
     let p = payouts_of(app, channel_id).await;
-    !p.is_empty()
-        && p.iter()
-            .all(|p| matches!(p.state.as_str(), "sent" | "failed" | "cancelled"))
+    !p.is_empty() && p.iter().all(|p| p.state.is_final())
 }
 
 async fn audit_clean(app: &TestApp) {
@@ -141,7 +140,7 @@ async fn lesson_19_21_23_instant_direct_usdt_end_to_end(backend: Backend) {
     let pay = subscriber_pays(&app, 1, &c, dec!(4.95)).await;
     drive(&app, || payout_final(&app, c.id)).await;
     let p = &payouts_of(&app, c.id).await[0];
-    assert_eq!(p.state, "sent");
+    assert_eq!(p.state, PayoutState::Sent);
     assert_eq!(p.payment_id, Some(pay));
     // 3% of $4.95 = $0.1485 → owner $4.8015.
     assert_eq!(p.usd, UsdMicros::from_micros(4_801_500));
@@ -176,7 +175,7 @@ async fn lesson_16_17_20_24_instant_via_exchange_end_to_end(backend: Backend) {
     subscriber_pays(&app, 1, &c, dec!(4.95)).await;
     drive(&app, || payout_final(&app, c.id)).await;
     let p = &payouts_of(&app, c.id).await[0];
-    assert_eq!(p.state, "sent", "{p:?}");
+    assert_eq!(p.state, PayoutState::Sent, "{p:?}");
     let ex = app.cn.exchange(p.exchange_id.as_deref().unwrap()).unwrap();
     assert_eq!(ex.status.to_string(), "finished");
     // Lesson 20: the owner's coin, not a hard-coded target; lessons 16/17/24: the host pays
@@ -279,18 +278,19 @@ async fn lesson_37_38_lost_broadcast_answer_and_restart_never_pay_twice(backend:
         payouts_of(&app, c.id)
             .await
             .first()
-            .is_some_and(|p| p.state != "pending")
+            .is_some_and(|p| p.state != PayoutState::Pending)
     })
     .await;
     let p = &payouts_of(&app, c.id).await[0];
     assert_eq!(
-        p.state, "sending",
+        p.state,
+        PayoutState::Sending,
         "the transfer is recorded before the broadcast"
     );
     app.restart().await;
     drive(&app, || payout_final(&app, c.id)).await;
     let p = &payouts_of(&app, c.id).await[0];
-    assert_eq!(p.state, "sent");
+    assert_eq!(p.state, PayoutState::Sent);
     assert_eq!(app.evm.sent_count(crate::support::app::host_address()), 1);
     let owner = Address::from_str(OWNER_EVM).unwrap();
     assert_eq!(
@@ -314,7 +314,7 @@ async fn instant_below_minimum_is_deferred(backend: Backend) {
     subscriber_pays(&app, 1, &c, dec!(4.95)).await;
     drive(&app, || payout_final(&app, c.id)).await;
     let p = &payouts_of(&app, c.id).await[0];
-    assert_eq!(p.state, "cancelled");
+    assert_eq!(p.state, PayoutState::Cancelled);
     assert_eq!(app.cn.created_count(), 0);
     let (n,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM accumulations WHERE channel_id = $1 AND reason = 'below_minimum'",
@@ -347,7 +347,7 @@ async fn lesson_39_kill_switch_holds_payouts_and_late_retries_work(backend: Back
         app.run_jobs_once().await;
         app.clock.advance(Duration::from_secs(600));
     }
-    assert_eq!(payouts_of(&app, c.id).await[0].state, "pending");
+    assert_eq!(payouts_of(&app, c.id).await[0].state, PayoutState::Pending);
     assert_eq!(app.evm.sent_count(crate::support::app::host_address()), 0);
     app.ctx
         .db
@@ -355,7 +355,7 @@ async fn lesson_39_kill_switch_holds_payouts_and_late_retries_work(backend: Back
         .await
         .unwrap();
     drive(&app, || payout_final(&app, c.id)).await;
-    assert_eq!(payouts_of(&app, c.id).await[0].state, "sent");
+    assert_eq!(payouts_of(&app, c.id).await[0].state, PayoutState::Sent);
     assert_eq!(app.evm.sent_count(crate::support::app::host_address()), 1);
 }
 
@@ -370,12 +370,16 @@ async fn lesson_42_expired_exchange_is_recreated(backend: Backend) {
     subscriber_pays(&app, 1, &c, dec!(4.95)).await;
     app.run_jobs_once().await;
     let first = payouts_of(&app, c.id).await[0].clone();
-    assert_eq!(first.state, "exchange", "created, not funded: {first:?}");
+    assert_eq!(
+        first.state,
+        PayoutState::Exchange,
+        "created, not funded: {first:?}"
+    );
     let first_ex = first.exchange_id.clone().unwrap();
     app.cn.expire(&first_ex).unwrap();
     drive(&app, || payout_final(&app, c.id)).await;
     let p = &payouts_of(&app, c.id).await[0];
-    assert_eq!(p.state, "sent", "{p:?}");
+    assert_eq!(p.state, PayoutState::Sent, "{p:?}");
     assert_eq!(app.evm.sent_count(crate::support::app::host_address()), 1);
     assert_ne!(
         p.exchange_id.as_deref(),
@@ -587,7 +591,7 @@ async fn insufficient_funds_pause_payouts(backend: Backend) {
             .unwrap();
     assert!(alerts >= 1);
     assert_eq!(app.evm.sent_count(host), 0);
-    assert_eq!(payouts_of(&app, c.id).await[0].state, "pending");
+    assert_eq!(payouts_of(&app, c.id).await[0].state, PayoutState::Pending);
     // Funded and resumed: paid once.
     app.evm.mint_token(usdc, host, units(dec!(100))).unwrap();
     app.ctx
@@ -630,7 +634,7 @@ async fn lesson_41_a_4xx_is_not_retried_and_admins_retry_it(backend: Backend) {
         .calls_to(telepay_sim::changenow::CnEndpoint::CreateExchange)
         .len();
     assert_eq!(creates, 1, "a 4xx is never repeated by itself");
-    assert_eq!(payouts_of(&app, c.id).await[0].state, "pending");
+    assert_eq!(payouts_of(&app, c.id).await[0].state, PayoutState::Pending);
     let failed = app.ctx.db.failed_jobs(10).await.unwrap();
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].kind, "payout_step");
@@ -661,7 +665,7 @@ async fn lesson_41_a_4xx_is_not_retried_and_admins_retry_it(backend: Backend) {
     app.press(admin, list.message_id, &format!("a:retry:{}", failed[0].id));
     app.reply_containing(admin, "queued again").await;
     drive(&app, || payout_final(&app, c.id)).await;
-    assert_eq!(payouts_of(&app, c.id).await[0].state, "sent");
+    assert_eq!(payouts_of(&app, c.id).await[0].state, PayoutState::Sent);
     assert_eq!(app.evm.sent_count(crate::support::app::host_address()), 1);
     // The audit from the bot.
     let menu = app.nth_reply_containing(admin, "Operator menu", 0).await;
@@ -693,7 +697,7 @@ async fn lesson_33_finished_without_amounts_is_not_sent_yet(backend: Backend) {
     app.cn.set_steps_per_poll(0);
     subscriber_pays(&app, 1, &c, dec!(4.95)).await;
     drive(&app, || async {
-        payouts_of(&app, c.id).await[0].state == "funded"
+        payouts_of(&app, c.id).await[0].state == PayoutState::Funded
     })
     .await;
     let ex = payouts_of(&app, c.id).await[0].exchange_id.clone().unwrap();
@@ -702,12 +706,12 @@ async fn lesson_33_finished_without_amounts_is_not_sent_yet(backend: Backend) {
         app.run_jobs_once().await;
         app.clock.advance(Duration::from_secs(3600));
     }
-    assert_eq!(payouts_of(&app, c.id).await[0].state, "funded");
+    assert_eq!(payouts_of(&app, c.id).await[0].state, PayoutState::Funded);
     app.cn.force_status(&ex, "exchanging").unwrap();
     app.cn.set_steps_per_poll(1);
     drive(&app, || payout_final(&app, c.id)).await;
     let p = &payouts_of(&app, c.id).await[0];
-    assert_eq!(p.state, "sent");
+    assert_eq!(p.state, PayoutState::Sent);
     assert!(p.tx_hash.as_deref().is_some_and(|h| h.starts_with("0x")));
     audit_clean(&app).await;
 }
@@ -735,7 +739,7 @@ async fn lesson_37_stuck_transaction_is_replaced_with_the_same_nonce(backend: Ba
     app.evm.set_auto_mine(true);
     app.evm.mine();
     drive(&app, || payout_final(&app, c.id)).await;
-    assert_eq!(payouts_of(&app, c.id).await[0].state, "sent");
+    assert_eq!(payouts_of(&app, c.id).await[0].state, PayoutState::Sent);
     let owner = Address::from_str(OWNER_EVM).unwrap();
     assert_eq!(
         app.evm.token_balance(usdt_contract(), owner),
@@ -811,20 +815,16 @@ async fn a_crash_between_every_payout_step_pays_exactly_once(backend: Backend) {
         let p = payouts_of(&app, c.id).await;
         if let Some(p) = p.first() {
             if states.last() != Some(&p.state) {
-                states.push(p.state.clone());
+                states.push(p.state);
             }
-            if p.state == "sent" {
+            if p.state == PayoutState::Sent {
                 break;
             }
         }
         app.restart().await;
         app.clock.advance(Duration::from_secs(20 * 60));
     }
-    assert_eq!(
-        states.last().map(String::as_str),
-        Some("sent"),
-        "{states:?}"
-    );
+    assert_eq!(states.last(), Some(&PayoutState::Sent), "{states:?}");
     assert_eq!(app.evm.sent_count(crate::support::app::host_address()), 1);
     let funded = app
         .cn

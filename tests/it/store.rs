@@ -5,6 +5,7 @@ use std::time::Duration;
 use serde_json::json;
 use sqlx::Row;
 use telepay::domain::lang::Lang;
+use telepay::domain::states::{ConversionState, PayoutState};
 use telepay::domain::time::UnixMillis;
 use telepay::store::jobs::NewJob;
 use telepay::store::users::SeenUser;
@@ -381,6 +382,88 @@ async fn channels_are_registered_once_with_their_tiers(backend: Backend) {
     assert!(db.channel_by_code("nope").await.unwrap().is_none());
 }
 
+/// The database refused a write for its state check on `table`, saying so.
+fn assert_refused(err: &sqlx::Error, table: &str) {
+    let text = err.to_string();
+    assert!(
+        text.to_lowercase().contains("check constraint") && text.contains(table),
+        "{text}"
+    );
+}
+
+/// Payout and conversion states are checked by the database like the other states (migration
+/// 0004: a CHECK on PostgreSQL, triggers on SQLite): an unknown word is refused on insert and on
+/// update, and the refused update changes nothing.
+async fn unknown_states_are_refused(backend: Backend) {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let db = t.connect().await;
+    let c = fixtures::channel(&db, 10, -100_123, PayoutStrategy::Instant, T0).await;
+    let insert_payout = |id: i64, state: &'static str| {
+        sqlx::query(
+            "INSERT INTO payouts (id, kind, channel_id, state, usd_micros, source_currency, dest_currency, \
+               dest_network, dest_address, created_at, updated_at) \
+             VALUES ($1, 'batch', $2, $3, 1000000, 'usdtbsc', 'trx', 'trx', 'T-address', 0, 0)",
+        )
+        .bind(id)
+        .bind(c.id)
+        .bind(state)
+        .execute(db.pool())
+    };
+    insert_payout(1, PayoutState::Pending.as_str())
+        .await
+        .unwrap();
+    let err = insert_payout(2, "paid").await.unwrap_err();
+    assert_refused(&err, "payouts");
+    let err = sqlx::query("UPDATE payouts SET state = 'Sent' WHERE id = 1")
+        .execute(db.pool())
+        .await
+        .unwrap_err();
+    assert_refused(&err, "payouts");
+    let p = db.payout(1).await.unwrap().unwrap();
+    assert_eq!(p.state, PayoutState::Pending);
+    assert!(db.payout(2).await.unwrap().is_none());
+
+    let insert_conversion = |id: i64, state: &'static str| {
+        sqlx::query(
+            "INSERT INTO conversions (id, state, from_currency, from_amount, usd_micros, created_at, updated_at) \
+             VALUES ($1, $2, 'trx', '10', 1000000, 0, 0)",
+        )
+        .bind(id)
+        .bind(state)
+        .execute(db.pool())
+    };
+    insert_conversion(1, ConversionState::Pending.as_str())
+        .await
+        .unwrap();
+    let err = insert_conversion(2, "converting").await.unwrap_err();
+    assert_refused(&err, "conversions");
+    let err = sqlx::query("UPDATE conversions SET state = 'done' WHERE id = 1")
+        .execute(db.pool())
+        .await
+        .unwrap_err();
+    assert_refused(&err, "conversions");
+    let conv = db.conversion(1).await.unwrap().unwrap();
+    assert_eq!(conv.state, ConversionState::Pending);
+    // A known state still moves through the typed compare-and-set.
+    assert!(
+        db.conversion_transition(
+            1,
+            ConversionState::Pending,
+            ConversionState::Cancelled,
+            None,
+            T0
+        )
+        .await
+        .unwrap()
+    );
+    assert_eq!(
+        db.conversion(1).await.unwrap().unwrap().state,
+        ConversionState::Cancelled
+    );
+}
+
 on_both_backends!(
     channels_are_registered_once_with_their_tiers,
     seeded_currency_table_has_the_87_pairs,
@@ -394,6 +477,7 @@ on_both_backends!(
     retry_fail_release_and_admin_retry,
     concurrent_workers_never_share_a_job,
     timers_run_once_per_interval,
+    unknown_states_are_refused,
 );
 
 /// On PostgreSQL a second replica cannot tick a timer while the first still holds it.

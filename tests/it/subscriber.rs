@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use rust_decimal_macros::dec;
+use telepay::domain::states::{InvoiceStatus, SubscriptionStatus};
 use telepay::domain::time::Clock;
 use telepay::store::channels::{Channel, PayoutStrategy};
 use telepay_sim::nowpayments::PayIn;
@@ -53,7 +54,7 @@ pub(crate) async fn buy_first_tier(app: &TestApp, user: i64, channel: &Channel) 
     assert!(url.contains("/payment/?iid="), "{url}");
     let invoices = app.ctx.db.recent_invoices(user, 5).await.unwrap();
     let inv = &invoices[0];
-    assert_eq!(inv.status, "open");
+    assert_eq!(inv.status, InvoiceStatus::Open);
     (inv.id, inv.np_invoice_id.clone().unwrap())
 }
 
@@ -98,7 +99,7 @@ async fn deep_link_to_membership(backend: Backend) {
             .unwrap()
             .unwrap()
             .status,
-        "paid"
+        InvoiceStatus::Paid
     );
 
     // The user opens the personal link: a join request, approved because they paid.
@@ -361,7 +362,7 @@ async fn lesson_53_expiry_removes_and_paying_again_lets_back_in(backend: Backend
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(sub.status, "expired");
+    assert_eq!(sub.status, SubscriptionStatus::Expired);
     // Idempotent: another sweep does nothing more.
     app.run_jobs_once().await;
     assert_eq!(app.tg.calls_of("banChatMember").len(), 1);
@@ -483,7 +484,7 @@ async fn a_late_deposit_after_expiry_still_grants(backend: Backend) {
             .unwrap()
             .unwrap()
             .status,
-        "expired"
+        InvoiceStatus::Expired
     );
     let mut late = app.np.ipn_body(payment).unwrap();
     late["payment_status"] = "finished".into();
@@ -498,7 +499,7 @@ async fn a_late_deposit_after_expiry_still_grants(backend: Backend) {
             .unwrap()
             .unwrap()
             .status,
-        "paid"
+        InvoiceStatus::Paid
     );
 }
 
@@ -915,7 +916,7 @@ async fn reconciliation_finds_a_late_deposit_without_an_ipn(backend: Backend) {
             .unwrap()
             .unwrap()
             .status,
-        "paid"
+        InvoiceStatus::Paid
     );
     // Granted payments are not polled again.
     app.clock.advance(Duration::from_secs(16 * 60));

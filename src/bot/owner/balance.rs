@@ -10,6 +10,7 @@ use crate::bot::{HandlerResult, TgBot};
 use crate::domain::callbacks::OwnerAction;
 use crate::domain::lang::Lang;
 use crate::domain::money::UsdMicros;
+use crate::domain::states::PayoutState;
 use crate::i18n::{Arg, t, t_args};
 use crate::services::Ctx;
 use crate::store::channels::{Channel, PayoutStrategy};
@@ -144,12 +145,15 @@ pub async fn show(
     say_with(bot, chat, text, markup).await
 }
 
-fn state_text(lang: Lang, state: &str) -> String {
+fn state_text(lang: Lang, state: PayoutState) -> String {
     match state {
-        "sent" => t(lang, "own-payout-state-sent"),
-        "failed" => t(lang, "own-payout-state-failed"),
-        "cancelled" => t(lang, "own-payout-state-cancelled"),
-        _ => t(lang, "own-payout-state-pending"),
+        PayoutState::Sent => t(lang, "own-payout-state-sent"),
+        PayoutState::Failed => t(lang, "own-payout-state-failed"),
+        PayoutState::Cancelled => t(lang, "own-payout-state-cancelled"),
+        PayoutState::Pending
+        | PayoutState::Exchange
+        | PayoutState::Sending
+        | PayoutState::Funded => t(lang, "own-payout-state-pending"),
     }
 }
 
@@ -166,7 +170,7 @@ fn payout_summary(lang: Lang, p: &PayoutLine) -> String {
             ("date", Arg::Html(p.created_at.to_string())),
             ("amount", Arg::from(amount.as_str())),
             ("usd", Arg::Html(p.usd.localized(lang))),
-            ("state", Arg::Html(state_text(lang, &p.state))),
+            ("state", Arg::Html(state_text(lang, p.state))),
         ],
     )
 }
@@ -280,7 +284,7 @@ pub async fn statement(
         &[
             ("id", Arg::Int(p.id)),
             ("date", Arg::Html(p.created_at.to_string())),
-            ("state", Arg::Html(state_text(lang, &p.state))),
+            ("state", Arg::Html(state_text(lang, p.state))),
             ("items", Arg::Html(items.join("\n"))),
             ("gross", Arg::Html(gross.localized(lang))),
             ("fees", Arg::Html(fees.localized(lang))),
@@ -352,7 +356,7 @@ pub fn csv_bytes(payments: &[PaymentLine], payouts: &[PayoutLine]) -> anyhow::Re
             String::new(),
             String::new(),
             p.usd.to_decimal().to_string(),
-            p.state.clone(),
+            p.state.to_string(),
             p.id.to_string(),
             p.tx_hash.clone().unwrap_or_default(),
         ])?;
