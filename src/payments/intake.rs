@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use sqlx::{Any, Transaction};
 
 use super::checks::{self, HoldReason, InvoiceFacts, Settlement};
-use crate::domain::job_kinds;
+use crate::domain::job::Job;
 use crate::domain::money::{CryptoAmount, UsdMicros};
 use crate::domain::time::UnixMillis;
 use crate::providers::nowpayments::{NpPayment, PaymentStatus};
@@ -235,10 +235,9 @@ async fn record_ipn_in(
         });
     }
 
-    let job = |kind: &str, key: String, payload: serde_json::Value| NewJob {
-        kind: kind.to_owned(),
+    let job = |job: Job, key: String| NewJob {
+        job,
         unique_key: Some(key),
-        payload,
         run_at: now,
         give_up_at: now.saturating_add(rules.give_up_after),
     };
@@ -246,9 +245,12 @@ async fn record_ipn_in(
     enqueue_job(
         tx,
         &job(
-            job_kinds::PAYMENT_PROGRESS,
+            Job::PaymentProgress {
+                invoice_id: invoice.id,
+                payment_id,
+                status: status.to_owned(),
+            },
             format!("progress:{payment_id}:{status}"),
-            serde_json::json!({ "invoice_id": invoice.id, "payment_id": payment_id, "status": status }),
         ),
         now,
     )
@@ -268,9 +270,12 @@ async fn record_ipn_in(
             enqueue_job(
                 tx,
                 &job(
-                    job_kinds::TOPUP_INVOICE,
+                    Job::TopupInvoice {
+                        invoice_id: invoice.id,
+                        payment_id,
+                        missing_usd_micros: missing,
+                    },
                     format!("topup:{payment_id}"),
-                    serde_json::json!({ "invoice_id": invoice.id, "payment_id": payment_id, "missing_usd_micros": missing.micros() }),
                 ),
                 now,
             )
@@ -382,7 +387,7 @@ async fn grant(
     invoice: &Invoice,
     payment_id: i64,
     now: UnixMillis,
-    job: &impl Fn(&str, String, serde_json::Value) -> NewJob,
+    job: &impl Fn(Job, String) -> NewJob,
     rules: &IntakeRules,
 ) -> StoreResult<()> {
     sql::mark_granted(tx, payment_id, now).await?;
@@ -394,9 +399,8 @@ async fn grant(
     enqueue_job(
         tx,
         &job(
-            job_kinds::VALUE_PAYMENT,
+            Job::ValuePayment { payment_id },
             format!("value:{payment_id}"),
-            serde_json::json!({ "payment_id": payment_id }),
         ),
         now,
     )
@@ -453,9 +457,12 @@ async fn grant(
     enqueue_job(
         tx,
         &job(
-            job_kinds::GRANT_ACCESS,
+            Job::GrantAccess {
+                subscription_id,
+                payment_id,
+                invoice_id: invoice.id,
+            },
             format!("access:{payment_id}"),
-            serde_json::json!({ "subscription_id": subscription_id, "payment_id": payment_id, "invoice_id": invoice.id }),
         ),
         now,
     )

@@ -10,7 +10,7 @@ use super::jobs::{NewJob, enqueue_job};
 use super::{Db, StoreError, StoreResult};
 use crate::domain::fees::Split;
 use crate::domain::ids::new_id;
-use crate::domain::job_kinds;
+use crate::domain::job::Job;
 use crate::domain::money::UsdMicros;
 use crate::domain::time::UnixMillis;
 use crate::store::outbox::{self, Notice, alert};
@@ -140,9 +140,8 @@ pub async fn enqueue_payout_step(
     enqueue_job(
         tx,
         &NewJob {
-            kind: job_kinds::PAYOUT_STEP.to_owned(),
+            job: Job::PayoutStep { payout_id },
             unique_key: Some(format!("payout:{payout_id}")),
-            payload: serde_json::json!({ "payout_id": payout_id }),
             run_at: now,
             give_up_at: now.saturating_add(give_up_after),
         },
