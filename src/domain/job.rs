@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::job_kinds;
 use super::money::UsdMicros;
 use super::notice::Notice;
+use super::payment_status::PaymentStatus;
 use super::time::UnixMillis;
 
 /// A job and what it needs to run. Ids travel whole as integers (lessons 34 and 40).
@@ -28,10 +29,9 @@ pub enum Job {
     PaymentProgress {
         invoice_id: i64,
         payment_id: i64,
-        /// The NOWPayments status as its wire name (`waiting`, `partially_paid`, …). Text,
-        /// not the provider's enum: the domain cannot name the provider layer, and a status
-        /// we do not know yet must still be stored.
-        status: String,
+        /// Stored as its NOWPayments wire name (`waiting`, `partially_paid`, …); one we do
+        /// not know yet reads back as [`PaymentStatus::Unknown`].
+        status: PaymentStatus,
     },
     /// Open an invoice for what an underpayment left missing.
     TopupInvoice {
@@ -138,7 +138,16 @@ mod tests {
                 Job::PaymentProgress {
                     invoice_id: 3,
                     payment_id: 2,
-                    status: "partially_paid".into(),
+                    status: PaymentStatus::PartiallyPaid,
+                },
+            ),
+            (
+                "payment_progress",
+                r#"{"invoice_id":3,"payment_id":2,"status":"cancelled"}"#,
+                Job::PaymentProgress {
+                    invoice_id: 3,
+                    payment_id: 2,
+                    status: PaymentStatus::Unknown("cancelled".into()),
                 },
             ),
             (

@@ -1,5 +1,6 @@
 //! Validated domain types with no I/O: money, ids, time, language, the bot's callback data, the
-//! fee split, the jobs the queue carries (and their kind names) and owner notices.
+//! fee split, payment statuses, the jobs the queue carries (and their kind names) and owner
+//! notices.
 
 pub mod address;
 pub mod callbacks;
@@ -11,4 +12,5 @@ pub mod job_kinds;
 pub mod lang;
 pub mod money;
 pub mod notice;
+pub mod payment_status;
 pub mod time;

@@ -248,7 +248,7 @@ async fn record_ipn_in(
             Job::PaymentProgress {
                 invoice_id: invoice.id,
                 payment_id,
-                status: status.to_owned(),
+                status: p.payment_status.clone(),
             },
             format!("progress:{payment_id}:{status}"),
         ),

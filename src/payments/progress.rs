@@ -37,7 +37,7 @@ impl JobHandler for PaymentProgress {
             let Job::PaymentProgress { invoice_id, status, .. } = decode(job)? else {
                 return Err(JobError::unexpected(job));
             };
-            let Some(key) = status_key(&status) else { return Ok(()) };
+            let Some(key) = status_key(status.as_str()) else { return Ok(()) };
             let invoice = ctx.db.invoice(invoice_id).await.map_err(JobError::retryable)?;
             let Some(invoice) = invoice else { return Ok(()) };
             let Some(message_id) = invoice.progress_message_id else { return Ok(()) };
