@@ -26,8 +26,8 @@ fn optional(notice: &Notice) -> bool {
     matches!(notice, Notice::NewPayment { .. } | Notice::Donation { .. })
 }
 
-fn usd(lang: Lang, micros: i64) -> Arg {
-    Arg::Html(UsdMicros::from_micros(micros).localized(lang))
+fn usd(lang: Lang, amount: UsdMicros) -> Arg {
+    Arg::Html(amount.localized(lang))
 }
 
 /// The text of a notice for this channel, in `lang`.
@@ -189,13 +189,15 @@ mod tests {
     #[test]
     fn only_payment_notices_are_optional() {
         assert!(optional(&Notice::NewPayment {
-            usd_micros: 1,
+            usd_micros: UsdMicros::from_micros(1),
             days: 1
         }));
-        assert!(optional(&Notice::Donation { usd_micros: 1 }));
+        assert!(optional(&Notice::Donation {
+            usd_micros: UsdMicros::from_micros(1)
+        }));
         assert!(!optional(&Notice::RightsLost));
         assert!(!optional(&Notice::PayoutFailed {
-            usd_micros: 1,
+            usd_micros: UsdMicros::from_micros(1),
             retrying: true
         }));
     }

@@ -186,8 +186,82 @@ mod tests {
                 Job::NotifyOwner {
                     channel_id: 7,
                     notice: Notice::PayoutDeferred {
-                        owner_usd_micros: 5,
+                        owner_usd_micros: UsdMicros::from_micros(5),
                         minimum_usd_micros: None,
+                    },
+                },
+            ),
+            (
+                "notify_owner",
+                r#"{"channel_id":7,"notice":{"days":30,"kind":"new_payment","usd_micros":9990000}}"#,
+                Job::NotifyOwner {
+                    channel_id: 7,
+                    notice: Notice::NewPayment {
+                        usd_micros: UsdMicros::from_micros(9_990_000),
+                        days: 30,
+                    },
+                },
+            ),
+            (
+                "notify_owner",
+                r#"{"channel_id":7,"notice":{"kind":"donation","usd_micros":1000000}}"#,
+                Job::NotifyOwner {
+                    channel_id: 7,
+                    notice: Notice::Donation {
+                        usd_micros: UsdMicros::from_micros(1_000_000),
+                    },
+                },
+            ),
+            (
+                "notify_owner",
+                r#"{"channel_id":7,"notice":{"kind":"threshold_crossed","pending_usd_micros":50000000,"threshold_usd_micros":45000000}}"#,
+                Job::NotifyOwner {
+                    channel_id: 7,
+                    notice: Notice::ThresholdCrossed {
+                        pending_usd_micros: UsdMicros::from_micros(50_000_000),
+                        threshold_usd_micros: UsdMicros::from_micros(45_000_000),
+                    },
+                },
+            ),
+            (
+                "notify_owner",
+                r#"{"channel_id":7,"notice":{"kind":"payout_failed","retrying":false,"usd_micros":12}}"#,
+                Job::NotifyOwner {
+                    channel_id: 7,
+                    notice: Notice::PayoutFailed {
+                        usd_micros: UsdMicros::from_micros(12),
+                        retrying: false,
+                    },
+                },
+            ),
+            (
+                "notify_owner",
+                r#"{"channel_id":7,"notice":{"kind":"payout_deferred","minimum_usd_micros":20000000,"owner_usd_micros":5}}"#,
+                Job::NotifyOwner {
+                    channel_id: 7,
+                    notice: Notice::PayoutDeferred {
+                        owner_usd_micros: UsdMicros::from_micros(5),
+                        minimum_usd_micros: Some(UsdMicros::from_micros(20_000_000)),
+                    },
+                },
+            ),
+            (
+                "notify_owner",
+                r#"{"channel_id":7,"notice":{"kind":"rights_lost"}}"#,
+                Job::NotifyOwner {
+                    channel_id: 7,
+                    notice: Notice::RightsLost,
+                },
+            ),
+            (
+                "notify_owner",
+                r#"{"channel_id":7,"notice":{"address":"0x52908400098527886E0F7030069857D2E4169EE7","currency":"USDT","kind":"wallet_changed","network":"BSC"}}"#,
+                Job::NotifyOwner {
+                    channel_id: 7,
+                    notice: Notice::WalletChanged {
+                        currency: "USDT".into(),
+                        network: "BSC".into(),
+                        address: "0x52908400098527886E0F7030069857D2E4169EE7".into(),
                     },
                 },
             ),

@@ -411,7 +411,7 @@ async fn grant(
             tx,
             invoice.channel_id,
             Notice::Donation {
-                usd_micros: invoice.price.micros(),
+                usd_micros: invoice.price,
             },
             &format!("donation:{payment_id}"),
             now,
@@ -471,7 +471,7 @@ async fn grant(
         tx,
         target.channel_id,
         Notice::NewPayment {
-            usd_micros: invoice.price.micros(),
+            usd_micros: invoice.price,
             days,
         },
         &format!("payment:{payment_id}"),

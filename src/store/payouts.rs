@@ -661,7 +661,7 @@ impl Db {
             &mut tx,
             p.channel_id,
             Notice::PayoutFailed {
-                usd_micros: p.usd.micros(),
+                usd_micros: p.usd,
                 retrying: false,
             },
             &format!("payout-failed:{}", p.id),
@@ -720,8 +720,8 @@ impl Db {
             &mut tx,
             p.channel_id,
             Notice::PayoutDeferred {
-                owner_usd_micros: p.usd.micros(),
-                minimum_usd_micros: minimum_usd.map(UsdMicros::micros),
+                owner_usd_micros: p.usd,
+                minimum_usd_micros: minimum_usd,
             },
             &format!("deferred:{}", p.id),
             now,
@@ -838,8 +838,8 @@ impl Db {
                     &mut tx,
                     channel_id,
                     Notice::ThresholdCrossed {
-                        pending_usd_micros: sum,
-                        threshold_usd_micros: needed,
+                        pending_usd_micros: UsdMicros::from_micros(sum),
+                        threshold_usd_micros: UsdMicros::from_micros(needed),
                     },
                     &format!("threshold:{id}"),
                     now,
