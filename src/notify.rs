@@ -10,23 +10,24 @@ use teloxide::prelude::*;
 use teloxide::types::{ChatId, ParseMode};
 
 use crate::access::telegram_errors::{TgFailure, classify, job_error};
+use crate::domain::job::Job;
 use crate::domain::lang::Lang;
 use crate::domain::money::UsdMicros;
 use crate::i18n::{Arg, t_args};
-use crate::jobs::{JobError, JobHandler};
+use crate::jobs::{JobError, JobHandler, decode};
 use crate::services::Ctx;
 use crate::store::Db;
 use crate::store::channels::Channel;
 use crate::store::jobs::ClaimedJob;
-use crate::store::outbox::{Notice, NoticeJob};
+use crate::store::outbox::Notice;
 
 /// Notices the owner may switch off with the channel's notification switch.
 fn optional(notice: &Notice) -> bool {
     matches!(notice, Notice::NewPayment { .. } | Notice::Donation { .. })
 }
 
-fn usd(lang: Lang, micros: i64) -> Arg {
-    Arg::Html(UsdMicros::from_micros(micros).localized(lang))
+fn usd(lang: Lang, amount: UsdMicros) -> Arg {
+    Arg::Html(amount.localized(lang))
 }
 
 /// The text of a notice for this channel, in `lang`.
@@ -138,24 +139,25 @@ impl JobHandler for NotifyOwner {
     fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
         async move {
             let ctx = &self.0;
-            let p: NoticeJob = serde_json::from_value(job.payload.clone())
-                .map_err(|e| JobError::terminal(anyhow::anyhow!("bad payload: {e}")))?;
+            let Job::NotifyOwner { channel_id, notice } = decode(job)? else {
+                return Err(JobError::unexpected(job));
+            };
             let Some(channel) = ctx
                 .db
-                .channel(p.channel_id)
+                .channel(channel_id)
                 .await
                 .map_err(JobError::retryable)?
             else {
                 return Err(JobError::terminal(anyhow::anyhow!(
                     "notice for unknown channel {}",
-                    p.channel_id
+                    channel_id
                 )));
             };
-            if optional(&p.notice) && !channel.notify_payments {
+            if optional(&notice) && !channel.notify_payments {
                 return Ok(());
             }
             let lang = ctx.db.user_lang(channel.owner_id).await;
-            let text = render(&ctx.db, lang, &channel, &p.notice).await;
+            let text = render(&ctx.db, lang, &channel, &notice).await;
             match ctx
                 .bot
                 .send_message(ChatId(channel.owner_id), text)
@@ -187,13 +189,15 @@ mod tests {
     #[test]
     fn only_payment_notices_are_optional() {
         assert!(optional(&Notice::NewPayment {
-            usd_micros: 1,
+            usd_micros: UsdMicros::from_micros(1),
             days: 1
         }));
-        assert!(optional(&Notice::Donation { usd_micros: 1 }));
+        assert!(optional(&Notice::Donation {
+            usd_micros: UsdMicros::from_micros(1)
+        }));
         assert!(!optional(&Notice::RightsLost));
         assert!(!optional(&Notice::PayoutFailed {
-            usd_micros: 1,
+            usd_micros: UsdMicros::from_micros(1),
             retrying: true
         }));
     }

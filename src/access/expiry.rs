@@ -12,11 +12,12 @@ use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, ParseM
 
 use super::telegram_errors::{TgFailure, classify, job_error};
 use crate::domain::callbacks::CallbackData;
+use crate::domain::job::Job;
 use crate::domain::job_kinds;
 use crate::domain::states::SubscriptionStatus;
 use crate::domain::time::UnixMillis;
 use crate::i18n::{Arg, t, t_args};
-use crate::jobs::{JobError, JobHandler, JobRunner, Timer};
+use crate::jobs::{JobError, JobHandler, JobRunner, Timer, decode};
 use crate::services::Ctx;
 use crate::store::jobs::{ClaimedJob, NewJob};
 
@@ -37,9 +38,11 @@ pub fn timer(ctx: Ctx) -> Timer {
                 let due = ctx.db.due_expirations(now, BATCH).await?;
                 for (id, expires_at) in due {
                     let job = NewJob {
-                        kind: job_kinds::EXPIRE_SUBSCRIPTION.into(),
+                        job: Job::ExpireSubscription {
+                            subscription_id: id,
+                            expires_at,
+                        },
                         unique_key: Some(format!("expire:{id}:{}", expires_at.as_millis())),
-                        payload: serde_json::json!({ "subscription_id": id, "expires_at": expires_at.as_millis() }),
                         run_at: now,
                         give_up_at: now.saturating_add(ctx.config.jobs.give_up_after),
                     };
@@ -53,28 +56,23 @@ pub fn timer(ctx: Ctx) -> Timer {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct Payload {
-    subscription_id: i64,
-    expires_at: i64,
-}
-
-fn payload(job: &ClaimedJob) -> Result<Payload, JobError> {
-    serde_json::from_value(job.payload.clone())
-        .map_err(|e| JobError::terminal(anyhow::anyhow!("bad payload: {e}")))
-}
-
 pub struct ExpireSubscription(pub Ctx);
 
 impl JobHandler for ExpireSubscription {
     fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
         async move {
             let ctx = &self.0;
-            let p = payload(job)?;
+            let Job::ExpireSubscription {
+                subscription_id,
+                expires_at,
+            } = decode(job)?
+            else {
+                return Err(JobError::unexpected(job));
+            };
             let now = ctx.clock.now();
             let sub = ctx
                 .db
-                .subscription(p.subscription_id)
+                .subscription(subscription_id)
                 .await
                 .map_err(JobError::retryable)?;
             let Some(sub) = sub else { return Ok(()) };
@@ -87,12 +85,11 @@ impl JobHandler for ExpireSubscription {
                 return Ok(());
             };
             // Renewed since it was selected: nothing to do (the compare-and-set decides).
-            let ended = sub.status == SubscriptionStatus::Expired
-                && sub.expires_at.as_millis() == p.expires_at;
+            let ended = sub.status == SubscriptionStatus::Expired && sub.expires_at == expires_at;
             if !ended
                 && !ctx
                     .db
-                    .end_subscription(sub.id, UnixMillis::from_millis(p.expires_at), now)
+                    .end_subscription(sub.id, expires_at, now)
                     .await
                     .map_err(JobError::retryable)?
             {
@@ -199,9 +196,15 @@ pub fn reminder_jobs(
         .map(|off| (off, expires_at.saturating_sub(*off)))
         .filter(|(_, at)| *at > now)
         .map(|(off, at)| NewJob {
-            kind: job_kinds::REMIND_SUBSCRIPTION.into(),
-            unique_key: Some(format!("remind:{subscription_id}:{}:{}", expires_at.as_millis(), off.as_secs())),
-            payload: serde_json::json!({ "subscription_id": subscription_id, "expires_at": expires_at.as_millis() }),
+            job: Job::RemindSubscription {
+                subscription_id,
+                expires_at,
+            },
+            unique_key: Some(format!(
+                "remind:{subscription_id}:{}:{}",
+                expires_at.as_millis(),
+                off.as_secs()
+            )),
             run_at: at,
             give_up_at: at.saturating_add(give_up),
         })
@@ -214,16 +217,22 @@ impl JobHandler for RemindSubscription {
     fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
         async move {
             let ctx = &self.0;
-            let p = payload(job)?;
+            let Job::RemindSubscription {
+                subscription_id,
+                expires_at,
+            } = decode(job)?
+            else {
+                return Err(JobError::unexpected(job));
+            };
             let sub = ctx
                 .db
-                .subscription(p.subscription_id)
+                .subscription(subscription_id)
                 .await
                 .map_err(JobError::retryable)?;
             // Renewed (new expiry) or ended: this reminder is stale.
-            let Some(sub) = sub.filter(|s| {
-                s.status == SubscriptionStatus::Active && s.expires_at.as_millis() == p.expires_at
-            }) else {
+            let Some(sub) = sub
+                .filter(|s| s.status == SubscriptionStatus::Active && s.expires_at == expires_at)
+            else {
                 return Ok(());
             };
             let channel = ctx

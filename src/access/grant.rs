@@ -10,8 +10,9 @@ use teloxide::prelude::*;
 use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 
 use super::telegram_errors::{TgFailure, classify, job_error};
+use crate::domain::job::Job;
 use crate::i18n::{Arg, t, t_args};
-use crate::jobs::{JobError, JobHandler};
+use crate::jobs::{JobError, JobHandler, decode};
 use crate::services::Ctx;
 use crate::store::channels::{AccessMode, Channel};
 use crate::store::jobs::ClaimedJob;
@@ -19,17 +20,16 @@ use crate::store::subscriptions::Subscription;
 
 pub struct GrantAccess(pub Ctx);
 
-#[derive(serde::Deserialize)]
-struct Payload {
-    subscription_id: i64,
-}
-
 impl JobHandler for GrantAccess {
     fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
         async move {
-            let p: Payload = serde_json::from_value(job.payload.clone())
-                .map_err(|e| JobError::terminal(anyhow::anyhow!("bad payload: {e}")))?;
-            grant_access(&self.0, p.subscription_id, job.created_at).await
+            let Job::GrantAccess {
+                subscription_id, ..
+            } = decode(job)?
+            else {
+                return Err(JobError::unexpected(job));
+            };
+            grant_access(&self.0, subscription_id, job.created_at).await
         }
         .boxed()
     }

@@ -26,7 +26,21 @@ pub enum MoneyError {
 }
 
 /// An amount of US dollars (or USDT) in whole micro-units. Never a float.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+/// Serialized as the bare integer of micros (job payloads).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct UsdMicros(i64);
 
 impl UsdMicros {

@@ -6,7 +6,21 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 /// A point in time as milliseconds since the Unix epoch: the only timestamp the database stores.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+/// Serialized as the bare integer of milliseconds (job payloads).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct UnixMillis(i64);
 
 impl UnixMillis {

@@ -6,5 +6,5 @@ pub mod runner;
 pub mod scheduler;
 
 pub use backoff::RetryPolicy;
-pub use runner::{JobError, JobHandler, JobRunner, RunReport};
+pub use runner::{JobError, JobHandler, JobRunner, RunReport, decode};
 pub use scheduler::{Scheduler, TickOutcome, Timer};

@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::RetryPolicy;
 use crate::domain::ids::new_code;
+use crate::domain::job::Job;
 use crate::domain::time::SharedClock;
 use crate::store::jobs::ClaimedJob;
 use crate::store::{Backend, Db, StoreResult};
@@ -42,6 +43,20 @@ impl JobError {
     pub fn terminal(e: impl Into<anyhow::Error>) -> Self {
         JobError::Terminal(e.into())
     }
+
+    /// A handler was given a job of another kind (registered under the wrong kind): a bug
+    /// no retry fixes.
+    pub fn unexpected(job: &ClaimedJob) -> Self {
+        JobError::terminal(anyhow::anyhow!(
+            "a {} job reached a handler of another kind",
+            job.kind
+        ))
+    }
+}
+
+/// The typed job a handler was given. A payload that does not fit its kind is terminal.
+pub fn decode(job: &ClaimedJob) -> Result<Job, JobError> {
+    job.job().map_err(JobError::terminal)
 }
 
 /// The code that performs one kind of job. It must be idempotent: a job whose worker died

@@ -8,21 +8,15 @@ use teloxide::prelude::*;
 use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 
 use crate::access::telegram_errors::{TgFailure, classify, job_error};
+use crate::domain::job::Job;
 use crate::domain::job_kinds;
 use crate::domain::money::UsdMicros;
 use crate::domain::states::InvoiceStatus;
 use crate::i18n::{Arg, t_args};
-use crate::jobs::{JobError, JobHandler, JobRunner};
+use crate::jobs::{JobError, JobHandler, JobRunner, decode};
 use crate::services::Ctx;
 use crate::store::invoices::{InvoiceKind, NewInvoice};
 use crate::store::jobs::ClaimedJob;
-
-#[derive(serde::Deserialize)]
-struct TopupPayload {
-    invoice_id: i64,
-    payment_id: i64,
-    missing_usd_micros: i64,
-}
 
 /// Opens an invoice for what is missing; paid, it completes the original (SPEC §4).
 pub struct TopupInvoice(pub Ctx);
@@ -31,11 +25,17 @@ impl JobHandler for TopupInvoice {
     fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
         async move {
             let ctx = &self.0;
-            let p: TopupPayload = serde_json::from_value(job.payload.clone())
-                .map_err(|e| JobError::terminal(anyhow::anyhow!("bad payload: {e}")))?;
+            let Job::TopupInvoice {
+                invoice_id,
+                payment_id,
+                missing_usd_micros,
+            } = decode(job)?
+            else {
+                return Err(JobError::unexpected(job));
+            };
             let parent = ctx
                 .db
-                .invoice(p.invoice_id)
+                .invoice(invoice_id)
                 .await
                 .map_err(JobError::retryable)?;
             let Some(parent) = parent.filter(|i| i.status != InvoiceStatus::Paid) else {
@@ -43,8 +43,9 @@ impl JobHandler for TopupInvoice {
             };
             // NOWPayments cannot invoice less than a cent; the smallest top-up is one cent, and
             // it never asks for more than the invoice it completes (whatever the payload says).
-            let missing =
-                UsdMicros::from_micros(p.missing_usd_micros.max(10_000)).min(parent.price);
+            let missing = missing_usd_micros
+                .max(UsdMicros::from_cents(1))
+                .min(parent.price);
             let now = ctx.clock.now();
             let topup = ctx
                 .db
@@ -67,7 +68,7 @@ impl JobHandler for TopupInvoice {
                 price_amount: missing.to_decimal().round_dp(2).normalize(),
                 price_currency: "usd".into(),
                 order_id: topup.id.to_string(),
-                order_description: format!("Top-up for payment {}", p.payment_id),
+                order_description: format!("Top-up for payment {payment_id}"),
                 ipn_callback_url: ctx
                     .config
                     .public_base_url

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use sqlx::{Any, Transaction};
 
 use super::checks::{self, HoldReason, InvoiceFacts, Settlement};
-use crate::domain::job_kinds;
+use crate::domain::job::Job;
 use crate::domain::money::{CryptoAmount, UsdMicros};
 use crate::domain::states::InvoiceStatus;
 use crate::domain::time::UnixMillis;
@@ -236,10 +236,9 @@ async fn record_ipn_in(
         });
     }
 
-    let job = |kind: &str, key: String, payload: serde_json::Value| NewJob {
-        kind: kind.to_owned(),
+    let job = |job: Job, key: String| NewJob {
+        job,
         unique_key: Some(key),
-        payload,
         run_at: now,
         give_up_at: now.saturating_add(rules.give_up_after),
     };
@@ -247,9 +246,12 @@ async fn record_ipn_in(
     enqueue_job(
         tx,
         &job(
-            job_kinds::PAYMENT_PROGRESS,
+            Job::PaymentProgress {
+                invoice_id: invoice.id,
+                payment_id,
+                status: p.payment_status.clone(),
+            },
             format!("progress:{payment_id}:{status}"),
-            serde_json::json!({ "invoice_id": invoice.id, "payment_id": payment_id, "status": status }),
         ),
         now,
     )
@@ -269,9 +271,12 @@ async fn record_ipn_in(
             enqueue_job(
                 tx,
                 &job(
-                    job_kinds::TOPUP_INVOICE,
+                    Job::TopupInvoice {
+                        invoice_id: invoice.id,
+                        payment_id,
+                        missing_usd_micros: missing,
+                    },
                     format!("topup:{payment_id}"),
-                    serde_json::json!({ "invoice_id": invoice.id, "payment_id": payment_id, "missing_usd_micros": missing.micros() }),
                 ),
                 now,
             )
@@ -387,7 +392,7 @@ async fn grant(
     invoice: &Invoice,
     payment_id: i64,
     now: UnixMillis,
-    job: &impl Fn(&str, String, serde_json::Value) -> NewJob,
+    job: &impl Fn(Job, String) -> NewJob,
     rules: &IntakeRules,
 ) -> StoreResult<()> {
     sql::mark_granted(tx, payment_id, now).await?;
@@ -399,9 +404,8 @@ async fn grant(
     enqueue_job(
         tx,
         &job(
-            job_kinds::VALUE_PAYMENT,
+            Job::ValuePayment { payment_id },
             format!("value:{payment_id}"),
-            serde_json::json!({ "payment_id": payment_id }),
         ),
         now,
     )
@@ -412,7 +416,7 @@ async fn grant(
             tx,
             invoice.channel_id,
             Notice::Donation {
-                usd_micros: invoice.price.micros(),
+                usd_micros: invoice.price,
             },
             &format!("donation:{payment_id}"),
             now,
@@ -458,9 +462,12 @@ async fn grant(
     enqueue_job(
         tx,
         &job(
-            job_kinds::GRANT_ACCESS,
+            Job::GrantAccess {
+                subscription_id,
+                payment_id,
+                invoice_id: invoice.id,
+            },
             format!("access:{payment_id}"),
-            serde_json::json!({ "subscription_id": subscription_id, "payment_id": payment_id, "invoice_id": invoice.id }),
         ),
         now,
     )
@@ -469,7 +476,7 @@ async fn grant(
         tx,
         target.channel_id,
         Notice::NewPayment {
-            usd_micros: invoice.price.micros(),
+            usd_micros: invoice.price,
             days,
         },
         &format!("payment:{payment_id}"),

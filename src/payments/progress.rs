@@ -7,18 +7,13 @@ use teloxide::types::{ChatId, MessageId, ParseMode};
 use teloxide::{ApiError, RequestError};
 
 use crate::access::telegram_errors::{TgFailure, classify, job_error};
+use crate::domain::job::Job;
 use crate::i18n::{Arg, t, t_args};
-use crate::jobs::{JobError, JobHandler};
+use crate::jobs::{JobError, JobHandler, decode};
 use crate::services::Ctx;
 use crate::store::jobs::ClaimedJob;
 
 pub struct PaymentProgress(pub Ctx);
-
-#[derive(serde::Deserialize)]
-struct Payload {
-    invoice_id: i64,
-    status: String,
-}
 
 /// The status line for a NOWPayments status, or None for statuses we do not show.
 pub fn status_key(status: &str) -> Option<&'static str> {
@@ -39,15 +34,16 @@ impl JobHandler for PaymentProgress {
     fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
         async move {
             let ctx = &self.0;
-            let p: Payload = serde_json::from_value(job.payload.clone())
-                .map_err(|e| JobError::terminal(anyhow::anyhow!("bad payload: {e}")))?;
-            let Some(key) = status_key(&p.status) else { return Ok(()) };
-            let invoice = ctx.db.invoice(p.invoice_id).await.map_err(JobError::retryable)?;
+            let Job::PaymentProgress { invoice_id, status, .. } = decode(job)? else {
+                return Err(JobError::unexpected(job));
+            };
+            let Some(key) = status_key(status.as_str()) else { return Ok(()) };
+            let invoice = ctx.db.invoice(invoice_id).await.map_err(JobError::retryable)?;
             let Some(invoice) = invoice else { return Ok(()) };
             let Some(message_id) = invoice.progress_message_id else { return Ok(()) };
             // Jobs may run in any order; only the payment's current status is shown.
             let current = ctx.db.latest_payment_status(invoice.id).await.map_err(JobError::retryable)?;
-            if current.as_deref() != Some(p.status.as_str()) {
+            if current.as_deref() != Some(status.as_str()) {
                 return Ok(());
             }
             let channel = ctx.db.channel(invoice.channel_id).await.map_err(JobError::retryable)?;

@@ -10,8 +10,9 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 
 use super::intake::{IntakeRules, record_ipn};
+use crate::domain::job::Job;
 use crate::domain::job_kinds;
-use crate::jobs::{JobError, JobHandler, JobRunner, Timer};
+use crate::jobs::{JobError, JobHandler, JobRunner, Timer, decode};
 use crate::services::Ctx;
 use crate::store::jobs::{ClaimedJob, NewJob};
 
@@ -44,10 +45,10 @@ pub fn timer(ctx: Ctx) -> Timer {
                 // One poll per payment per interval: the bucket is part of the key.
                 let bucket = now.as_millis() / i64::try_from(EVERY.as_millis()).unwrap_or(i64::MAX);
                 for id in ids {
+                    let unique_key = Some(format!("reconcile:{id}:{bucket}"));
                     let job = NewJob {
-                        kind: job_kinds::RECONCILE_PAYMENT.into(),
-                        unique_key: Some(format!("reconcile:{id}:{bucket}")),
-                        payload: serde_json::json!({ "np_payment_id": id }),
+                        job: Job::ReconcilePayment { np_payment_id: id },
+                        unique_key,
                         run_at: now,
                         // A poll that keeps failing is simply replaced by the next interval's.
                         give_up_at: now.saturating_add(EVERY),
@@ -62,20 +63,16 @@ pub fn timer(ctx: Ctx) -> Timer {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct Payload {
-    np_payment_id: String,
-}
-
 pub struct ReconcilePayment(pub Ctx);
 
 impl JobHandler for ReconcilePayment {
     fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
         async move {
             let ctx = &self.0;
-            let p: Payload = serde_json::from_value(job.payload.clone())
-                .map_err(|e| JobError::terminal(anyhow::anyhow!("bad payload: {e}")))?;
-            let payment = match ctx.nowpayments.get_payment(&p.np_payment_id).await {
+            let Job::ReconcilePayment { np_payment_id } = decode(job)? else {
+                return Err(JobError::unexpected(job));
+            };
+            let payment = match ctx.nowpayments.get_payment(&np_payment_id).await {
                 Ok(pay) => pay,
                 Err(e) if e.is_retryable() => {
                     return Err(JobError::retryable(anyhow::anyhow!("{e}")));
@@ -87,7 +84,7 @@ impl JobHandler for ReconcilePayment {
             let outcome = record_ipn(&ctx.db, &payment, &[], &raw, &rules, ctx.clock.now())
                 .await
                 .map_err(JobError::retryable)?;
-            tracing::info!(np_payment_id = %p.np_payment_id, ?outcome, "payment reconciled");
+            tracing::info!(%np_payment_id, ?outcome, "payment reconciled");
             ctx.jobs_wake.notify_one();
             Ok(())
         }

@@ -20,10 +20,11 @@ use rust_decimal::Decimal;
 use super::assets::outcome_asset;
 use super::send::{cn_error, later, mined_tx, send_from_wallet};
 use super::wallet::{WalletAsset, parse_address};
+use crate::domain::job::Job;
 use crate::domain::job_kinds;
 use crate::domain::money::UsdMicros;
 use crate::domain::states::ConversionState;
-use crate::jobs::{JobError, JobHandler, JobRunner, Timer};
+use crate::jobs::{JobError, JobHandler, JobRunner, Timer, decode};
 use crate::providers::changenow::{Asset, CreateExchange, ExchangeState};
 use crate::services::Ctx;
 use crate::store::conversions::Conversion;
@@ -66,23 +67,19 @@ pub fn timer(ctx: Ctx) -> Timer {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct Payload {
-    conversion_id: i64,
-}
-
 pub struct ConversionStep(pub Ctx);
 
 impl JobHandler for ConversionStep {
     fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
         async move {
             let ctx = &self.0;
-            let p: Payload = serde_json::from_value(job.payload.clone())
-                .map_err(|e| JobError::terminal(anyhow::anyhow!("bad payload: {e}")))?;
+            let Job::ConversionStep { conversion_id } = decode(job)? else {
+                return Err(JobError::unexpected(job));
+            };
             for _ in 0..8 {
                 let Some(c) = ctx
                     .db
-                    .conversion(p.conversion_id)
+                    .conversion(conversion_id)
                     .await
                     .map_err(JobError::retryable)?
                 else {

@@ -17,9 +17,10 @@ use futures::future::BoxFuture;
 use rust_decimal::Decimal;
 
 use super::wallet::{HostWallet, SignedTransfer, TxState, WalletAsset, parse_address};
+use crate::domain::job::Job;
 use crate::domain::money::UsdMicros;
 use crate::domain::states::PayoutState;
-use crate::jobs::{JobError, JobHandler};
+use crate::jobs::{JobError, JobHandler, decode};
 use crate::providers::changenow::{Asset, CnError, CreateExchange, ExchangeState};
 use crate::services::Ctx;
 use crate::store::jobs::ClaimedJob;
@@ -27,11 +28,6 @@ use crate::store::payouts::{Payout, SignedTx, TxFor};
 
 /// Safety margin over ChangeNOW's minimum (minimums move; apis.md §B.7).
 const MIN_MARGIN: Decimal = Decimal::from_parts(105, 0, 0, false, 2);
-
-#[derive(serde::Deserialize)]
-struct Payload {
-    payout_id: i64,
-}
 
 pub struct PayoutStep(pub Ctx);
 
@@ -95,19 +91,20 @@ impl JobHandler for PayoutStep {
     fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
         async move {
             let ctx = &self.0;
-            let p: Payload = serde_json::from_value(job.payload.clone())
-                .map_err(|e| JobError::terminal(anyhow::anyhow!("bad payload: {e}")))?;
+            let Job::PayoutStep { payout_id } = decode(job)? else {
+                return Err(JobError::unexpected(job));
+            };
             // Several steps can happen in one run; each is re-read from the database.
             for _ in 0..8 {
                 let Some(payout) = ctx
                     .db
-                    .payout(p.payout_id)
+                    .payout(payout_id)
                     .await
                     .map_err(JobError::retryable)?
                 else {
                     return Err(JobError::terminal(anyhow::anyhow!(
                         "no payout {}",
-                        p.payout_id
+                        payout_id
                     )));
                 };
                 if payout.state.is_final() {
@@ -593,24 +590,5 @@ async fn poll_exchange(ctx: &Ctx, p: &Payout) -> Result<(), JobError> {
             Err(later("exchange in verification"))
         }
         _ => Err(later("exchange in progress")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Lessons 34 and 40: ids travel whole in job payloads (no truncated tokens, no field
-    /// order to get wrong).
-    #[test]
-    fn lesson_34_40_job_payloads_keep_full_ids() {
-        for id in [i64::MIN, -1, 0, 1, i64::MAX] {
-            let v = serde_json::json!({ "payout_id": id });
-            let p: Payload = serde_json::from_value(v).unwrap();
-            assert_eq!(p.payout_id, id);
-        }
-        assert!(
-            serde_json::from_value::<Payload>(serde_json::json!({ "payout_id": "12" })).is_err()
-        );
     }
 }

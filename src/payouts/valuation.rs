@@ -11,9 +11,10 @@ use rust_decimal::Decimal;
 
 use super::assets::outcome_asset;
 use crate::domain::fees;
+use crate::domain::job::Job;
 use crate::domain::job_kinds;
 use crate::domain::money::UsdMicros;
-use crate::jobs::{JobError, JobHandler, JobRunner};
+use crate::jobs::{JobError, JobHandler, JobRunner, decode};
 use crate::payments::checks::MAX_PAID_RATIO;
 use crate::providers::changenow::Asset;
 use crate::services::Ctx;
@@ -21,28 +22,24 @@ use crate::store::channels::{PayoutSettings, PayoutStrategy};
 use crate::store::jobs::ClaimedJob;
 use crate::store::payouts::{SharePlacement, Valued};
 
-#[derive(serde::Deserialize)]
-struct Payload {
-    payment_id: i64,
-}
-
 pub struct ValuePayment(pub Ctx);
 
 impl JobHandler for ValuePayment {
     fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
         async move {
             let ctx = &self.0;
-            let p: Payload = serde_json::from_value(job.payload.clone())
-                .map_err(|e| JobError::terminal(anyhow::anyhow!("bad payload: {e}")))?;
+            let Job::ValuePayment { payment_id } = decode(job)? else {
+                return Err(JobError::unexpected(job));
+            };
             let Some(v) = ctx
                 .db
-                .payment_to_value(p.payment_id)
+                .payment_to_value(payment_id)
                 .await
                 .map_err(JobError::retryable)?
             else {
                 return Err(JobError::terminal(anyhow::anyhow!(
                     "payment {} is not granted",
-                    p.payment_id
+                    payment_id
                 )));
             };
             if v.valued || v.refunded || v.held {
@@ -52,7 +49,7 @@ impl JobHandler for ValuePayment {
                 // Not settled yet in NOWPayments' report: try again later.
                 return Err(JobError::retryable(anyhow::anyhow!(
                     "payment {} has no outcome yet",
-                    p.payment_id
+                    payment_id
                 )));
             };
             let amount: Decimal = amount

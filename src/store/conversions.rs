@@ -8,7 +8,7 @@ use super::jobs::{NewJob, enqueue_job};
 use super::{Db, StoreError, StoreResult};
 use crate::domain::fees::distribute;
 use crate::domain::ids::new_id;
-use crate::domain::job_kinds;
+use crate::domain::job::Job;
 use crate::domain::money::UsdMicros;
 use crate::domain::states::ConversionState;
 use crate::domain::time::UnixMillis;
@@ -88,9 +88,8 @@ impl Db {
         enqueue_job(
             &mut tx,
             &NewJob {
-                kind: job_kinds::CONVERSION_STEP.to_owned(),
+                job: Job::ConversionStep { conversion_id: id },
                 unique_key: Some(format!("conversion:{id}")),
-                payload: serde_json::json!({ "conversion_id": id }),
                 run_at: now,
                 give_up_at: now.saturating_add(give_up_after),
             },

@@ -8,15 +8,16 @@ use sqlx::{AnyConnection, Row};
 
 use super::{Db, StoreError, StoreResult};
 use crate::domain::ids::new_id;
+use crate::domain::job::{Job, JobPayloadError};
 use crate::domain::time::UnixMillis;
 
 /// A job to add to the queue.
 #[derive(Debug, Clone)]
 pub struct NewJob {
-    pub kind: String,
+    /// What to do; its kind and payload are what the row stores.
+    pub job: Job,
     /// At most one job ever exists per key: enqueuing it again is a no-op.
     pub unique_key: Option<String>,
-    pub payload: serde_json::Value,
     pub run_at: UnixMillis,
     /// Retries stop after this moment and the job is marked failed.
     pub give_up_at: UnixMillis,
@@ -28,12 +29,21 @@ pub struct ClaimedJob {
     pub id: i64,
     pub kind: String,
     pub unique_key: Option<String>,
+    /// The payload as stored; [`ClaimedJob::job`] reads it as the typed [`Job`].
     pub payload: serde_json::Value,
     /// Including this run.
     pub attempts: u32,
     pub give_up_at: UnixMillis,
     pub created_at: UnixMillis,
     pub lease_token: String,
+}
+
+impl ClaimedJob {
+    /// The typed job of this row. An error means a payload that does not fit its kind (a
+    /// broken producer or a hand-edited row): running it again cannot help.
+    pub fn job(&self) -> Result<Job, JobPayloadError> {
+        Job::from_stored(&self.kind, &self.payload)
+    }
 }
 
 /// A job found `running` at start-up and handed back (see [`Db::release_abandoned_jobs`]).
@@ -68,14 +78,16 @@ pub async fn enqueue_job(
     job: &NewJob,
     now: UnixMillis,
 ) -> StoreResult<bool> {
-    let payload = serde_json::to_string(&job.payload)
+    let payload = job
+        .job
+        .payload_text()
         .map_err(|e| StoreError::Corrupt(format!("job payload: {e}")))?;
     let res = sqlx::query(
         "INSERT INTO jobs (id, kind, unique_key, payload, state, attempts, run_at, give_up_at, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, $7, $7) ON CONFLICT (unique_key) DO NOTHING",
     )
     .bind(new_id())
-    .bind(&job.kind)
+    .bind(job.job.kind())
     .bind(job.unique_key.as_deref())
     .bind(payload)
     .bind(job.run_at.as_millis())

@@ -10,7 +10,7 @@ use super::jobs::{NewJob, enqueue_job};
 use super::{Db, StoreError, StoreResult};
 use crate::domain::fees::Split;
 use crate::domain::ids::new_id;
-use crate::domain::job_kinds;
+use crate::domain::job::Job;
 use crate::domain::money::UsdMicros;
 use crate::domain::states::{AccumulationState, PayoutState};
 use crate::domain::time::UnixMillis;
@@ -141,9 +141,8 @@ pub async fn enqueue_payout_step(
     enqueue_job(
         tx,
         &NewJob {
-            kind: job_kinds::PAYOUT_STEP.to_owned(),
+            job: Job::PayoutStep { payout_id },
             unique_key: Some(format!("payout:{payout_id}")),
-            payload: serde_json::json!({ "payout_id": payout_id }),
             run_at: now,
             give_up_at: now.saturating_add(give_up_after),
         },
@@ -664,7 +663,7 @@ impl Db {
             &mut tx,
             p.channel_id,
             Notice::PayoutFailed {
-                usd_micros: p.usd.micros(),
+                usd_micros: p.usd,
                 retrying: false,
             },
             &format!("payout-failed:{}", p.id),
@@ -723,8 +722,8 @@ impl Db {
             &mut tx,
             p.channel_id,
             Notice::PayoutDeferred {
-                owner_usd_micros: p.usd.micros(),
-                minimum_usd_micros: minimum_usd.map(UsdMicros::micros),
+                owner_usd_micros: p.usd,
+                minimum_usd_micros: minimum_usd,
             },
             &format!("deferred:{}", p.id),
             now,
@@ -841,8 +840,8 @@ impl Db {
                     &mut tx,
                     channel_id,
                     Notice::ThresholdCrossed {
-                        pending_usd_micros: sum,
-                        threshold_usd_micros: needed,
+                        pending_usd_micros: UsdMicros::from_micros(sum),
+                        threshold_usd_micros: UsdMicros::from_micros(needed),
                     },
                     &format!("threshold:{id}"),
                     now,

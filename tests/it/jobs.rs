@@ -7,6 +7,8 @@ use std::time::Duration;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use serde_json::json;
+use telepay::domain::job::Job;
+use telepay::domain::job_kinds;
 use telepay::domain::time::{Clock, ManualClock, UnixMillis};
 use telepay::jobs::{
     JobError, JobHandler, JobRunner, RetryPolicy, RunReport, Scheduler, TickOutcome, Timer,
@@ -85,14 +87,26 @@ fn runner(db: &Db, clock: &ManualClock, kind: &str, h: Arc<Scripted>) -> JobRunn
     r
 }
 
-async fn enqueue(db: &Db, clock: &ManualClock, kind: &str, key: &str) {
+/// The kind the scripted handlers are registered for in these tests.
+const KIND: &str = job_kinds::VALUE_PAYMENT;
+
+/// A job of [`KIND`]; the scripted handlers never read its fields.
+fn a_job() -> Job {
+    Job::ValuePayment { payment_id: 1 }
+}
+
+/// A job of a kind no runner of these tests handles.
+fn unhandled_job() -> Job {
+    Job::PayoutStep { payout_id: 1 }
+}
+
+async fn enqueue(db: &Db, clock: &ManualClock, job: Job, key: &str) {
     let now = clock.now();
     assert!(
         db.enqueue(
             &NewJob {
-                kind: kind.into(),
+                job,
                 unique_key: Some(key.into()),
-                payload: json!({}),
                 run_at: now,
                 give_up_at: now.saturating_add(POLICY.give_up_after),
             },
@@ -124,8 +138,8 @@ async fn retryable_errors_back_off_then_succeed(backend: Backend) {
     let db = t.connect().await;
     let clock = ManualClock::starting_now();
     let h = Scripted::new(vec![Script::FailRetryable, Script::Panic, Script::Ok]);
-    let r = runner(&db, &clock, "k", h.clone());
-    enqueue(&db, &clock, "k", "k1").await;
+    let r = runner(&db, &clock, KIND, h.clone());
+    enqueue(&db, &clock, a_job(), "k1").await;
 
     let rep = r.run_until_idle().await.unwrap();
     assert_eq!((rep.claimed, rep.retried), (1, 1));
@@ -166,8 +180,8 @@ async fn lesson_57_terminal_errors_are_not_retried(backend: Backend) {
     let db = t.connect().await;
     let clock = ManualClock::starting_now();
     let h = Scripted::new(vec![Script::FailTerminal]);
-    let r = runner(&db, &clock, "k", h.clone());
-    enqueue(&db, &clock, "k", "k1").await;
+    let r = runner(&db, &clock, KIND, h.clone());
+    enqueue(&db, &clock, a_job(), "k1").await;
     assert_eq!(r.run_until_idle().await.unwrap().failed, 1);
     clock.advance(Duration::from_secs(86_400));
     assert_eq!(r.run_until_idle().await.unwrap().claimed, 0);
@@ -183,8 +197,8 @@ async fn retries_stop_at_the_give_up_time(backend: Backend) {
     let db = t.connect().await;
     let clock = ManualClock::starting_now();
     let h = Scripted::new(vec![Script::FailRetryable; 1000]);
-    let r = runner(&db, &clock, "k", h.clone());
-    enqueue(&db, &clock, "k", "k1").await;
+    let r = runner(&db, &clock, KIND, h.clone());
+    enqueue(&db, &clock, a_job(), "k1").await;
     let mut runs = 0;
     for _ in 0..200 {
         runs += r.run_until_idle().await.unwrap().claimed;
@@ -207,8 +221,8 @@ async fn unknown_kinds_fail_for_an_admin_to_see(backend: Backend) {
     };
     let db = t.connect().await;
     let clock = ManualClock::starting_now();
-    let r = runner(&db, &clock, "known", Scripted::new(vec![]));
-    enqueue(&db, &clock, "mystery", "m1").await;
+    let r = runner(&db, &clock, KIND, Scripted::new(vec![]));
+    enqueue(&db, &clock, unhandled_job(), "m1").await;
     assert_eq!(r.run_until_idle().await.unwrap().failed, 1);
     let failed = db.failed_jobs(10).await.unwrap();
     assert!(
@@ -218,6 +232,72 @@ async fn unknown_kinds_fail_for_an_admin_to_see(backend: Backend) {
             .unwrap()
             .contains("no handler")
     );
+}
+
+/// A handler that reads its job as the product's handlers do.
+struct Decoding;
+
+impl JobHandler for Decoding {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
+        async move {
+            let Job::ValuePayment { .. } = telepay::jobs::decode(job)? else {
+                return Err(JobError::unexpected(job));
+            };
+            Ok(())
+        }
+        .boxed()
+    }
+}
+
+/// A payload that does not fit its kind (a broken producer, a hand-edited row) and a job given
+/// to a handler of another kind fail at once, for an admin to see; a good job beside them runs.
+async fn payloads_that_do_not_fit_fail_without_retries(backend: Backend) {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let db = t.connect().await;
+    let clock = ManualClock::starting_now();
+    let mut r = JobRunner::new(
+        db.clone(),
+        Arc::new(clock.clone()),
+        POLICY,
+        Duration::from_secs(300),
+        Arc::new(Notify::new()),
+    );
+    r.register(KIND, Arc::new(Decoding));
+    r.register(job_kinds::PAYOUT_STEP, Arc::new(Decoding));
+    let now = clock.now().as_millis();
+    sqlx::query(
+        "INSERT INTO jobs (id, kind, unique_key, payload, state, attempts, run_at, give_up_at, created_at, updated_at) \
+         VALUES (1, $1, 'bad', $2, 'pending', 0, $3, $4, $3, $3)",
+    )
+    .bind(KIND)
+    .bind(json!({ "payment_id": "12" }).to_string())
+    .bind(now)
+    .bind(now + 86_400_000)
+    .execute(db.pool())
+    .await
+    .unwrap();
+    enqueue(&db, &clock, a_job(), "good").await;
+    enqueue(&db, &clock, unhandled_job(), "other").await;
+
+    let report = r.run_until_idle().await.unwrap();
+    assert_eq!((report.done, report.failed, report.retried), (1, 2, 0));
+    let mut errors: Vec<(String, i64)> = db
+        .failed_jobs(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| (j.last_error.unwrap(), j.attempts))
+        .collect();
+    errors.sort();
+    assert_eq!(errors.len(), 2);
+    assert!(
+        errors[0].0.starts_with("a payout_step job reached"),
+        "{errors:?}"
+    );
+    assert!(errors[1].0.starts_with("bad payload: "), "{errors:?}");
+    assert!(errors.iter().all(|(_, attempts)| *attempts == 1));
 }
 
 async fn the_scheduler_ticks_once_per_interval(backend: Backend) {
@@ -391,13 +471,13 @@ async fn a_heartbeat_keeps_a_long_job_leased(backend: Backend) {
     let worker = gated_runner(
         &db,
         &clock,
-        "slow",
+        KIND,
         gate.clone(),
         LEASE,
         Duration::from_millis(20),
     );
-    let other = runner(&db, &clock, "slow", Scripted::new(vec![]));
-    enqueue(&db, &clock, "slow", "s1").await;
+    let other = runner(&db, &clock, KIND, Scripted::new(vec![]));
+    enqueue(&db, &clock, a_job(), "s1").await;
     let pass = spawn_pass(&worker);
     gate.wait_started().await;
     for _ in 0..6 {
@@ -438,12 +518,12 @@ async fn a_lost_lease_stops_the_run_and_records_nothing(backend: Backend) {
     let worker = gated_runner(
         &db,
         &clock,
-        "slow",
+        KIND,
         gate.clone(),
         LEASE,
         Duration::from_millis(20),
     );
-    enqueue(&db, &clock, "slow", "s1").await;
+    enqueue(&db, &clock, a_job(), "s1").await;
     let pass = spawn_pass(&worker);
     gate.wait_started().await;
     // Another worker's claim of the job after the lease ran out, in one statement so that the
@@ -490,12 +570,12 @@ async fn an_outcome_after_a_takeover_is_not_recorded(backend: Backend) {
     let worker = gated_runner(
         &db,
         &clock,
-        "slow",
+        KIND,
         gate.clone(),
         LEASE,
         Duration::from_secs(3600),
     );
-    enqueue(&db, &clock, "slow", "s1").await;
+    enqueue(&db, &clock, a_job(), "s1").await;
     let pass = spawn_pass(&worker);
     gate.wait_started().await;
     clock.advance(LEASE + Duration::from_secs(1));
@@ -553,7 +633,7 @@ async fn a_job_running_at_a_crash_is_done_seconds_after_the_restart(backend: Bac
     let dying = gated_runner(
         &db,
         &app.clock,
-        telepay::domain::job_kinds::NOTIFY_OWNER,
+        job_kinds::NOTIFY_OWNER,
         gate.clone(),
         lease,
         lease / 3,
@@ -597,6 +677,7 @@ on_both_backends!(
     lesson_57_terminal_errors_are_not_retried,
     retries_stop_at_the_give_up_time,
     unknown_kinds_fail_for_an_admin_to_see,
+    payloads_that_do_not_fit_fail_without_retries,
     the_scheduler_ticks_once_per_interval,
     the_app_runs_housekeeping_from_its_timers,
 );

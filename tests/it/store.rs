@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use sqlx::Row;
+use telepay::domain::job::Job;
 use telepay::domain::lang::Lang;
 use telepay::domain::states::{ConversionState, PayoutState};
 use telepay::domain::time::UnixMillis;
@@ -19,11 +20,11 @@ use crate::support::fixtures;
 
 const T0: UnixMillis = UnixMillis::from_millis(1_800_000_000_000);
 
-fn job(kind: &str, key: Option<&str>, run_at: UnixMillis) -> NewJob {
+/// A job told apart from others by `payment_id`.
+fn job(payment_id: i64, key: Option<&str>, run_at: UnixMillis) -> NewJob {
     NewJob {
-        kind: kind.into(),
+        job: Job::ValuePayment { payment_id },
         unique_key: key.map(str::to_owned),
-        payload: json!({"n": 1}),
         run_at,
         give_up_at: run_at.saturating_add(Duration::from_secs(86_400)),
     }
@@ -168,19 +169,11 @@ async fn unique_job_keys_enqueue_once(backend: Backend) {
         return;
     };
     let db = t.connect().await;
-    assert!(
-        db.enqueue(&job("invite", Some("invite:1"), T0), T0)
-            .await
-            .unwrap()
-    );
-    assert!(
-        !db.enqueue(&job("invite", Some("invite:1"), T0), T0)
-            .await
-            .unwrap()
-    );
+    assert!(db.enqueue(&job(1, Some("invite:1"), T0), T0).await.unwrap());
+    assert!(!db.enqueue(&job(1, Some("invite:1"), T0), T0).await.unwrap());
     // Keyless jobs are never deduplicated.
-    assert!(db.enqueue(&job("x", None, T0), T0).await.unwrap());
-    assert!(db.enqueue(&job("x", None, T0), T0).await.unwrap());
+    assert!(db.enqueue(&job(1, None, T0), T0).await.unwrap());
+    assert!(db.enqueue(&job(1, None, T0), T0).await.unwrap());
     let counts = db.job_counts().await.unwrap();
     assert_eq!(counts, vec![("pending".to_owned(), 3)]);
 }
@@ -191,14 +184,15 @@ async fn claims_lease_due_jobs_once(backend: Backend) {
     };
     let db = t.connect().await;
     let later = T0.saturating_add(Duration::from_secs(60));
-    db.enqueue(&job("a", Some("a"), T0), T0).await.unwrap();
-    db.enqueue(&job("b", Some("b"), later), T0).await.unwrap();
+    db.enqueue(&job(1, Some("a"), T0), T0).await.unwrap();
+    db.enqueue(&job(2, Some("b"), later), T0).await.unwrap();
     let lease = Duration::from_secs(30);
     let first = db.claim_jobs(T0, lease, 10, "w1").await.unwrap();
     assert_eq!(first.len(), 1, "only the due job");
-    assert_eq!(first[0].kind, "a");
+    assert_eq!(first[0].kind, "value_payment");
     assert_eq!(first[0].attempts, 1);
-    assert_eq!(first[0].payload, json!({"n": 1}));
+    assert_eq!(first[0].payload, json!({"payment_id": 1}));
+    assert_eq!(first[0].job().unwrap(), Job::ValuePayment { payment_id: 1 });
     assert!(db.claim_jobs(T0, lease, 10, "w2").await.unwrap().is_empty());
 
     // The lease runs out (the worker died): another worker takes the job over...
@@ -219,7 +213,7 @@ async fn retry_fail_release_and_admin_retry(backend: Backend) {
         return;
     };
     let db = t.connect().await;
-    db.enqueue(&job("k", Some("k"), T0), T0).await.unwrap();
+    db.enqueue(&job(1, Some("k"), T0), T0).await.unwrap();
     let lease = Duration::from_secs(30);
     let j = db.claim_jobs(T0, lease, 1, "w").await.unwrap().remove(0);
     let t1 = T0.saturating_add(Duration::from_secs(120));
@@ -260,7 +254,7 @@ async fn concurrent_workers_never_share_a_job(backend: Backend) {
     };
     let db = t.connect().await;
     for i in 0..40 {
-        db.enqueue(&job("n", Some(&format!("n{i}")), T0), T0)
+        db.enqueue(&job(1, Some(&format!("n{i}")), T0), T0)
             .await
             .unwrap();
     }
