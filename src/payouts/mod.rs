@@ -6,5 +6,6 @@ pub mod audit;
 pub mod batch;
 pub mod convert;
 pub mod send;
+pub mod transfers;
 pub mod valuation;
 pub mod wallet;

@@ -19,6 +19,8 @@ pub mod stats;
 pub mod subscriptions;
 pub mod timers;
 pub mod users;
+pub mod valuations;
+pub mod wallet_txs;
 
 use std::time::Duration;
 
