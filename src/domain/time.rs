@@ -61,6 +61,13 @@ impl UnixMillis {
     }
 }
 
+/// Milliseconds as the database stores them (for `#[sqlx(try_from = "i64")]` row mapping).
+impl From<i64> for UnixMillis {
+    fn from(ms: i64) -> Self {
+        Self::from_millis(ms)
+    }
+}
+
 impl fmt::Display for UnixMillis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.to_datetime() {

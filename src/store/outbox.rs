@@ -90,35 +90,25 @@ pub async fn alert(
 }
 
 /// Something admins must look at.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Alert {
     pub id: i64,
     pub kind: String,
     pub subject: String,
     pub detail: String,
+    #[sqlx(try_from = "i64")]
     pub created_at: UnixMillis,
 }
 
 impl Db {
     pub async fn open_alerts(&self, limit: i64) -> StoreResult<Vec<Alert>> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as::<_, Alert>(
             "SELECT id, kind, subject, detail, created_at FROM alerts WHERE resolved_at IS NULL \
              ORDER BY created_at DESC, id DESC LIMIT $1",
         )
         .bind(limit)
         .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Alert {
-                    id: r.try_get("id")?,
-                    kind: r.try_get("kind")?,
-                    subject: r.try_get("subject")?,
-                    detail: r.try_get("detail")?,
-                    created_at: UnixMillis::from_millis(r.try_get("created_at")?),
-                })
-            })
-            .collect()
+        .await?)
     }
 
     pub async fn resolve_alert(&self, id: i64, now: UnixMillis) -> StoreResult<bool> {

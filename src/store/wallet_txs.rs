@@ -8,10 +8,12 @@ use crate::domain::ids::new_id;
 use crate::domain::time::UnixMillis;
 
 /// A transaction the host wallet signed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct WalletTx {
     pub id: i64,
     pub payout_id: Option<i64>,
+    /// Stored as BIGINT; a negative one is a corrupt row.
+    #[sqlx(try_from = "i64")]
     pub nonce: u64,
     pub raw_tx: String,
     pub tx_hash: String,
@@ -20,6 +22,7 @@ pub struct WalletTx {
     pub to_address: String,
     /// `native` or the token contract.
     pub asset: String,
+    #[sqlx(try_from = "i64")]
     pub created_at: UnixMillis,
 }
 
@@ -186,27 +189,10 @@ impl Db {
             "SELECT id, payout_id, nonce, raw_tx, tx_hash, state, amount, to_address, asset, created_at \
              FROM wallet_transactions WHERE {column} = $1 ORDER BY created_at DESC, id DESC"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        Ok(sqlx::query_as::<_, WalletTx>(sqlx::AssertSqlSafe(sql))
             .bind(target.id())
             .fetch_all(self.pool())
-            .await?;
-        rows.iter()
-            .map(|r| {
-                let nonce: i64 = r.try_get("nonce")?;
-                Ok(WalletTx {
-                    id: r.try_get("id")?,
-                    payout_id: r.try_get("payout_id")?,
-                    nonce: u64::try_from(nonce).map_err(|_| StoreError::Corrupt("nonce".into()))?,
-                    raw_tx: r.try_get("raw_tx")?,
-                    tx_hash: r.try_get("tx_hash")?,
-                    state: r.try_get("state")?,
-                    amount: r.try_get("amount")?,
-                    to_address: r.try_get("to_address")?,
-                    asset: r.try_get("asset")?,
-                    created_at: UnixMillis::from_millis(r.try_get("created_at")?),
-                })
-            })
-            .collect()
+            .await?)
     }
 
     /// A same-nonce replacement of a stuck transaction: recorded (and the old one marked
