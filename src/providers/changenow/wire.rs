@@ -5,7 +5,7 @@
 use std::fmt;
 
 use rust_decimal::Decimal;
-use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
+use serde::de::{self, DeserializeOwned, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -75,43 +75,9 @@ mod lenient {
 
     pub(super) use crate::providers::json_number::{amount, opt_amount};
 
-    /// Text (ids, addresses, hashes, dates): trimmed; `null`, `""` and `"null"` are absent.
-    struct TextVisitor;
-
-    impl<'de> Visitor<'de> for TextVisitor {
-        type Value = Option<String>;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string or null")
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            let t = v.trim();
-            if t.is_empty() || t.eq_ignore_ascii_case("null") {
-                Ok(None)
-            } else {
-                Ok(Some(t.to_owned()))
-            }
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(self)
-        }
-    }
-
-    pub(super) fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        d.deserialize_any(TextVisitor)
-    }
+    /// Text (ids, addresses, hashes, dates): trimmed; `null`, `""` and `"null"` are absent; an
+    /// integral number is its digits.
+    pub(super) use crate::providers::json_number::opt_id as opt_text;
 
     /// Tickers and networks: lowercase.
     pub(super) fn opt_code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {

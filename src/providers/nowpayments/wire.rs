@@ -25,55 +25,7 @@ mod lenient {
 
     pub(super) use crate::providers::json_number::{amount, opt_amount};
 
-    /// Ids and other text that may come as a JSON number: an integral number becomes its
-    /// digits; strings are trimmed; `null`, `""` and `"null"` mean absent.
-    struct TextVisitor;
-
-    impl<'de> Visitor<'de> for TextVisitor {
-        type Value = Option<String>;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string, an integer or null")
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            // An id written as `5077125051.0` or `5.077125051e9` is still an integer; one that
-            // is not integral, or too large to be exact in a double, is refused.
-            let exact = v.is_finite() && v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_992.0;
-            let text = ryu_js::Buffer::new().format_finite(v).to_owned();
-            if exact && text.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
-                Ok(Some(text))
-            } else {
-                Err(E::custom(format!("`{text}` is not an integer id")))
-            }
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            let t = v.trim();
-            if t.is_empty() || t.eq_ignore_ascii_case("null") {
-                Ok(None)
-            } else {
-                Ok(Some(t.to_owned()))
-            }
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(self)
-        }
-    }
-
-    pub(super) fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        d.deserialize_any(TextVisitor)
-    }
+    pub(super) use crate::providers::json_number::opt_id;
 
     pub(super) fn id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         opt_id(d)?.ok_or_else(|| de::Error::custom("the id is missing"))
