@@ -73,6 +73,9 @@ pub struct BuildOptions {
     /// Do not run the timers in the background: the caller ticks them (tests with a manual
     /// clock, where a background tick would race the test's own).
     pub manual_timers: bool,
+    /// More routes on the same HTTP server (the sandbox's page; only `telepay sandbox`
+    /// passes any, so `serve` never offers them).
+    pub extra_routes: Option<axum::Router>,
 }
 
 pub struct Application {
@@ -84,6 +87,7 @@ pub struct Application {
     scheduler: Scheduler,
     health: Arc<Health>,
     manual_timers: bool,
+    extra_routes: Option<axum::Router>,
 }
 
 impl Application {
@@ -238,6 +242,7 @@ impl Application {
             scheduler,
             health,
             manual_timers: opts.manual_timers,
+            extra_routes: opts.extra_routes,
         })
     }
 
@@ -280,6 +285,7 @@ impl Application {
             scheduler,
             health,
             manual_timers,
+            extra_routes,
             ..
         } = self;
         let tracker = TaskTracker::new();
@@ -302,6 +308,9 @@ impl Application {
             ctx: ctx.clone(),
             health: health.clone(),
         });
+        if let Some(extra) = extra_routes {
+            app_router = app_router.merge(extra);
+        }
         let dispatch: BoxFuture<'static, ()> = match &ctx.config.telegram.mode {
             TelegramMode::Webhook { secret, path } => {
                 let url = ctx

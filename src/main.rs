@@ -1,5 +1,7 @@
 //! The `telepay` binary: parse the command line, then run the chosen command.
 
+mod offline;
+
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -29,8 +31,10 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> ExitCode {
-    match cli.command.unwrap_or(Command::Serve) {
+    match cli.command.clone().unwrap_or(Command::Serve) {
         Command::Serve => serve(&cli).await,
+        Command::Demo(args) => offline::demo::run(&cli.settings, &args).await,
+        Command::Sandbox(args) => offline::sandbox::run(&cli.settings, &args).await,
         Command::Migrate => migrate(&cli).await,
         Command::Audit => audit(&cli).await,
         Command::CheckConfig => match Config::from_raw(&cli.settings) {
@@ -49,10 +53,19 @@ fn config_error(e: &dyn std::fmt::Display) -> ExitCode {
     ExitCode::from(EXIT_CONFIG)
 }
 
+/// Said when `serve` lacks settings: the product can still be seen without any account.
+const OFFLINE_HINT: &str = "To see TelePay without any account: `telepay demo` plays the whole \
+                            product against built-in simulators, and `telepay sandbox` lets you \
+                            try it yourself in a browser.";
+
 async fn serve(cli: &Cli) -> ExitCode {
     let config = match Config::from_raw(&cli.settings) {
         Ok(c) => c,
-        Err(e) => return config_error(&e),
+        Err(e) => {
+            let code = config_error(&e);
+            eprintln!("{OFFLINE_HINT}");
+            return code;
+        }
     };
     telemetry::init_logging(config.log_format);
     let app = match Application::build(config).await {

@@ -29,8 +29,11 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("front doors", &["bot", "http"]),
     // The composition root: builds everything.
     ("app", &["app"]),
-    // The command line on top.
+    // The command line.
     ("cli", &["cli"]),
+    // The binary's offline commands (`demo`, `sandbox`) on top: the only code that may use
+    // the simulators (see `the_library_never_uses_the_simulators`).
+    ("offline", &["offline"]),
 ];
 
 /// Files the check does not read: the module tree itself and the binary (it imports through
@@ -242,6 +245,42 @@ fn imports_only_point_down() {
     for (name, _) in LAYERS {
         assert!(per_layer.contains_key(name), "no file in layer {name}");
     }
+}
+
+/// The simulators are a dependency of the binary's offline commands and of the tests; the
+/// product's library (every module but `offline/`, which only the binary compiles) never
+/// names them.
+#[test]
+fn the_library_never_uses_the_simulators() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let lib = fs::read_to_string(src.join("lib.rs")).expect("lib.rs");
+    assert!(
+        !lib.contains("mod offline"),
+        "lib.rs must not compile offline/"
+    );
+    let mut offenders = Vec::new();
+    for file in files {
+        let rel = file
+            .strip_prefix(&src)
+            .expect("under src")
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel.starts_with("offline/") || rel == "main.rs" {
+            continue;
+        }
+        if fs::read_to_string(&file)
+            .expect("readable")
+            .contains("telepay_sim")
+        {
+            offenders.push(rel);
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "the library names the simulators in: {offenders:?}"
+    );
 }
 
 #[test]

@@ -13,3 +13,4 @@ pub mod harness;
 pub mod js;
 pub mod nowpayments;
 pub mod telegram;
+pub mod world;

@@ -15,8 +15,8 @@ use telepay_sim::nowpayments::{NowPaymentsSim, NpSimConfig};
 use telepay_sim::telegram::{Injected, NewUser, RecordedCall, SimConfig, SimMessage, TelegramSim};
 
 use alloy_primitives::{Address, U256};
-use telepay_sim::changenow::{ChangeNowSim, CnSimConfig, SimPayout};
-use telepay_sim::evm::{EvmSim, EvmSimConfig, SimAsset, SimTransfer};
+use telepay_sim::changenow::{ChangeNowSim, CnSimConfig};
+use telepay_sim::evm::{EvmSim, EvmSimConfig};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -97,30 +97,17 @@ pub async fn start_payout_sims() -> (ChangeNowSim, EvmSim) {
         U256::from(10_000u128) * U256::from(10u128.pow(18)),
     )
     .expect("mint");
-    let cn_hook = cn.clone();
-    evm.on_transfer(Arc::new(move |t: &SimTransfer| {
-        let to = t.to.to_string();
-        if cn_hook.exchange_by_payin(&to).is_none() {
-            return;
-        }
-        let decimals = match &t.asset {
-            SimAsset::Native => 18,
-            SimAsset::Token { decimals, .. } => *decimals,
-        };
-        if let Ok(amount) = telepay::payouts::wallet::from_base_units(t.amount, decimals) {
-            let _ = cn_hook.deposit(&to, amount, &t.tx_hash.to_string());
-        }
-    }));
-    let evm_hook = evm.clone();
-    cn.on_payout(Arc::new(move |p: &SimPayout| {
-        if p.to_ticker == "usdt"
-            && p.to_network == "bsc"
-            && let Ok(addr) = Address::from_str(&p.address)
-            && let Ok(units) = telepay::payouts::wallet::to_base_units_floor(p.amount, 18)
-        {
-            let _ = evm_hook.credit_token(usdt_contract(), addr, units);
-        }
-    }));
+    telepay_sim::world::link_exchange_and_chain(
+        &cn,
+        &evm,
+        &telepay_sim::world::ChainToken {
+            contract: usdt_contract(),
+            symbol: "USDT".into(),
+            decimals: 18,
+            ticker: "usdt".into(),
+            network: "bsc".into(),
+        },
+    );
     (cn, evm)
 }
 pub const NP_IPN_SECRET: &str = "np-test-ipn-secret";
@@ -355,6 +342,7 @@ async fn launch(raw: &RawSettings, clock: &ManualClock, listener: TcpListener) -
             clock: Some(Arc::new(clock.clone())),
             listener: Some(listener),
             manual_timers: true,
+            ..BuildOptions::default()
         },
     )
     .await
