@@ -71,6 +71,8 @@ pub struct World {
     pub addr: SocketAddr,
     pub host_wallet: Address,
     pub usdt: Address,
+    /// The database the application runs on (the temporary SQLite file or the given one).
+    pub database_url: String,
     cancel: CancellationToken,
     task: Option<JoinHandle<anyhow::Result<()>>>,
     _tmp: Option<tempfile::TempDir>,
@@ -163,7 +165,7 @@ impl World {
         let raw = RawSettings {
             telegram_bot_token: Some(tg.token().to_owned()),
             telegram_api_url: Some(tg.api_url().to_string()),
-            database_url: Some(database_url),
+            database_url: Some(database_url.clone()),
             http_addr: Some(addr.to_string()),
             public_base_url: Some(format!("http://{addr}")),
             admin_ids: Some(admin_ids),
@@ -205,6 +207,7 @@ impl World {
             addr,
             host_wallet,
             usdt,
+            database_url,
             cancel,
             task: Some(task),
             _tmp: tmp,
