@@ -1,5 +1,6 @@
 //! `telepay demo`: the whole product played offline against the simulators.
 
+pub mod html;
 pub mod transcript;
 
 use std::process::ExitCode;
