@@ -43,7 +43,16 @@ fn without_configuration_it_names_every_missing_variable_and_exits_2() {
     let out = telepay(&dir).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let msg = text(&out);
-    assert_eq!(msg.trim().lines().count(), 1, "one line: {msg}");
+    let lines: Vec<&str> = msg.trim().lines().collect();
+    assert_eq!(
+        lines.len(),
+        2,
+        "what is missing, then where to look without an account: {msg}"
+    );
+    assert!(
+        lines[1].contains("telepay demo") && lines[1].contains("telepay sandbox"),
+        "{msg}"
+    );
     for v in [
         "TELEGRAM_BOT_TOKEN",
         "PUBLIC_BASE_URL",

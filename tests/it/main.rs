@@ -6,6 +6,7 @@ mod support;
 mod bot;
 mod cli;
 mod clients;
+mod demo;
 mod hostile;
 mod http_limits;
 mod jobs;
