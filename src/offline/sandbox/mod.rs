@@ -74,6 +74,7 @@ async fn serve(settings: &RawSettings, args: &SandboxArgs) -> anyhow::Result<()>
         cast,
     });
     let _ = slot.set(sandbox.clone());
+    let stopped = stop_signal()?;
     {
         use std::io::Write as _;
         let mut out = std::io::stdout().lock();
@@ -84,7 +85,7 @@ async fn serve(settings: &RawSettings, args: &SandboxArgs) -> anyhow::Result<()>
         )?;
         out.flush()?;
     }
-    stop_signal().await;
+    stopped.await;
     eprintln!("sandbox: stopping");
     // Wait for an action in progress, then take the world out so no request can reach it.
     let _busy = tokio::time::timeout(Duration::from_secs(30), sandbox.actions.lock()).await;
@@ -95,18 +96,25 @@ async fn serve(settings: &RawSettings, args: &SandboxArgs) -> anyhow::Result<()>
     }
 }
 
-/// SIGTERM or Ctrl-C.
-async fn stop_signal() {
+/// SIGTERM or Ctrl-C. Made (and so listening) before the address is printed: whoever reads
+/// the address may signal at once.
+fn stop_signal() -> anyhow::Result<impl Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        Ok(async move {
             tokio::select! {
                 _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
+                _ = int.recv() => {}
             }
-            return;
-        }
+        })
     }
-    let _ = tokio::signal::ctrl_c().await;
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
 }

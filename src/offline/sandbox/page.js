@@ -46,9 +46,9 @@ async function act(body) {
   } catch (e) {
     setStatus(String(e), "error");
   } finally {
+    await poll(); // the page shows the result before it takes the next action
     busy = false;
     delete document.body.dataset.busy;
-    await poll();
   }
 }
 
@@ -171,7 +171,7 @@ function renderSide() {
     p.error ? el("div", { class: "error" }, p.error) : null)),
   pending.length ? el("div", { class: "muted" }, `waiting to be paid out: ${pending.length} share(s), ` +
     money(pending.reduce((a, b) => a + b.owner_usd_micros, 0))) : "",
-  state.balances.map((b) => el("div", { class: "muted balance" },
+  ...state.balances.map((b) => el("div", { class: "muted balance" },
     `${b.host ? "platform wallet" : "owner wallet"} ${b.address}: ${b.usdt} USDT (simulated chain)`)));
   $("channels").replaceChildren(...state.channels.map((c) => el("details", { class: "channel" },
     el("summary", {}, `${c.title}${c.username ? " @" + c.username : ""} — owner ${nameOf(c.owner)}`),
