@@ -101,6 +101,41 @@ async fn a_channel_is_registered_and_a_plan_bought_through_the_page() {
         .await;
     let hash = hash.text().await.unwrap();
     assert!(hash.starts_with("tx 0x") && hash.len() == 3 + 66, "{hash}");
+    // Bad input to the API is refused with a JSON error and changes nothing.
+    let api = url.replace("/sandbox", "/sandbox/api/action");
+    let http = reqwest::Client::new();
+    for body in [
+        r#"{"action":"pay","invoice_id":1}"#,
+        r#"{"action":"send","person":42,"text":"hi"}"#,
+        r#"{"action":"advance","by":"week"}"#,
+        "not json",
+    ] {
+        let r = http.post(&api).body(body).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{body}");
+        let j: serde_json::Value = r.json().await.unwrap();
+        assert!(
+            j["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{body}: {j}"
+        );
+    }
+    let state: serde_json::Value = http
+        .get(url.replace("/sandbox", "/sandbox/api/state"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        state["invoices"].as_array().map(Vec::len),
+        Some(1),
+        "{state}"
+    );
+    assert_eq!(
+        state["invoices"][0]["payments"].as_array().map(Vec::len),
+        Some(1)
+    );
+
     let shot = b.client.screenshot().await.unwrap();
     let shots = tempfile::Builder::new()
         .prefix("telepay-sandbox-shot-")
