@@ -4,6 +4,7 @@
 mod support;
 
 mod bot;
+mod browser_sandbox;
 mod cli;
 mod clients;
 mod demo;
