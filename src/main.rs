@@ -63,7 +63,11 @@ async fn serve(cli: &Cli) -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let code = config_error(&e);
-            eprintln!("{OFFLINE_HINT}");
+            // Someone without provider accounts yet, rather than a mistyped setting.
+            let s = &cli.settings;
+            if s.telegram_bot_token.is_none() && s.nowpayments_api_key.is_none() {
+                eprintln!("{OFFLINE_HINT}");
+            }
             return code;
         }
     };

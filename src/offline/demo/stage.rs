@@ -26,7 +26,7 @@ pub enum Want<'a> {
 }
 
 impl Want<'_> {
-    fn matches(self, m: &SimMessage) -> bool {
+    pub fn matches(self, m: &SimMessage) -> bool {
         if !m.from_bot || m.deleted {
             return false;
         }

@@ -43,8 +43,18 @@ pub enum Action {
         #[serde(default)]
         amount: Option<String>,
     },
-    /// The clock moves: `hour`, `day` or `next`.
-    Advance { by: String },
+    /// The clock moves.
+    Advance { by: Step },
+}
+
+/// How far the clock moves.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Hour,
+    Day,
+    /// To the next thing that will happen (see `timeline`).
+    Next,
 }
 
 /// Why an action was not done.
@@ -109,21 +119,16 @@ pub async fn perform(world: &World, cast: &Cast, action: Action) -> Done {
             amount,
         } => pay(world, invoice_id, coin.as_deref(), amount.as_deref())?,
         Action::Advance { by } => {
-            let note = match by.as_str() {
-                "hour" => {
+            let note = match by {
+                Step::Hour => {
                     timeline::advance(world, Duration::from_secs(3600)).await?;
                     "one hour later".to_owned()
                 }
-                "day" => {
+                Step::Day => {
                     timeline::advance(world, Duration::from_secs(86_400)).await?;
                     "one day later".to_owned()
                 }
-                "next" => timeline::advance_to_next(world).await?,
-                other => {
-                    return Err(bad(format!(
-                        "advance by `hour`, `day` or `next`, not {other:?}"
-                    )));
-                }
+                Step::Next => timeline::advance_to_next(world).await?,
             };
             let_the_bot_work(world).await?;
             return Ok(note);

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde_json::json;
+use serde::Serialize;
 
 use super::actions::{self, ActError, Action};
 use super::{Sandbox, Slot, view};
@@ -52,8 +52,21 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
+/// The answer to a refused or failed request.
+#[derive(Serialize)]
+struct ApiError<'a> {
+    error: &'a str,
+}
+
+/// The answer to an action that was done.
+#[derive(Serialize)]
+struct ActionDone {
+    ok: bool,
+    note: String,
+}
+
 fn error(status: StatusCode, message: &str) -> Response {
-    (status, axum::Json(json!({ "error": message }))).into_response()
+    (status, axum::Json(ApiError { error: message })).into_response()
 }
 
 fn sandbox(slot: &Slot) -> Option<Arc<Sandbox>> {
@@ -96,7 +109,7 @@ async fn action(State(slot): State<Slot>, body: Bytes) -> Response {
         }
     });
     match task.await {
-        Ok(Some(Ok(note))) => axum::Json(json!({ "ok": true, "note": note })).into_response(),
+        Ok(Some(Ok(note))) => axum::Json(ActionDone { ok: true, note }).into_response(),
         Ok(Some(Err(ActError::Bad(msg)))) => error(StatusCode::BAD_REQUEST, &msg),
         Ok(Some(Err(ActError::Failed(e)))) => {
             error(StatusCode::INTERNAL_SERVER_ERROR, &format!("{e:#}"))
