@@ -101,8 +101,12 @@ async fn play(st: &mut Stage) -> anyhow::Result<Transcript> {
     let audit = report::run_audit_command(&st.w)
         .await
         .context("running `telepay audit`")?;
-    st.note("`telepay audit` found every invariant holding");
+    for line in audit.lines() {
+        println!("      {line}");
+    }
+    let verdict = audit.lines().last().unwrap_or_default().to_owned();
+    st.note(&format!("`telepay audit`: {verdict}"));
     st.sync_all()?;
     st.sync_all()?;
-    report::finish(st, &channels, invoices, audit).await
+    report::finish(st, &channels, invoices, format!("clean: {verdict}")).await
 }

@@ -234,7 +234,7 @@ pub fn print(t: &Transcript) {
             b.owner, b.owed, b.paid, b.pending, b.fees
         );
     }
-    println!("\n══ telepay audit ══\n{}", t.audit);
+    println!("\n══ telepay audit ══\n  {}", t.audit);
     println!("\n══ Everyone at the end ══");
     for p in &t.people {
         println!("  {:<6} ({}): {}", p.name, p.role.label(), p.summary);
