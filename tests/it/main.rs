@@ -8,6 +8,7 @@ mod browser_sandbox;
 mod cli;
 mod clients;
 mod demo;
+mod deploy;
 mod hostile;
 mod http_limits;
 mod jobs;
