@@ -4,8 +4,8 @@
 //! Every webhook POST (Telegram updates, NOWPayments IPNs) that reaches the public address goes
 //! to the next replica in turn.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -41,13 +41,15 @@ pub struct Hit {
 
 struct FwdState {
     targets: Vec<SocketAddr>,
-    next: AtomicUsize,
+    /// The next target per path: each endpoint alternates over the replicas on its own.
+    next: Mutex<HashMap<String, usize>>,
     hits: Mutex<Vec<Hit>>,
     http: reqwest::Client,
 }
 
-/// A load balancer for tests: each request goes to the next target in turn, method, path,
-/// headers (the webhook secret, the IPN signature) and body unchanged.
+/// A load balancer for tests: each request goes to the next target in turn (per path, so
+/// Telegram updates and IPNs each alternate), method, path, headers (the webhook secret, the
+/// IPN signature) and body unchanged.
 pub struct Forwarder {
     pub addr: SocketAddr,
     state: Arc<FwdState>,
@@ -60,7 +62,7 @@ impl Forwarder {
         let addr = listener.local_addr().expect("local addr");
         let state = Arc::new(FwdState {
             targets,
-            next: AtomicUsize::new(0),
+            next: Mutex::new(HashMap::new()),
             hits: Mutex::new(Vec::new()),
             http: reqwest::Client::new(),
         });
@@ -85,8 +87,14 @@ impl Drop for Forwarder {
 }
 
 async fn forward(State(s): State<Arc<FwdState>>, req: Request) -> Response {
-    let replica = s.next.fetch_add(1, Ordering::SeqCst) % s.targets.len();
     let (parts, body) = req.into_parts();
+    let replica = {
+        let mut next = s.next.lock().expect("next");
+        let n = next.entry(parts.uri.path().to_owned()).or_default();
+        let replica = *n % s.targets.len();
+        *n += 1;
+        replica
+    };
     let Ok(body) = axum::body::to_bytes(body, 4 << 20).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
