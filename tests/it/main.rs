@@ -16,5 +16,6 @@ mod lessons;
 mod lifecycle;
 mod owner;
 mod payouts;
+mod replicas;
 mod store;
 mod subscriber;

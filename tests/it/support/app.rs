@@ -328,13 +328,15 @@ impl TestApp {
     }
 }
 
-type Launched = (
+pub type Launched = (
     (Ctx, Arc<JobRunner>, Scheduler),
     CancellationToken,
     JoinHandle<anyhow::Result<()>>,
 );
 
-async fn launch(raw: &RawSettings, clock: &ManualClock, listener: TcpListener) -> Launched {
+/// Builds the application on `raw` with the test's clock and listener (timers ticked by the
+/// caller) and runs it in the background.
+pub async fn launch(raw: &RawSettings, clock: &ManualClock, listener: TcpListener) -> Launched {
     let config = Config::from_raw(raw).expect("test configuration is valid");
     let app = Application::build_with(
         config,

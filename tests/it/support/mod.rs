@@ -5,4 +5,5 @@ pub mod browser;
 pub mod chromium;
 pub mod db;
 pub mod fixtures;
+pub mod replicas;
 pub mod wait;
