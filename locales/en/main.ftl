@@ -372,3 +372,19 @@ admin-alerts =
     🚨 <b>Open alerts</b>:
     { $lines }
 admin-alert-resolved = ✔ Alert marked as handled.
+admin-btn-stats-today = 📊 Today
+admin-btn-stats-week = 📊 7 days
+admin-btn-stats-month = 📊 30 days
+admin-stats-none = none
+admin-stats =
+    📊 <b>The last { $days ->
+        [one] day
+       *[other] { $days } days
+    }</b>
+
+    Revenue: { $revenue } (platform fees { $fees })
+    Payments: { $payments }
+    Subscriptions: { $active } active, { $new } new, { $ended } ended
+    Pending payouts by channel:
+    { $pending }
+    Failed jobs: { $failed } · open alerts: { $alerts }

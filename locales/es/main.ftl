@@ -373,3 +373,19 @@ admin-alerts =
     🚨 <b>Alertas abiertas</b>:
     { $lines }
 admin-alert-resolved = ✔ Alerta marcada como atendida.
+admin-btn-stats-today = 📊 Hoy
+admin-btn-stats-week = 📊 7 días
+admin-btn-stats-month = 📊 30 días
+admin-stats-none = ninguno
+admin-stats =
+    📊 <b>{ $days ->
+        [one] El último día
+       *[other] Los últimos { $days } días
+    }</b>
+
+    Ingresos: { $revenue } (comisiones de la plataforma { $fees })
+    Pagos: { $payments }
+    Suscripciones: { $active } activas, { $new } nuevas, { $ended } terminadas
+    Pagos pendientes por canal:
+    { $pending }
+    Trabajos fallidos: { $failed } · alertas abiertas: { $alerts }

@@ -376,3 +376,20 @@ admin-alerts =
     🚨 <b>Открытые оповещения</b>:
     { $lines }
 admin-alert-resolved = ✔ Оповещение отмечено как обработанное.
+admin-btn-stats-today = 📊 Сегодня
+admin-btn-stats-week = 📊 7 дней
+admin-btn-stats-month = 📊 30 дней
+admin-stats-none = нет
+admin-stats =
+    📊 <b>За { $days ->
+        [one] последний день
+        [few] последние { $days } дня
+       *[other] последние { $days } дней
+    }</b>
+
+    Выручка: { $revenue } (комиссия платформы { $fees })
+    Платежи: { $payments }
+    Подписки: активных { $active }, новых { $new }, завершилось { $ended }
+    Ожидают выплаты по каналам:
+    { $pending }
+    Ошибочных задач: { $failed } · открытых оповещений: { $alerts }

@@ -6,7 +6,7 @@ use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 
 use super::{HandlerResult, TgBot};
-use crate::domain::callbacks::{AdminAction, CallbackData};
+use crate::domain::callbacks::{AdminAction, CallbackData, StatsPeriod};
 use crate::i18n::{Arg, t, t_args};
 use crate::services::Ctx;
 use crate::store::users::UserRow;
@@ -94,9 +94,88 @@ pub async fn menu(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow) -> Handl
             button(t(lang, "admin-btn-jobs"), AdminAction::Jobs),
             button(t(lang, "admin-btn-alerts"), AdminAction::Alerts),
         ],
+        StatsPeriod::ALL
+            .into_iter()
+            .map(|p| button(t(lang, period_button(p)), AdminAction::Stats(p)))
+            .collect(),
         vec![button(t(lang, "admin-btn-audit"), AdminAction::Audit)],
     ]);
     send(bot, chat, text, Some(markup)).await
+}
+
+fn period_button(p: StatsPeriod) -> &'static str {
+    match p {
+        StatsPeriod::Today => "admin-btn-stats-today",
+        StatsPeriod::Week => "admin-btn-stats-week",
+        StatsPeriod::Month => "admin-btn-stats-month",
+    }
+}
+
+/// The platform's figures over `period` (SPEC §7): revenue, fees, payments by status,
+/// subscriptions, pending balances by channel, failed jobs and open alerts.
+async fn stats(
+    bot: &TgBot,
+    ctx: &Ctx,
+    chat: ChatId,
+    lang: crate::domain::lang::Lang,
+    period: StatsPeriod,
+) -> HandlerResult {
+    let s = ctx
+        .db
+        .platform_stats(period.days(), ctx.clock.now())
+        .await?;
+    let payments = if s.payments_by_status.is_empty() {
+        t(lang, "admin-stats-none")
+    } else {
+        s.payments_by_status
+            .iter()
+            .map(|(status, n)| format!("{} {n}", teloxide::utils::html::escape(status)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let pending = if s.pending_by_channel.is_empty() {
+        t(lang, "admin-stats-none")
+    } else {
+        s.pending_by_channel
+            .iter()
+            .map(|(title, usd)| {
+                format!(
+                    "• {}: {}",
+                    teloxide::utils::html::escape(title),
+                    usd.localized(lang)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let text = t_args(
+        lang,
+        "admin-stats",
+        &[
+            ("days", Arg::Int(period.days())),
+            ("revenue", Arg::Html(s.revenue.localized(lang))),
+            ("fees", Arg::Html(s.fees.localized(lang))),
+            ("payments", Arg::Html(payments)),
+            ("active", Arg::Int(s.active_subscriptions)),
+            ("new", Arg::Int(s.new_subscriptions)),
+            ("ended", Arg::Int(s.churned)),
+            ("pending", Arg::Html(pending)),
+            ("failed", Arg::Int(s.failed_jobs)),
+            ("alerts", Arg::Int(s.open_alerts)),
+        ],
+    );
+    let periods: Vec<_> = StatsPeriod::ALL
+        .into_iter()
+        .filter(|p| *p != period)
+        .map(|p| button(t(lang, period_button(p)), AdminAction::Stats(p)))
+        .collect();
+    send(
+        bot,
+        chat,
+        text,
+        Some(InlineKeyboardMarkup::new(vec![periods])),
+    )
+    .await
 }
 
 /// Admin buttons; a non-admin pressing one (replayed data) changes nothing.
@@ -209,6 +288,7 @@ pub async fn on_callback(
             ctx.db.resolve_alert(id, now).await?;
             send(bot, chat, t(lang, "admin-alert-resolved"), None).await
         }
+        AdminAction::Stats(period) => stats(bot, ctx, chat, lang, period).await,
         AdminAction::Audit => {
             let report = crate::payouts::audit::audit(&ctx.db).await?;
             let text = format!(

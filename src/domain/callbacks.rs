@@ -30,6 +30,41 @@ pub enum AdminAction {
     Alerts,
     Ack(i64),
     Audit,
+    /// The platform's figures over a period.
+    Stats(StatsPeriod),
+}
+
+/// The periods `/admin` stats are shown for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatsPeriod {
+    Today,
+    Week,
+    Month,
+}
+
+impl StatsPeriod {
+    pub const ALL: [StatsPeriod; 3] = [StatsPeriod::Today, StatsPeriod::Week, StatsPeriod::Month];
+
+    fn code(self) -> &'static str {
+        match self {
+            StatsPeriod::Today => "1d",
+            StatsPeriod::Week => "7d",
+            StatsPeriod::Month => "30d",
+        }
+    }
+
+    fn parse(s: &str) -> Option<StatsPeriod> {
+        Self::ALL.into_iter().find(|p| p.code() == s)
+    }
+
+    /// How far back the period reaches: today means the last 24 hours.
+    pub fn days(self) -> i64 {
+        match self {
+            StatsPeriod::Today => 1,
+            StatsPeriod::Week => 7,
+            StatsPeriod::Month => 30,
+        }
+    }
 }
 
 impl AdminAction {
@@ -43,6 +78,7 @@ impl AdminAction {
             AdminAction::Alerts => "a:alerts".into(),
             AdminAction::Ack(id) => format!("a:ack:{id}"),
             AdminAction::Audit => "a:audit".into(),
+            AdminAction::Stats(p) => format!("a:stats:{}", p.code()),
         }
     }
 
@@ -59,6 +95,7 @@ impl AdminAction {
             },
             Some(("retry", id)) => parse_any_id(id).map(AdminAction::Retry),
             Some(("ack", id)) => parse_any_id(id).map(AdminAction::Ack),
+            Some(("stats", p)) => StatsPeriod::parse(p).map(AdminAction::Stats),
             _ => None,
         }
     }
@@ -316,6 +353,9 @@ mod tests {
             CallbackData::Admin(AdminAction::Retry(i64::MIN)),
             CallbackData::Admin(AdminAction::Ack(42)),
             CallbackData::Admin(AdminAction::Pause),
+            CallbackData::Admin(AdminAction::Stats(StatsPeriod::Today)),
+            CallbackData::Admin(AdminAction::Stats(StatsPeriod::Week)),
+            CallbackData::Admin(AdminAction::Stats(StatsPeriod::Month)),
         ];
         for c in all {
             let s = c.encode();
@@ -356,6 +396,9 @@ mod tests {
             "a:retry:",
             "a:pause:1",
             "a:root",
+            "a:stats",
+            "a:stats:365d",
+            "a:stats:7d:x",
         ] {
             assert_eq!(CallbackData::parse(bad), None, "{bad}");
         }

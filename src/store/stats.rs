@@ -78,6 +78,26 @@ pub struct PaymentLine {
     pub payout_id: Option<i64>,
 }
 
+/// The platform over a period, for operators.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformStats {
+    /// USD value of the payments granted in the period (not refunded).
+    pub revenue: UsdMicros,
+    pub fees: UsdMicros,
+    /// Payments first seen in the period, by their NOWPayments status.
+    pub payments_by_status: Vec<(String, i64)>,
+    /// Active now.
+    pub active_subscriptions: i64,
+    /// Subscriptions that started in the period.
+    pub new_subscriptions: i64,
+    /// Subscriptions that ended (expired or revoked) in the period.
+    pub churned: i64,
+    /// Owner shares not paid out yet, by channel (largest first, at most 10).
+    pub pending_by_channel: Vec<(String, UsdMicros)>,
+    pub failed_jobs: i64,
+    pub open_alerts: i64,
+}
+
 const DAY_MS: i64 = 86_400_000;
 
 fn sum(r: &sqlx::any::AnyRow, col: &str) -> StoreResult<UsdMicros> {
@@ -85,6 +105,67 @@ fn sum(r: &sqlx::any::AnyRow, col: &str) -> StoreResult<UsdMicros> {
 }
 
 impl Db {
+    /// The figures of `/admin` stats for the `days` before `now`.
+    pub async fn platform_stats(&self, days: i64, now: UnixMillis) -> StoreResult<PlatformStats> {
+        let since = now.as_millis().saturating_sub(days.saturating_mul(DAY_MS));
+        let money = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(value_usd_micros), 0) AS BIGINT) AS revenue, \
+                    CAST(COALESCE(SUM(fee_usd_micros), 0) AS BIGINT) AS fees \
+             FROM payments WHERE granted_at >= $1 AND refunded_at IS NULL",
+        )
+        .bind(since)
+        .fetch_one(self.pool())
+        .await?;
+        let statuses = sqlx::query(
+            "SELECT status, COUNT(*) AS n FROM payments WHERE created_at >= $1 \
+             GROUP BY status ORDER BY status",
+        )
+        .bind(since)
+        .fetch_all(self.pool())
+        .await?;
+        let subs = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(CASE WHEN status = 'active' AND expires_at > $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS active, \
+                    CAST(COALESCE(SUM(CASE WHEN started_at >= $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS started, \
+                    CAST(COALESCE(SUM(CASE WHEN status <> 'active' AND updated_at >= $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS ended \
+             FROM subscriptions",
+        )
+        .bind(since)
+        .bind(now.as_millis())
+        .fetch_one(self.pool())
+        .await?;
+        let pending = sqlx::query(
+            "SELECT c.title AS title, CAST(SUM(a.owner_usd_micros) AS BIGINT) AS pending \
+             FROM accumulations a JOIN channels c ON c.id = a.channel_id \
+             WHERE a.state <> 'paid' GROUP BY c.id, c.title \
+             ORDER BY pending DESC, c.title LIMIT 10",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let counts = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM jobs WHERE state = 'failed') AS failed, \
+                    (SELECT COUNT(*) FROM alerts WHERE resolved_at IS NULL) AS alerts",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok(PlatformStats {
+            revenue: sum(&money, "revenue")?,
+            fees: sum(&money, "fees")?,
+            payments_by_status: statuses
+                .iter()
+                .map(|r| Ok((r.try_get("status")?, r.try_get("n")?)))
+                .collect::<StoreResult<_>>()?,
+            active_subscriptions: subs.try_get("active")?,
+            new_subscriptions: subs.try_get("started")?,
+            churned: subs.try_get("ended")?,
+            pending_by_channel: pending
+                .iter()
+                .map(|r| Ok((r.try_get("title")?, sum(r, "pending")?)))
+                .collect::<StoreResult<_>>()?,
+            failed_jobs: counts.try_get("failed")?,
+            open_alerts: counts.try_get("alerts")?,
+        })
+    }
+
     pub async fn channel_figures(
         &self,
         channel_id: i64,

@@ -72,6 +72,7 @@ async fn the_demo_plays_the_whole_story(backend: Backend) {
         "https://bscscan.com/tx/0x",
         "Lee's week ended: he was told and removed",
         "Raj renewed Beta Long Reads at $30",
+        "📊 The last 30 days",
         "══ Balance per owner (USD) ══",
         "invariants hold",
         "Demo finished in",

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod admin;
 mod bot;
 mod browser_sandbox;
 mod cli;

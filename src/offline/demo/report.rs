@@ -146,7 +146,7 @@ pub async fn finish(
     for who in st.ids_with_role(Role::Admin) {
         st.set_summary(
             who,
-            "opened the operator menu and ran the money audit: clean".into(),
+            "read the last 30 days' figures and ran the money audit: clean".into(),
         )?;
     }
 

@@ -158,11 +158,21 @@ pub async fn time_passes(st: &mut Stage, ch: &Channels) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The operator looks at the platform.
+/// The operator looks at the platform: the last 30 days' figures, then the money audit.
 pub async fn admin(st: &mut Stage) -> anyhow::Result<()> {
     st.scene("The operator checks the platform");
     let menu = st.say(ADA, "/admin", Want::Text("Operator menu")).await?;
+    let stats = st
+        .tap(ADA, &menu, "a:stats:30d", Want::Text("The last 30 days"))
+        .await?;
+    let text = stats.text.unwrap_or_default();
+    ensure!(
+        text.contains("Revenue: $") && text.contains("Subscriptions: "),
+        "the operator's figures are incomplete: {text}"
+    );
+    st.note("Ada read the last 30 days: revenue, fees, payments by status, subscriptions, pending payouts");
     st.tap(ADA, &menu, "a:audit", Want::Text("money audit"))
         .await?;
+    st.note("Ada ran the money audit from the bot");
     Ok(())
 }
