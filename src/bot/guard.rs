@@ -55,7 +55,7 @@ async fn run_caught(
             ("panic", Err(format!("panic: {what}")))
         }
     };
-    metrics::counter!("bot_updates_total", "handler" => name, "outcome" => outcome).increment(1);
+    metrics::counter!(crate::telemetry::names::BOT_UPDATES, "handler" => name, "outcome" => outcome).increment(1);
     result
 }
 

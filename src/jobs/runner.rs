@@ -23,6 +23,7 @@ use crate::domain::job::Job;
 use crate::domain::time::SharedClock;
 use crate::store::jobs::ClaimedJob;
 use crate::store::{Backend, Db, StoreResult};
+use crate::telemetry::names;
 
 /// How a job run failed.
 #[derive(Debug, thiserror::Error)]
@@ -155,7 +156,7 @@ impl JobRunner {
                 leased_by = %holders.join(","),
                 "released jobs left running by an earlier process; they run again now"
             );
-            metrics::counter!("jobs_released_at_startup_total").increment(jobs.len() as u64);
+            metrics::counter!(names::JOBS_RELEASED_AT_STARTUP).increment(jobs.len() as u64);
         }
         Ok(jobs.len())
     }
@@ -242,7 +243,7 @@ impl JobRunner {
                 Ok(true) => {}
                 Ok(false) => return,
                 Err(e) => {
-                    metrics::counter!("jobs_heartbeat_errors_total").increment(1);
+                    metrics::counter!(names::JOB_LEASE_RENEWAL_ERRORS).increment(1);
                     tracing::warn!(error = %format!("{e:#}"), "could not renew the job lease");
                 }
             }
@@ -317,7 +318,7 @@ impl JobRunner {
     }
 
     fn count(&self, job: &ClaimedJob, outcome: Outcome) -> Outcome {
-        metrics::counter!("jobs_finished_total", "kind" => job.kind.clone(), "outcome" => outcome.label())
+        metrics::counter!(names::JOB_RUNS, "kind" => job.kind.clone(), "outcome" => outcome.label())
             .increment(1);
         outcome
     }
@@ -330,7 +331,7 @@ impl JobRunner {
                 Ok(r) if r.claimed > 0 && !cancel.is_cancelled() => continue,
                 Ok(_) => {}
                 Err(e) => {
-                    metrics::counter!("jobs_runner_errors_total").increment(1);
+                    metrics::counter!(names::JOB_RUNNER_ERRORS).increment(1);
                     tracing::error!(error = %format!("{e:#}"), "job runner pass failed");
                 }
             }

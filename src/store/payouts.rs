@@ -15,6 +15,7 @@ use crate::domain::money::UsdMicros;
 use crate::domain::states::{AccumulationState, PayoutState};
 use crate::domain::time::UnixMillis;
 use crate::store::outbox::{self, Notice, alert};
+use crate::telemetry::count_payouts;
 
 pub use super::valuations::{SharePlacement, ToValue, Valued};
 pub use super::wallet_txs::{SignedTx, TxFor, WalletTx};
@@ -110,6 +111,7 @@ impl Db {
         .execute(self.pool())
         .await?
         .rows_affected();
+        count_payouts(to, n);
         Ok(n == 1)
     }
 
@@ -134,6 +136,7 @@ impl Db {
         .execute(self.pool())
         .await?
         .rows_affected();
+        count_payouts(PayoutState::Exchange, n);
         Ok(n == 1)
     }
 
@@ -148,6 +151,7 @@ impl Db {
         .execute(self.pool())
         .await?
         .rows_affected();
+        count_payouts(PayoutState::Pending, n);
         Ok(n == 1)
     }
 
@@ -196,6 +200,7 @@ impl Db {
         )
         .await?;
         tx.commit().await?;
+        count_payouts(PayoutState::Sent, 1);
         Ok(true)
     }
 
@@ -234,6 +239,7 @@ impl Db {
         )
         .await?;
         tx.commit().await?;
+        count_payouts(PayoutState::Failed, 1);
         Ok(true)
     }
 
@@ -293,6 +299,7 @@ impl Db {
         )
         .await?;
         tx.commit().await?;
+        count_payouts(PayoutState::Cancelled, 1);
         Ok(true)
     }
 
@@ -412,6 +419,7 @@ impl Db {
                 .await?;
             }
             tx.commit().await?;
+            count_payouts(PayoutState::Pending, 1);
             created.push(id);
         }
         Ok(created)

@@ -13,6 +13,7 @@ mod http_limits;
 mod jobs;
 mod lessons;
 mod lifecycle;
+mod metrics;
 mod owner;
 mod payouts;
 mod store;
