@@ -24,7 +24,12 @@ pub async fn guarded(
     let Err(failure) = run_caught(name, fut).await else {
         return Ok(());
     };
-    tracing::error!(handler = name, error = %ctx.redact(&failure), "bot handler failed");
+    tracing::error!(
+        handler = name,
+        chat_id = reply_to.map(|(chat, _)| chat.0),
+        error = %ctx.redact(&failure),
+        "bot handler failed"
+    );
     if let Some((chat, lang)) = reply_to {
         // Best effort: if even this fails there is nothing more to tell the user.
         if let Err(e) = bot

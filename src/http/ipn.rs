@@ -65,7 +65,13 @@ pub async fn receive(
         Ok(outcome) => {
             metrics::counter!(crate::telemetry::names::IPN, "outcome" => outcome.label())
                 .increment(1);
-            tracing::info!(np_payment_id = %payment.payment_id, ?outcome, "IPN recorded");
+            tracing::info!(
+                np_payment_id = %payment.payment_id,
+                invoice_id = outcome.invoice_id(),
+                payment_id = outcome.payment_id(),
+                outcome = outcome.label(),
+                "IPN recorded"
+            );
             s.ctx.jobs_wake.notify_one();
             (StatusCode::OK, "ok")
         }

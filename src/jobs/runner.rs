@@ -250,8 +250,35 @@ impl JobRunner {
         }
     }
 
-    #[tracing::instrument(skip_all, fields(job_id = job.id, kind = %job.kind, attempt = job.attempts))]
+    #[tracing::instrument(skip_all, fields(
+        job_id = job.id,
+        kind = %job.kind,
+        attempt = job.attempts,
+        invoice_id = tracing::field::Empty,
+        payment_id = tracing::field::Empty,
+        payout_id = tracing::field::Empty,
+        subscription_id = tracing::field::Empty,
+        channel_id = tracing::field::Empty,
+        conversion_id = tracing::field::Empty,
+    ))]
     async fn run_job(&self, job: &ClaimedJob) -> anyhow::Result<Outcome> {
+        // What the job is about goes on every line it logs (as JSON keys with LOG_FORMAT=json).
+        if let Ok(j) = job.job() {
+            let ids = j.ids();
+            let span = tracing::Span::current();
+            for (name, id) in [
+                ("invoice_id", ids.invoice_id),
+                ("payment_id", ids.payment_id),
+                ("payout_id", ids.payout_id),
+                ("subscription_id", ids.subscription_id),
+                ("channel_id", ids.channel_id),
+                ("conversion_id", ids.conversion_id),
+            ] {
+                if let Some(id) = id {
+                    span.record(name, id);
+                }
+            }
+        }
         let work = async {
             match self.handlers.get(&job.kind) {
                 None => Err(JobError::Terminal(anyhow::anyhow!(

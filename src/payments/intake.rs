@@ -333,6 +333,25 @@ impl IntakeOutcome {
     pub fn label(&self) -> &'static str {
         outcome_label(self)
     }
+
+    /// Our invoice the IPN was about, when it was one of ours.
+    pub fn invoice_id(&self) -> Option<i64> {
+        match self {
+            IntakeOutcome::Moved { invoice_id }
+            | IntakeOutcome::Granted { invoice_id, .. }
+            | IntakeOutcome::Underpaid { invoice_id }
+            | IntakeOutcome::Held { invoice_id } => Some(*invoice_id),
+            IntakeOutcome::Duplicate | IntakeOutcome::Stale | IntakeOutcome::Orphan => None,
+        }
+    }
+
+    /// Our payment row, when this IPN granted with it.
+    pub fn payment_id(&self) -> Option<i64> {
+        match self {
+            IntakeOutcome::Granted { payment_id, .. } => Some(*payment_id),
+            _ => None,
+        }
+    }
 }
 
 fn outcome_label(o: &IntakeOutcome) -> &'static str {

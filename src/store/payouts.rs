@@ -201,6 +201,15 @@ impl Db {
         .await?;
         tx.commit().await?;
         count_payouts(PayoutState::Sent, 1);
+        tracing::info!(
+            payout_id = p.id,
+            payment_id = p.payment_id,
+            channel_id = p.channel_id,
+            tx_hash,
+            amount = amount_sent,
+            currency = %p.dest_currency,
+            "payout sent"
+        );
         Ok(true)
     }
 
@@ -240,6 +249,13 @@ impl Db {
         .await?;
         tx.commit().await?;
         count_payouts(PayoutState::Failed, 1);
+        tracing::error!(
+            payout_id = p.id,
+            payment_id = p.payment_id,
+            channel_id = p.channel_id,
+            reason = why,
+            "payout failed"
+        );
         Ok(true)
     }
 
@@ -300,6 +316,12 @@ impl Db {
         .await?;
         tx.commit().await?;
         count_payouts(PayoutState::Cancelled, 1);
+        tracing::info!(
+            payout_id = p.id,
+            payment_id,
+            channel_id = p.channel_id,
+            "instant payout below the exchange minimum; its share waits for a batch"
+        );
         Ok(true)
     }
 
