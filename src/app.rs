@@ -1,6 +1,7 @@
 //! Start-up and lifecycle: `Application::build` does every fallible step (listen, database,
-//! migrations, Telegram `getMe`, webhook) before anything runs; `run_until_stopped` runs the
-//! bot, the HTTP server, the job runner and the timers until cancelled, then stops them all.
+//! migrations, Telegram `getMe`, webhook) before anything runs, while a start-up server on the
+//! port answers the probes (`/readyz` 503 naming the step); `run_until_stopped` runs the bot,
+//! the HTTP server, the job runner and the timers until cancelled, then stops them all.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -30,6 +31,7 @@ use crate::providers::nowpayments::NowPaymentsClient;
 use crate::services::{AppContext, Ctx};
 use crate::store::{Db, StoreError};
 use crate::telemetry::redact;
+use crate::telemetry::telegram::Counted;
 
 /// The update kinds we ask Telegram for, explicitly: `chat_member` is never sent otherwise.
 pub const ALLOWED_UPDATES: [AllowedUpdate; 5] = [
@@ -115,10 +117,22 @@ impl Application {
                 source,
             })?;
 
-        let db = Db::connect_and_migrate(&config.database).await?;
+        // Install the metrics recorder before anything counts.
+        crate::telemetry::metrics_handle();
+        // Probes get an answer from here on: alive, not ready until start-up is over.
+        let health = Arc::new(Health::default());
+        health.set_starting(Some("connecting to the database"));
+        let startup =
+            http::startup::StartupServer::spawn(listener, config.http.clone(), health.clone());
+
+        let db = Db::connect(&config.database).await?;
+        health.set_starting(Some("migrating the database"));
+        db.migrate().await?;
+        health.set_starting(Some("connecting to Telegram"));
         let clock = opts.clock.unwrap_or_else(|| Arc::new(SystemClock));
         let token = config.telegram.token.expose_secret().to_owned();
-        let raw_bot = Bot::new(token.clone()).set_api_url(config.telegram.api_url.clone());
+        let raw_bot =
+            Counted::new(Bot::new(token.clone()).set_api_url(config.telegram.api_url.clone()));
         let tg_error =
             |e: teloxide::RequestError| StartupError::Telegram(redact(&e.to_string(), &[&token]));
         let me = tokio::time::timeout(Duration::from_secs(30), raw_bot.get_me())
@@ -150,8 +164,7 @@ impl Application {
             tracing::warn!(error = %redact(&e.to_string(), &[&token]), "could not set the command menus");
         }
 
-        // Install the metrics recorder before anything counts.
-        crate::telemetry::metrics_handle();
+        health.set_starting(Some("starting"));
         let config = Arc::new(config);
         let jobs_wake = Arc::new(Notify::new());
         let nowpayments = NowPaymentsClient::new(
@@ -178,7 +191,6 @@ impl Application {
         .map_err(|e| StartupError::Provider(format!("the host wallet: {e}")))?;
         // A node on another chain stops start-up; one that does not answer yet leaves
         // /readyz failing until the background re-check reaches it.
-        let health = Arc::new(Health::default());
         match http::health::check_chain(&wallet).await {
             http::health::ChainCheck::Ok => {}
             http::health::ChainCheck::WrongChain { configured, node } => {
@@ -227,6 +239,14 @@ impl Application {
         scheduler.add(crate::payouts::convert::timer(ctx.clone()));
         scheduler.add(crate::payouts::batch::timer(ctx.clone()));
 
+        let listener = startup
+            .finish()
+            .await
+            .map_err(|source| StartupError::Listen {
+                addr: local_addr,
+                source,
+            })?;
+        health.set_starting(None);
         tracing::info!(
             bot = me.username(),
             http = %local_addr,
@@ -363,6 +383,7 @@ impl Application {
         if !manual_timers {
             scheduler.spawn(&tracker, stop.clone());
         }
+        tracker.spawn(metrics_upkeep(stop.clone()));
         if health.evm_problem().is_some() {
             tracker.spawn(http::health::recheck_chain(
                 ctx.wallet.clone(),
@@ -421,6 +442,18 @@ impl Application {
     }
 }
 
+/// Folds recorded durations into their histograms now and then, so they do not pile up in
+/// memory between scrapes (a scrape does the same).
+async fn metrics_upkeep(stop: CancellationToken) {
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => crate::telemetry::metrics_handle().run_upkeep(),
+            () = stop.cancelled() => return,
+        }
+    }
+}
+
 /// Asks the dispatcher to stop taking updates and finish the ones in flight. It refuses while
 /// it is still starting, so ask again until the deadline.
 async fn stop_dispatcher(token: &ShutdownToken, deadline: tokio::time::Instant) {
@@ -445,7 +478,7 @@ impl<E: std::fmt::Display + Send + 'static> ErrorHandler<E> for RedactedErrors {
     fn handle_error(self: Arc<Self>, error: E) -> BoxFuture<'static, ()> {
         let text = self.0.redact(&error.to_string());
         async move {
-            metrics::counter!("telegram_errors_total").increment(1);
+            metrics::counter!(crate::telemetry::names::TELEGRAM_UPDATE_ERRORS).increment(1);
             tracing::error!(error = %text, "Telegram update error");
         }
         .boxed()

@@ -169,7 +169,8 @@ impl JobHandler for NotifyOwner {
                     TgFailure::Transient => Err(job_error(e, "sendMessage (owner notice)")),
                     TgFailure::UserUnreachable => {
                         tracing::info!(
-                            owner = channel.owner_id,
+                            user_id = channel.owner_id,
+                            channel_id = channel.id,
                             "owner unreachable; notice dropped"
                         );
                         Ok(())

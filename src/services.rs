@@ -17,10 +17,13 @@ use crate::providers::changenow::ChangeNowClient;
 use crate::providers::nowpayments::NowPaymentsClient;
 use crate::store::Db;
 use crate::telemetry::redact;
+use crate::telemetry::telegram::Counted;
 
 /// The bot every part of the process sends with: one shared `Throttle`, so all outgoing
-/// messages share one rate budget (1/s per chat, 30/s overall).
-pub type TgBot = Throttle<Bot>;
+/// messages share one rate budget (1/s per chat, 30/s overall), over a `Counted` bot, so every
+/// HTTP attempt (429s and the throttle's retries included) is counted in
+/// `telepay_telegram_requests_total`.
+pub type TgBot = Throttle<Counted<Bot>>;
 
 /// Everything handlers, routes and jobs share.
 pub struct AppContext {

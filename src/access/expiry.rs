@@ -120,7 +120,7 @@ impl JobHandler for ExpireSubscription {
                     }
                     // A user who is not (or no longer) a member is already out.
                     TgFailure::UserUnreachable | TgFailure::Permanent => {
-                        tracing::info!(error = %ctx.redact(&e.to_string()), "member already gone");
+                        tracing::info!(user_id = sub.user_id, error = %ctx.redact(&e.to_string()), "member already gone");
                     }
                     TgFailure::Transient => return Err(job_error(e, "banChatMember")),
                 }
@@ -176,7 +176,7 @@ async fn notify_with_renew(
         Ok(_) => Ok(()),
         Err(e) if classify(&e) == TgFailure::Transient => Err(job_error(e, "sendMessage")),
         Err(e) => {
-            tracing::info!(error = %ctx.redact(&e.to_string()), "subscriber not reachable");
+            tracing::info!(user_id, error = %ctx.redact(&e.to_string()), "subscriber not reachable");
             Ok(())
         }
     }

@@ -195,8 +195,21 @@ async fn send_access_dm(
         .reply_markup(keyboard)
         .await
     {
-        Ok(_) => Ok(()),
+        Ok(_) => {
+            tracing::info!(
+                user_id = sub.user_id,
+                subscription_id = sub.id,
+                channel_id = sub.channel_id,
+                "access granted; invite link sent"
+            );
+            Ok(())
+        }
         Err(e) if classify(&e) == TgFailure::UserUnreachable => {
+            tracing::info!(
+                user_id = sub.user_id,
+                subscription_id = sub.id,
+                "access granted; the subscriber cannot be messaged (link via /access)"
+            );
             // They can still get the link with /access once they unblock the bot.
             let _ = ctx
                 .db

@@ -31,13 +31,15 @@ pub async fn on_join_request(ctx: &Ctx, req: &ChatJoinRequest) -> anyhow::Result
         if let Some(link) = &req.invite_link {
             ctx.db.mark_invite_used(&link.invite_link, now).await?;
         }
-        metrics::counter!("join_requests_total", "decision" => "approved").increment(1);
+        metrics::counter!(crate::telemetry::names::JOIN_REQUESTS, "decision" => "approved")
+            .increment(1);
         Ok(Decision::Approved)
     } else {
         ctx.bot
             .decline_chat_join_request(req.chat.id, req.from.id)
             .await?;
-        metrics::counter!("join_requests_total", "decision" => "declined").increment(1);
+        metrics::counter!(crate::telemetry::names::JOIN_REQUESTS, "decision" => "declined")
+            .increment(1);
         Ok(Decision::Declined)
     }
 }

@@ -202,7 +202,7 @@ pub async fn on_callback(
         AdminAction::Pause | AdminAction::Resume => {
             let paused = action == AdminAction::Pause;
             ctx.db.set_payouts_paused(paused, now).await?;
-            tracing::warn!(admin = user.id, paused, "kill switch changed");
+            tracing::warn!(user_id = user.id, paused, "kill switch changed by an admin");
             if !paused {
                 ctx.jobs_wake.notify_one();
             }

@@ -81,7 +81,7 @@ pub fn forms(lang: Lang) -> String {
 /// and reason (`typed_amounts_refused_total`), so a confusing prompt shows up in the metrics.
 pub fn refusal(lang: Lang, e: TypedUsdError, what: AmountUse, rules: &RulesConfig) -> String {
     let (key, label) = reason(e);
-    metrics::counter!("typed_amounts_refused_total", "use" => what.label(), "reason" => label)
+    metrics::counter!(crate::telemetry::names::TYPED_AMOUNTS_REFUSED, "use" => what.label(), "reason" => label)
         .increment(1);
     let range = what.range(rules);
     let ask = t_args(

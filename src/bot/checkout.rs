@@ -141,6 +141,14 @@ async fn start_checkout(
     let lang = user.lang();
     match checkout(ctx, user.id, tier_id).await {
         Ok((invoice, fresh)) => {
+            tracing::info!(
+                user_id = user.id,
+                invoice_id = invoice.id,
+                channel_id = channel.id,
+                tier_id,
+                fresh,
+                "invoice shown"
+            );
             let msg = send_invoice(bot, lang, chat, channel, &invoice).await?;
             if fresh || invoice.progress_message_id.is_none() {
                 ctx.db
@@ -167,7 +175,7 @@ async fn start_checkout(
             Ok(())
         }
         Err(CheckoutError::Provider(e)) => {
-            tracing::warn!(error = %e, "NOWPayments refused or failed the invoice");
+            tracing::warn!(user_id = user.id, channel_id = channel.id, tier_id, error = %e, "NOWPayments refused or failed the invoice");
             bot.send_message(chat, t(lang, "invoice-failed"))
                 .parse_mode(ParseMode::Html)
                 .await?;

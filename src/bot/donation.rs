@@ -73,6 +73,12 @@ pub async fn on_amount(
     ctx.db.remove_dialogue(chat.0).await?;
     match checkout_donation(ctx, user.id, channel_id, amount).await {
         Ok(invoice) => {
+            tracing::info!(
+                user_id = user.id,
+                invoice_id = invoice.id,
+                channel_id,
+                "donation invoice created"
+            );
             let title = ctx
                 .db
                 .channel(channel_id)
@@ -109,7 +115,7 @@ pub async fn on_amount(
                 .await?;
         }
         Err(CheckoutError::Provider(e)) => {
-            tracing::warn!(error = %e, "NOWPayments refused the donation invoice");
+            tracing::warn!(user_id = user.id, channel_id, error = %e, "NOWPayments refused the donation invoice");
             bot.send_message(chat, t(lang, "invoice-failed"))
                 .parse_mode(ParseMode::Html)
                 .await?;

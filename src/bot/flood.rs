@@ -250,14 +250,14 @@ impl FloodGuard {
         let Verdict::Drop { reason, notice } = verdict else {
             return true;
         };
-        metrics::counter!("bot_updates_dropped_total", "reason" => reason.as_str()).increment(1);
+        metrics::counter!(crate::telemetry::names::BOT_UPDATES_DROPPED, "reason" => reason.as_str()).increment(1);
         tracing::debug!(
             user_id = who.user.0,
             reason = reason.as_str(),
             "update dropped"
         );
         if notice {
-            metrics::counter!("bot_flood_notices_total").increment(1);
+            metrics::counter!(crate::telemetry::names::BOT_FLOOD_NOTICES).increment(1);
             tracing::warn!(
                 user_id = who.user.0,
                 reason = reason.as_str(),

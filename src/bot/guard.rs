@@ -24,7 +24,12 @@ pub async fn guarded(
     let Err(failure) = run_caught(name, fut).await else {
         return Ok(());
     };
-    tracing::error!(handler = name, error = %ctx.redact(&failure), "bot handler failed");
+    tracing::error!(
+        handler = name,
+        chat_id = reply_to.map(|(chat, _)| chat.0),
+        error = %ctx.redact(&failure),
+        "bot handler failed"
+    );
     if let Some((chat, lang)) = reply_to {
         // Best effort: if even this fails there is nothing more to tell the user.
         if let Err(e) = bot
@@ -55,7 +60,7 @@ async fn run_caught(
             ("panic", Err(format!("panic: {what}")))
         }
     };
-    metrics::counter!("bot_updates_total", "handler" => name, "outcome" => outcome).increment(1);
+    metrics::counter!(crate::telemetry::names::BOT_UPDATES, "handler" => name, "outcome" => outcome).increment(1);
     result
 }
 

@@ -61,6 +61,17 @@ pub enum Job {
     ConversionStep { conversion_id: i64 },
 }
 
+/// The ids a job names (see [`Job::ids`]); None where its kind has none of that sort.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JobIds {
+    pub invoice_id: Option<i64>,
+    pub payment_id: Option<i64>,
+    pub payout_id: Option<i64>,
+    pub subscription_id: Option<i64>,
+    pub channel_id: Option<i64>,
+    pub conversion_id: Option<i64>,
+}
+
 /// A job that cannot be written or read back.
 #[derive(Debug, thiserror::Error)]
 #[error("bad payload: {0}")]
@@ -87,6 +98,47 @@ impl Job {
             Job::PayoutStep { .. } => job_kinds::PAYOUT_STEP,
             Job::ConversionStep { .. } => job_kinds::CONVERSION_STEP,
         }
+    }
+
+    /// The ids of what the job is about, for the fields of its log lines.
+    pub fn ids(&self) -> JobIds {
+        let mut ids = JobIds::default();
+        match self {
+            Job::GrantAccess {
+                subscription_id,
+                payment_id,
+                invoice_id,
+            } => {
+                ids.subscription_id = Some(*subscription_id);
+                ids.payment_id = Some(*payment_id);
+                ids.invoice_id = Some(*invoice_id);
+            }
+            Job::PaymentProgress {
+                invoice_id,
+                payment_id,
+                ..
+            }
+            | Job::TopupInvoice {
+                invoice_id,
+                payment_id,
+                ..
+            } => {
+                ids.invoice_id = Some(*invoice_id);
+                ids.payment_id = Some(*payment_id);
+            }
+            Job::NotifyOwner { channel_id, .. } => ids.channel_id = Some(*channel_id),
+            Job::ExpireSubscription {
+                subscription_id, ..
+            }
+            | Job::RemindSubscription {
+                subscription_id, ..
+            } => ids.subscription_id = Some(*subscription_id),
+            Job::ReconcilePayment { .. } => {}
+            Job::ValuePayment { payment_id } => ids.payment_id = Some(*payment_id),
+            Job::PayoutStep { payout_id } => ids.payout_id = Some(*payout_id),
+            Job::ConversionStep { conversion_id } => ids.conversion_id = Some(*conversion_id),
+        }
+        ids
     }
 
     /// The payload as stored: the variant's fields as one JSON object. It goes through

@@ -33,7 +33,8 @@ pub async fn receive(
     let value = match verify(secret, &body, sig) {
         Ok(v) => v,
         Err(e) => {
-            metrics::counter!("ipn_rejected_total", "reason" => "signature").increment(1);
+            metrics::counter!(crate::telemetry::names::IPN, "outcome" => "bad_signature")
+                .increment(1);
             tracing::warn!(reason = %e, bytes = body.len(), "IPN refused");
             return (StatusCode::UNAUTHORIZED, "invalid signature");
         }
@@ -41,12 +42,13 @@ pub async fn receive(
     let (payment, unreadable) = match NpPayment::from_ipn_value(&value) {
         Ok(p) => p,
         Err(e) => {
-            metrics::counter!("ipn_rejected_total", "reason" => "shape").increment(1);
+            metrics::counter!(crate::telemetry::names::IPN, "outcome" => "malformed").increment(1);
             tracing::warn!(error = %e, "signed IPN with an unreadable shape");
             return (StatusCode::BAD_REQUEST, "unreadable payment");
         }
     };
     let Ok(raw) = std::str::from_utf8(&body) else {
+        metrics::counter!(crate::telemetry::names::IPN, "outcome" => "malformed").increment(1);
         return (StatusCode::BAD_REQUEST, "body is not UTF-8");
     };
     let rules = IntakeRules::from_config(&s.ctx.config);
@@ -61,12 +63,20 @@ pub async fn receive(
     .await
     {
         Ok(outcome) => {
-            tracing::info!(np_payment_id = %payment.payment_id, ?outcome, "IPN recorded");
+            metrics::counter!(crate::telemetry::names::IPN, "outcome" => outcome.label())
+                .increment(1);
+            tracing::info!(
+                np_payment_id = %payment.payment_id,
+                invoice_id = outcome.invoice_id(),
+                payment_id = outcome.payment_id(),
+                outcome = outcome.label(),
+                "IPN recorded"
+            );
             s.ctx.jobs_wake.notify_one();
             (StatusCode::OK, "ok")
         }
         Err(e) => {
-            metrics::counter!("ipn_rejected_total", "reason" => "database").increment(1);
+            metrics::counter!(crate::telemetry::names::IPN, "outcome" => "error").increment(1);
             tracing::error!(error = %e, "IPN could not be stored; NOWPayments will retry");
             (StatusCode::SERVICE_UNAVAILABLE, "try again")
         }

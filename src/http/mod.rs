@@ -10,6 +10,7 @@ pub mod health;
 pub mod ipn;
 pub mod metrics;
 pub mod pay_page;
+pub mod startup;
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -35,10 +36,13 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::HttpLimits;
 use crate::services::Ctx;
+use crate::telemetry::names;
 
 /// Liveness of the parts that can die while the HTTP server stays up.
 #[derive(Debug, Default)]
 pub struct Health {
+    /// What start-up is doing (`connecting to the database`, `migrating`, …) until it is done.
+    starting: std::sync::Mutex<Option<&'static str>>,
     dispatcher_started: std::sync::atomic::AtomicBool,
     dispatcher_down: std::sync::atomic::AtomicBool,
     /// Why the host wallet's EVM node is not known to serve our chain yet; None once it
@@ -47,6 +51,22 @@ pub struct Health {
 }
 
 impl Health {
+    /// Records the start-up step under way; None once start-up is over.
+    pub fn set_starting(&self, step: Option<&'static str>) {
+        *self
+            .starting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = step;
+    }
+
+    /// The start-up step under way, if start-up is not over.
+    pub fn starting(&self) -> Option<&'static str> {
+        *self
+            .starting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Records the outcome of the latest `eth_chainId` check (None: the node is on our chain).
     pub fn set_evm_problem(&self, problem: Option<String>) {
         *self
@@ -104,7 +124,11 @@ pub fn router(state: HttpState) -> Router {
             "/webhooks/nowpayments",
             post(ipn::receive)
                 .layer::<_, Infallible>(DefaultBodyLimit::max(ipn::MAX_IPN_BODY))
-                .layer::<_, Infallible>(RequestBodyLimitLayer::new(ipn::MAX_IPN_BODY)),
+                .layer::<_, Infallible>(RequestBodyLimitLayer::new(ipn::MAX_IPN_BODY))
+                .layer::<_, Infallible>(middleware::from_fn_with_state(
+                    "nowpayments_ipn",
+                    metrics::time_route,
+                )),
         )
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -116,12 +140,18 @@ const TELEGRAM_SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
 
 /// Puts the secret check in front of Telegram's webhook `routes` (teloxide's handler reads
 /// the whole body before it looks at the secret): a call without the right secret is
-/// answered 401 before a byte of its body is read. The comparison is constant-time.
+/// answered 401 before a byte of its body is read. The comparison is constant-time. Every
+/// call, refused or not, is timed (route `telegram_webhook`).
 pub fn guard_telegram_webhook(routes: Router, secret: SecretString) -> Router {
-    routes.route_layer(middleware::from_fn_with_state(
-        Arc::new(secret),
-        require_webhook_secret,
-    ))
+    routes
+        .route_layer(middleware::from_fn_with_state(
+            Arc::new(secret),
+            require_webhook_secret,
+        ))
+        .route_layer(middleware::from_fn_with_state(
+            "telegram_webhook",
+            metrics::time_route,
+        ))
 }
 
 async fn require_webhook_secret(
@@ -136,7 +166,7 @@ async fn require_webhook_secret(
     if bool::from(given.ct_eq(secret.expose_secret().as_bytes())) {
         next.run(req).await
     } else {
-        ::metrics::counter!("http_refused_total", "reason" => "webhook_secret").increment(1);
+        ::metrics::counter!(names::HTTP_REFUSED, "reason" => "webhook_secret").increment(1);
         tracing::warn!("Telegram webhook call with a wrong or missing secret refused");
         (StatusCode::UNAUTHORIZED, "wrong secret").into_response()
     }
@@ -145,7 +175,7 @@ async fn require_webhook_secret(
 /// Answer for a request shed because `max_concurrent_requests` are already in flight.
 async fn overloaded(err: tower::BoxError) -> Response {
     if err.is::<tower::load_shed::error::Overloaded>() {
-        ::metrics::counter!("http_refused_total", "reason" => "overloaded").increment(1);
+        ::metrics::counter!(names::HTTP_REFUSED, "reason" => "overloaded").increment(1);
         (StatusCode::SERVICE_UNAVAILABLE, "busy, try again").into_response()
     } else {
         tracing::error!(error = %err, "HTTP middleware failed");
@@ -161,7 +191,7 @@ fn count_refusals<B>(res: axum::http::Response<B>) -> axum::http::Response<B> {
         _ => None,
     };
     if let Some(reason) = reason {
-        ::metrics::counter!("http_refused_total", "reason" => reason).increment(1);
+        ::metrics::counter!(names::HTTP_REFUSED, "reason" => reason).increment(1);
     }
     res
 }
@@ -173,11 +203,25 @@ fn count_refusals<B>(res: axum::http::Response<B>) -> axum::http::Response<B> {
 /// HTTP/1 builder directly: hyper closes a connection whose headers (or, on keep-alive, the
 /// next request's) do not arrive within `header_timeout`.
 pub async fn serve(
-    mut listener: TcpListener,
+    listener: TcpListener,
     router: Router,
     limits: HttpLimits,
     stop: CancellationToken,
 ) -> std::io::Result<()> {
+    drop(serve_until(listener, router, limits, stop, None).await);
+    Ok(())
+}
+
+/// [`serve`], handing the listener back when `stop` fires (the start-up server gives it to
+/// the real one, so the port stays bound throughout). With `drain`, connections still open
+/// after that long are left to finish on their own.
+pub(crate) async fn serve_until(
+    mut listener: TcpListener,
+    router: Router,
+    limits: HttpLimits,
+    stop: CancellationToken,
+    drain: Option<std::time::Duration>,
+) -> TcpListener {
     // Outermost first: shed when full, count the refusals, refuse a body over the limit from
     // its Content-Length (and cut a chunked one at the limit), bound the whole request.
     let service = ServiceBuilder::new()
@@ -210,14 +254,16 @@ pub async fn serve(
         tokio::spawn(async move {
             if let Err(e) = conn.await {
                 if e.is_timeout() {
-                    ::metrics::counter!("http_refused_total", "reason" => "header_timeout")
+                    ::metrics::counter!(names::HTTP_REFUSED, "reason" => "header_timeout")
                         .increment(1);
                 }
                 tracing::debug!(error = %e, "HTTP connection ended with an error");
             }
         });
     }
-    drop(listener);
-    graceful.shutdown().await;
-    Ok(())
+    match drain {
+        None => graceful.shutdown().await,
+        Some(d) => drop(tokio::time::timeout(d, graceful.shutdown()).await),
+    }
+    listener
 }

@@ -23,6 +23,7 @@ use crate::domain::job::Job;
 use crate::domain::time::SharedClock;
 use crate::store::jobs::ClaimedJob;
 use crate::store::{Backend, Db, StoreResult};
+use crate::telemetry::names;
 
 /// How a job run failed.
 #[derive(Debug, thiserror::Error)]
@@ -155,7 +156,7 @@ impl JobRunner {
                 leased_by = %holders.join(","),
                 "released jobs left running by an earlier process; they run again now"
             );
-            metrics::counter!("jobs_released_at_startup_total").increment(jobs.len() as u64);
+            metrics::counter!(names::JOBS_RELEASED_AT_STARTUP).increment(jobs.len() as u64);
         }
         Ok(jobs.len())
     }
@@ -242,15 +243,42 @@ impl JobRunner {
                 Ok(true) => {}
                 Ok(false) => return,
                 Err(e) => {
-                    metrics::counter!("jobs_heartbeat_errors_total").increment(1);
+                    metrics::counter!(names::JOB_LEASE_RENEWAL_ERRORS).increment(1);
                     tracing::warn!(error = %format!("{e:#}"), "could not renew the job lease");
                 }
             }
         }
     }
 
-    #[tracing::instrument(skip_all, fields(job_id = job.id, kind = %job.kind, attempt = job.attempts))]
+    #[tracing::instrument(skip_all, fields(
+        job_id = job.id,
+        kind = %job.kind,
+        attempt = job.attempts,
+        invoice_id = tracing::field::Empty,
+        payment_id = tracing::field::Empty,
+        payout_id = tracing::field::Empty,
+        subscription_id = tracing::field::Empty,
+        channel_id = tracing::field::Empty,
+        conversion_id = tracing::field::Empty,
+    ))]
     async fn run_job(&self, job: &ClaimedJob) -> anyhow::Result<Outcome> {
+        // What the job is about goes on every line it logs (as JSON keys with LOG_FORMAT=json).
+        if let Ok(j) = job.job() {
+            let ids = j.ids();
+            let span = tracing::Span::current();
+            for (name, id) in [
+                ("invoice_id", ids.invoice_id),
+                ("payment_id", ids.payment_id),
+                ("payout_id", ids.payout_id),
+                ("subscription_id", ids.subscription_id),
+                ("channel_id", ids.channel_id),
+                ("conversion_id", ids.conversion_id),
+            ] {
+                if let Some(id) = id {
+                    span.record(name, id);
+                }
+            }
+        }
         let work = async {
             match self.handlers.get(&job.kind) {
                 None => Err(JobError::Terminal(anyhow::anyhow!(
@@ -317,7 +345,7 @@ impl JobRunner {
     }
 
     fn count(&self, job: &ClaimedJob, outcome: Outcome) -> Outcome {
-        metrics::counter!("jobs_finished_total", "kind" => job.kind.clone(), "outcome" => outcome.label())
+        metrics::counter!(names::JOB_RUNS, "kind" => job.kind.clone(), "outcome" => outcome.label())
             .increment(1);
         outcome
     }
@@ -330,7 +358,7 @@ impl JobRunner {
                 Ok(r) if r.claimed > 0 && !cancel.is_cancelled() => continue,
                 Ok(_) => {}
                 Err(e) => {
-                    metrics::counter!("jobs_runner_errors_total").increment(1);
+                    metrics::counter!(names::JOB_RUNNER_ERRORS).increment(1);
                     tracing::error!(error = %format!("{e:#}"), "job runner pass failed");
                 }
             }

@@ -73,13 +73,13 @@ impl Scheduler {
         match (timer.tick)().await {
             Ok(()) => {
                 slot.commit().await?;
-                metrics::counter!("timer_ticks_total", "timer" => timer.name, "outcome" => "ran")
+                metrics::counter!(crate::telemetry::names::TIMER_RUNS, "timer" => timer.name, "outcome" => "ran")
                     .increment(1);
                 Ok(TickOutcome::Ran)
             }
             Err(e) => {
                 tracing::error!(error = %format!("{e:#}"), "timer tick failed");
-                metrics::counter!("timer_ticks_total", "timer" => timer.name, "outcome" => "failed")
+                metrics::counter!(crate::telemetry::names::TIMER_RUNS, "timer" => timer.name, "outcome" => "failed")
                     .increment(1);
                 slot.abandon().await?;
                 Ok(TickOutcome::Failed)

@@ -85,7 +85,6 @@ pub async fn record_ipn(
     let mut tx = db.begin_write().await?;
     let outcome = record_ipn_in(&mut tx, db.backend(), p, unreadable, raw, rules, now).await?;
     tx.commit().await?;
-    metrics::counter!("ipn_outcomes_total", "outcome" => outcome_label(&outcome)).increment(1);
     Ok(outcome)
 }
 
@@ -217,7 +216,6 @@ async fn record_ipn_in(
     // Held, now or before: kept for an admin, nothing moves (sticky: a later IPN that looks
     // right does not release it; only a person does).
     if let Some(reason) = hold_text.as_deref().or(row.held_reason.as_deref()) {
-        metrics::counter!("ipn_held_total").increment(1);
         tracing::warn!(np_payment_id = %p.payment_id, invoice_id = invoice.id, %reason, "payment held for review");
         sql::mark_event_not_applied(tx, event_id).await?;
         alert(
@@ -330,14 +328,41 @@ pub fn moves_forward(current: &PaymentStatus, new: &PaymentStatus) -> bool {
     }
 }
 
+impl IntakeOutcome {
+    /// The `outcome` label of `telepay_ipn_total`.
+    pub fn label(&self) -> &'static str {
+        outcome_label(self)
+    }
+
+    /// Our invoice the IPN was about, when it was one of ours.
+    pub fn invoice_id(&self) -> Option<i64> {
+        match self {
+            IntakeOutcome::Moved { invoice_id }
+            | IntakeOutcome::Granted { invoice_id, .. }
+            | IntakeOutcome::Underpaid { invoice_id }
+            | IntakeOutcome::Held { invoice_id } => Some(*invoice_id),
+            IntakeOutcome::Duplicate | IntakeOutcome::Stale | IntakeOutcome::Orphan => None,
+        }
+    }
+
+    /// Our payment row, when this IPN granted with it.
+    pub fn payment_id(&self) -> Option<i64> {
+        match self {
+            IntakeOutcome::Granted { payment_id, .. } => Some(*payment_id),
+            _ => None,
+        }
+    }
+}
+
 fn outcome_label(o: &IntakeOutcome) -> &'static str {
     match o {
         IntakeOutcome::Duplicate => "duplicate",
         IntakeOutcome::Stale => "stale",
         IntakeOutcome::Orphan => "orphan",
-        IntakeOutcome::Moved { .. } => "moved",
-        IntakeOutcome::Granted { .. } => "granted",
-        IntakeOutcome::Underpaid { .. } => "underpaid",
+        // It moved a payment of ours forward (and maybe granted or offered a top-up).
+        IntakeOutcome::Moved { .. }
+        | IntakeOutcome::Granted { .. }
+        | IntakeOutcome::Underpaid { .. } => "applied",
         IntakeOutcome::Held { .. } => "held",
     }
 }

@@ -361,6 +361,21 @@ impl Db {
             .collect()
     }
 
+    /// How many jobs are pending, running or failed, per kind and state (for the metrics;
+    /// done and cancelled jobs are history, not load). Reads the `(state, run_at)` index.
+    pub async fn job_load(&self) -> StoreResult<Vec<(String, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT kind, state, COUNT(*) AS n FROM jobs \
+             WHERE state IN ('pending', 'running', 'failed') \
+             GROUP BY kind, state ORDER BY kind, state",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("kind")?, r.try_get("state")?, r.try_get("n")?)))
+            .collect()
+    }
+
     /// Deletes finished jobs older than `before` whose key is not needed for idempotency.
     /// Jobs with a unique key stay forever: the key is what stops a side effect repeating.
     pub async fn purge_finished_jobs(&self, before: UnixMillis) -> StoreResult<u64> {

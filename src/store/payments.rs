@@ -276,14 +276,18 @@ pub async fn revoke_grant(tx: &mut Tx, payment_id: i64, now: UnixMillis) -> Stor
     .bind(payment_id)
     .execute(&mut **tx)
     .await?;
-    sqlx::query(
+    let cancelled = sqlx::query(
         "UPDATE payouts SET state = 'cancelled', error = 'payment refunded', updated_at = $1 \
          WHERE payment_id = $2 AND state IN ('pending', 'exchange')",
     )
     .bind(now.as_millis())
     .bind(payment_id)
     .execute(&mut **tx)
-    .await?;
+    .await?
+    .rows_affected();
+    // Counted before the IPN's transaction commits (it does right after, with nothing that
+    // can fail in between but the commit itself).
+    crate::telemetry::count_payouts(crate::domain::states::PayoutState::Cancelled, cancelled);
     Ok(true)
 }
 

@@ -15,6 +15,7 @@ use crate::domain::money::UsdMicros;
 use crate::domain::states::{AccumulationState, PayoutState};
 use crate::domain::time::UnixMillis;
 use crate::store::outbox::{self, Notice, alert};
+use crate::telemetry::count_payouts;
 
 pub use super::valuations::{SharePlacement, ToValue, Valued};
 pub use super::wallet_txs::{SignedTx, TxFor, WalletTx};
@@ -110,6 +111,7 @@ impl Db {
         .execute(self.pool())
         .await?
         .rows_affected();
+        count_payouts(to, n);
         Ok(n == 1)
     }
 
@@ -134,6 +136,7 @@ impl Db {
         .execute(self.pool())
         .await?
         .rows_affected();
+        count_payouts(PayoutState::Exchange, n);
         Ok(n == 1)
     }
 
@@ -148,6 +151,7 @@ impl Db {
         .execute(self.pool())
         .await?
         .rows_affected();
+        count_payouts(PayoutState::Pending, n);
         Ok(n == 1)
     }
 
@@ -196,6 +200,16 @@ impl Db {
         )
         .await?;
         tx.commit().await?;
+        count_payouts(PayoutState::Sent, 1);
+        tracing::info!(
+            payout_id = p.id,
+            payment_id = p.payment_id,
+            channel_id = p.channel_id,
+            tx_hash,
+            amount = amount_sent,
+            currency = %p.dest_currency,
+            "payout sent"
+        );
         Ok(true)
     }
 
@@ -234,6 +248,14 @@ impl Db {
         )
         .await?;
         tx.commit().await?;
+        count_payouts(PayoutState::Failed, 1);
+        tracing::error!(
+            payout_id = p.id,
+            payment_id = p.payment_id,
+            channel_id = p.channel_id,
+            reason = why,
+            "payout failed"
+        );
         Ok(true)
     }
 
@@ -293,6 +315,13 @@ impl Db {
         )
         .await?;
         tx.commit().await?;
+        count_payouts(PayoutState::Cancelled, 1);
+        tracing::info!(
+            payout_id = p.id,
+            payment_id,
+            channel_id = p.channel_id,
+            "instant payout below the exchange minimum; its share waits for a batch"
+        );
         Ok(true)
     }
 
@@ -412,6 +441,7 @@ impl Db {
                 .await?;
             }
             tx.commit().await?;
+            count_payouts(PayoutState::Pending, 1);
             created.push(id);
         }
         Ok(created)

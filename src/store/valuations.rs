@@ -198,6 +198,7 @@ impl Db {
                 .await?;
                 enqueue_payout_step(&mut tx, id, now, give_up_after).await?;
                 tx.commit().await?;
+                crate::telemetry::count_payouts(crate::domain::states::PayoutState::Pending, 1);
                 Ok(Valued::InstantPayout(id))
             }
         }

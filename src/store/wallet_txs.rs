@@ -164,6 +164,9 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        if payout_id.is_some() {
+            crate::telemetry::count_payouts(crate::domain::states::PayoutState::Sending, 1);
+        }
         Ok(Ok(WalletTx {
             id,
             payout_id,

@@ -88,7 +88,7 @@ async fn unfinished_headers_are_cut_off(backend: Backend) {
     // Counted once the connection's task has ended (just after the client saw the close).
     eventually_within(BOUND, "the header timeout counted", async || {
         let metrics = app.get("/metrics").await.text().await.unwrap();
-        if metrics.contains("reason=\"header_timeout\"") {
+        if metrics.contains("telepay_http_refused_total{reason=\"header_timeout\"}") {
             Ok(())
         } else {
             Err(metrics)
@@ -121,7 +121,10 @@ async fn an_unfinished_body_ends_the_request(backend: Backend) {
         assert_eq!(seen.status, Some(408), "{path}: {seen:?}");
     }
     let metrics = app.get("/metrics").await.text().await.unwrap();
-    assert!(metrics.contains("reason=\"request_timeout\""), "{metrics}");
+    assert!(
+        metrics.contains("telepay_http_refused_total{reason=\"request_timeout\"}"),
+        "{metrics}"
+    );
 }
 
 async fn a_body_over_the_limit_is_refused_from_its_length(backend: Backend) {
@@ -157,7 +160,10 @@ async fn a_body_over_the_limit_is_refused_from_its_length(backend: Backend) {
         assert_eq!(seen.status, Some(413), "{path}: {seen:?}");
     }
     let metrics = app.get("/metrics").await.text().await.unwrap();
-    assert!(metrics.contains("reason=\"body_too_large\""), "{metrics}");
+    assert!(
+        metrics.contains("telepay_http_refused_total{reason=\"body_too_large\"}"),
+        "{metrics}"
+    );
 }
 
 async fn a_webhook_call_with_a_wrong_secret_is_refused_unread(backend: Backend) {
@@ -182,11 +188,28 @@ async fn a_webhook_call_with_a_wrong_secret_is_refused_unread(backend: Backend) 
         assert_eq!(seen.status, Some(401), "{secret_header:?}: {seen:?}");
     }
     let metrics = app.get("/metrics").await.text().await.unwrap();
-    assert!(metrics.contains("reason=\"webhook_secret\""), "{metrics}");
-    // The right secret still delivers updates.
+    assert!(
+        metrics.contains("telepay_http_refused_total{reason=\"webhook_secret\"}"),
+        "{metrics}"
+    );
+    // Refused calls are timed too, under a fixed route name (never the configured path).
+    assert!(
+        metrics.contains(
+            "telepay_http_request_duration_seconds_count{route=\"telegram_webhook\",status=\"401\"}"
+        ),
+        "{metrics}"
+    );
+    // The right secret still delivers updates, and their answers are timed.
     let u = app.user(6101, "Ida", None);
     app.send_text(u, "/start");
     app.reply_containing(u, "Hi, Ida!").await;
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains(
+            "telepay_http_request_duration_seconds_count{route=\"telegram_webhook\",status=\"200\"}"
+        ),
+        "{metrics}"
+    );
 }
 
 async fn requests_beyond_the_bound_get_503(backend: Backend) {
@@ -244,7 +267,10 @@ async fn requests_beyond_the_bound_get_503(backend: Backend) {
     })
     .await;
     let metrics = app.get("/metrics").await.text().await.unwrap();
-    assert!(metrics.contains("reason=\"overloaded\""), "{metrics}");
+    assert!(
+        metrics.contains("telepay_http_refused_total{reason=\"overloaded\"}"),
+        "{metrics}"
+    );
 }
 
 on_both_backends!(

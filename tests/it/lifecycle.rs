@@ -26,22 +26,25 @@ async fn health_readiness_and_metrics(backend: Backend) {
     app.send_text(u, "/start");
     app.reply_containing(u, "Hi, Gus!").await;
     // The handler counts its outcome after its last reply: wait for the count, not the reply.
-    eventually("the update counted in bot_updates_total", async || {
-        let r = app.get("/metrics").await;
-        assert_eq!(r.status(), 200);
-        assert!(
-            r.headers()["content-type"]
-                .to_str()
-                .unwrap()
-                .starts_with("text/plain")
-        );
-        let text = r.text().await.unwrap();
-        if text.contains("bot_updates_total") {
-            Ok(())
-        } else {
-            Err(text)
-        }
-    })
+    eventually(
+        "the update counted in telepay_bot_updates_total",
+        async || {
+            let r = app.get("/metrics").await;
+            assert_eq!(r.status(), 200);
+            assert!(
+                r.headers()["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("text/plain")
+            );
+            let text = r.text().await.unwrap();
+            if text.contains("telepay_bot_updates_total{") {
+                Ok(())
+            } else {
+                Err(text)
+            }
+        },
+    )
     .await;
     assert_eq!(app.get("/nope").await.status(), 404);
 }

@@ -28,10 +28,10 @@ use crate::support::wait::eventually;
 const OWNER: i64 = 800;
 const CHAT: i64 = -100_888_000;
 /// The owner's EVM wallet (EIP-55 example address).
-const OWNER_EVM: &str = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+pub(crate) const OWNER_EVM: &str = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
 const OWNER_TRON: &str = "TNDFkiSmBQorNFacb3735q8MnT29sn8BLn";
 
-async fn channel(
+pub(crate) async fn channel(
     app: &TestApp,
     currency: &str,
     network: &str,
@@ -56,7 +56,12 @@ async fn channel(
 }
 
 /// A subscriber buys the first tier ($5) and pays; NOWPayments settles `outcome` USDT/BSC.
-async fn subscriber_pays(app: &TestApp, user: i64, c: &Channel, outcome: Decimal) -> i64 {
+pub(crate) async fn subscriber_pays(
+    app: &TestApp,
+    user: i64,
+    c: &Channel,
+    outcome: Decimal,
+) -> i64 {
     let u = app.user(user, "Sam", Some("en"));
     let (_, np_invoice) = buy_first_tier(app, u, c).await;
     let payment = app
@@ -83,7 +88,7 @@ async fn payment_id_of(app: &TestApp, np_payment: &str) -> i64 {
     id
 }
 
-async fn payouts_of(app: &TestApp, channel_id: i64) -> Vec<Payout> {
+pub(crate) async fn payouts_of(app: &TestApp, channel_id: i64) -> Vec<Payout> {
     let ids: Vec<(i64,)> =
         sqlx::query_as("SELECT id FROM payouts WHERE channel_id = $1 ORDER BY created_at, id")
             .bind(channel_id)
@@ -98,7 +103,7 @@ async fn payouts_of(app: &TestApp, channel_id: i64) -> Vec<Payout> {
 }
 
 /// Runs jobs and timers, moving the clock forward, until `done` holds.
-async fn drive<F, Fut>(app: &TestApp, mut done: F)
+pub(crate) async fn drive<F, Fut>(app: &TestApp, mut done: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
@@ -113,7 +118,7 @@ where
     panic!("never reached the expected state");
 }
 
-async fn payout_final(app: &TestApp, channel_id: i64) -> bool {
+pub(crate) async fn payout_final(app: &TestApp, channel_id: i64) -> bool {
     let p = payouts_of(app, channel_id).await;
     !p.is_empty() && p.iter().all(|p| p.state.is_final())
 }

@@ -284,7 +284,7 @@ pub(super) async fn confirm(
             ctx.db.remove_dialogue(chat.0).await?;
             tracing::info!(
                 channel_id = channel.id,
-                owner = user.id,
+                user_id = user.id,
                 "channel registered"
             );
             let links = super::manage::links_text(ctx, lang, &channel).await?;
