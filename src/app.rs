@@ -146,9 +146,6 @@ impl Application {
                 .await
                 .map_err(tg_error)?;
         }
-        if let Err(e) = bot::commands::register(&bot, &config.admin_ids).await {
-            tracing::warn!(error = %redact(&e.to_string(), &[&token]), "could not set the command menus");
-        }
 
         // Install the metrics recorder before anything counts.
         crate::telemetry::metrics_handle();
@@ -216,6 +213,7 @@ impl Application {
         crate::payments::reconcile::register(&mut runner, &ctx);
         crate::payouts::valuation::register(&mut runner, &ctx);
         crate::payouts::convert::register(&mut runner, &ctx);
+        bot::menus::register(&mut runner, &ctx);
         runner.register(
             crate::domain::job_kinds::PAYMENT_PROGRESS,
             Arc::new(crate::payments::progress::PaymentProgress(ctx.clone())),
@@ -354,6 +352,9 @@ impl Application {
             server_stop,
         ));
         health.dispatcher_started();
+        // Command menus after the server listens, in the background: many owners must not
+        // slow start-up.
+        tracker.spawn(bot::menus::at_startup(ctx.clone(), stop.clone()));
         let mut dispatcher_task = tokio::spawn(dispatch);
         tracker.spawn(
             runner

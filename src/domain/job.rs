@@ -59,6 +59,9 @@ pub enum Job {
     PayoutStep { payout_id: i64 },
     /// Move a conversion one step on.
     ConversionStep { conversion_id: i64 },
+    /// Set the command menu of a user's private chat to what they may use now (owner,
+    /// operator, or back to everyone's).
+    CommandMenu { user_id: i64 },
 }
 
 /// A job that cannot be written or read back.
@@ -86,6 +89,7 @@ impl Job {
             Job::ValuePayment { .. } => job_kinds::VALUE_PAYMENT,
             Job::PayoutStep { .. } => job_kinds::PAYOUT_STEP,
             Job::ConversionStep { .. } => job_kinds::CONVERSION_STEP,
+            Job::CommandMenu { .. } => job_kinds::COMMAND_MENU,
         }
     }
 
@@ -305,6 +309,11 @@ mod tests {
                 r#"{"conversion_id":-1}"#,
                 Job::ConversionStep { conversion_id: -1 },
             ),
+            (
+                "command_menu",
+                r#"{"user_id":900001}"#,
+                Job::CommandMenu { user_id: 900_001 },
+            ),
         ]
     }
 
@@ -326,7 +335,7 @@ mod tests {
         kinds.sort_unstable();
         kinds.dedup();
         // One row at least per variant: a new variant must come with its stored form.
-        assert_eq!(kinds.len(), 10);
+        assert_eq!(kinds.len(), 11);
         for (_, _, job) in rows {
             let tagged = serde_json::to_value(&job).unwrap();
             assert_eq!(tagged["kind"], job.kind());

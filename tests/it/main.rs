@@ -13,6 +13,7 @@ mod http_limits;
 mod jobs;
 mod lessons;
 mod lifecycle;
+mod menus;
 mod owner;
 mod payouts;
 mod store;
