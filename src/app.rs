@@ -160,9 +160,6 @@ impl Application {
                 .await
                 .map_err(tg_error)?;
         }
-        if let Err(e) = bot::commands::register(&bot, &config.admin_ids).await {
-            tracing::warn!(error = %redact(&e.to_string(), &[&token]), "could not set the command menus");
-        }
 
         health.set_starting(Some("starting"));
         let config = Arc::new(config);
@@ -228,6 +225,7 @@ impl Application {
         crate::payments::reconcile::register(&mut runner, &ctx);
         crate::payouts::valuation::register(&mut runner, &ctx);
         crate::payouts::convert::register(&mut runner, &ctx);
+        bot::menus::register(&mut runner, &ctx);
         runner.register(
             crate::domain::job_kinds::PAYMENT_PROGRESS,
             Arc::new(crate::payments::progress::PaymentProgress(ctx.clone())),
@@ -374,6 +372,9 @@ impl Application {
             server_stop,
         ));
         health.dispatcher_started();
+        // Command menus after the server listens, in the background: many owners must not
+        // slow start-up.
+        tracker.spawn(bot::menus::at_startup(ctx.clone(), stop.clone()));
         let mut dispatcher_task = tokio::spawn(dispatch);
         tracker.spawn(
             runner
@@ -384,6 +385,10 @@ impl Application {
             scheduler.spawn(&tracker, stop.clone());
         }
         tracker.spawn(metrics_upkeep(stop.clone()));
+        tracker.spawn(crate::payouts::balance_gauges::run(
+            ctx.clone(),
+            stop.clone(),
+        ));
         if health.evm_problem().is_some() {
             tracker.spawn(http::health::recheck_chain(
                 ctx.wallet.clone(),

@@ -36,6 +36,7 @@ pub async fn on_callback(bot: TgBot, ctx: Ctx, q: CallbackQuery, user: UserRow) 
             ctx.db
                 .set_user_language(user.id, lang, ctx.clock.now())
                 .await?;
+            super::menus::after_language_change(&ctx, user.id).await;
             bot.answer_callback_query(q.id.clone()).await?;
             let text = t_args(
                 lang,

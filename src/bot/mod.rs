@@ -11,6 +11,7 @@ pub mod guard;
 pub mod keyboards;
 pub mod language;
 pub mod members;
+pub mod menus;
 pub mod owner;
 pub mod schema;
 pub mod start;

@@ -42,6 +42,12 @@ pub async fn start(
     user: UserRow,
     payload: String,
 ) -> HandlerResult {
+    // An operator's menu can only be set once they have opened the bot: (re)set it now.
+    if ctx.config.admin_ids.contains(&user.id)
+        && let Err(e) = super::menus::enqueue(&ctx, user.id).await
+    {
+        tracing::warn!(error = %e, "could not queue the operator's command menu");
+    }
     if !payload.trim().is_empty() {
         return match DeepLink::parse(&payload) {
             Some(link) => super::checkout::open_link(bot, ctx, msg, user, link).await,

@@ -59,6 +59,9 @@ pub enum Job {
     PayoutStep { payout_id: i64 },
     /// Move a conversion one step on.
     ConversionStep { conversion_id: i64 },
+    /// Set the command menu of a user's private chat to what they may use now (owner,
+    /// operator, or back to everyone's).
+    CommandMenu { user_id: i64 },
 }
 
 /// The ids a job names (see [`Job::ids`]); None where its kind has none of that sort.
@@ -70,6 +73,7 @@ pub struct JobIds {
     pub subscription_id: Option<i64>,
     pub channel_id: Option<i64>,
     pub conversion_id: Option<i64>,
+    pub user_id: Option<i64>,
 }
 
 /// A job that cannot be written or read back.
@@ -97,6 +101,7 @@ impl Job {
             Job::ValuePayment { .. } => job_kinds::VALUE_PAYMENT,
             Job::PayoutStep { .. } => job_kinds::PAYOUT_STEP,
             Job::ConversionStep { .. } => job_kinds::CONVERSION_STEP,
+            Job::CommandMenu { .. } => job_kinds::COMMAND_MENU,
         }
     }
 
@@ -137,6 +142,7 @@ impl Job {
             Job::ValuePayment { payment_id } => ids.payment_id = Some(*payment_id),
             Job::PayoutStep { payout_id } => ids.payout_id = Some(*payout_id),
             Job::ConversionStep { conversion_id } => ids.conversion_id = Some(*conversion_id),
+            Job::CommandMenu { user_id } => ids.user_id = Some(*user_id),
         }
         ids
     }
@@ -357,6 +363,11 @@ mod tests {
                 r#"{"conversion_id":-1}"#,
                 Job::ConversionStep { conversion_id: -1 },
             ),
+            (
+                "command_menu",
+                r#"{"user_id":900001}"#,
+                Job::CommandMenu { user_id: 900_001 },
+            ),
         ]
     }
 
@@ -378,7 +389,7 @@ mod tests {
         kinds.sort_unstable();
         kinds.dedup();
         // One row at least per variant: a new variant must come with its stored form.
-        assert_eq!(kinds.len(), 10);
+        assert_eq!(kinds.len(), 11);
         for (_, _, job) in rows {
             let tagged = serde_json::to_value(&job).unwrap();
             assert_eq!(tagged["kind"], job.kind());

@@ -260,6 +260,7 @@ impl JobRunner {
         subscription_id = tracing::field::Empty,
         channel_id = tracing::field::Empty,
         conversion_id = tracing::field::Empty,
+        user_id = tracing::field::Empty,
     ))]
     async fn run_job(&self, job: &ClaimedJob) -> anyhow::Result<Outcome> {
         // What the job is about goes on every line it logs (as JSON keys with LOG_FORMAT=json).
@@ -273,6 +274,7 @@ impl JobRunner {
                 ("subscription_id", ids.subscription_id),
                 ("channel_id", ids.channel_id),
                 ("conversion_id", ids.conversion_id),
+                ("user_id", ids.user_id),
             ] {
                 if let Some(id) = id {
                     span.record(name, id);

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod audit;
+pub mod balance_gauges;
 pub mod batch;
 pub mod convert;
 pub mod send;

@@ -154,8 +154,9 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
 }
 
 impl Db {
-    /// Registers a channel with its tiers in one transaction. A channel registered (and not
-    /// deleted) by anyone is refused with `Conflict`.
+    /// Registers a channel with its tiers in one transaction, with the job that gives the owner
+    /// the owners' command menu. A channel registered (and not deleted) by anyone is refused
+    /// with `Conflict`.
     pub async fn create_channel(&self, c: &NewChannel, now: UnixMillis) -> StoreResult<Channel> {
         let (threshold, strategy) = match c.payout.strategy {
             PayoutStrategy::Instant => (None, "instant"),
@@ -206,6 +207,14 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         }
+        // The owner's command menu gains the owners' commands (once per channel).
+        crate::store::outbox::enqueue_menu(
+            &mut tx,
+            c.owner_id,
+            Some(&format!("channel:{id}")),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.channel(id)
             .await?

@@ -1,7 +1,8 @@
 //! The outbox: what people must be told, written in the same transaction as the change it
 //! reports, so it is never lost when the process dies and never told for a change that was
 //! rolled back. Owner notices are queued as durable `notify_owner` jobs (rendering and sending
-//! live in `notify`); alerts for admins are rows the admin menu lists.
+//! live in `notify`); so are command-menu changes (`bot::menus`); alerts for admins are rows
+//! the admin menu lists.
 
 use std::time::Duration;
 
@@ -53,6 +54,31 @@ pub async fn enqueue_now(
     let mut tx = db.begin_write().await?;
     enqueue(&mut tx, channel_id, notice, key, now).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// How long setting a command menu keeps being retried.
+const MENU_GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+/// Queues setting `user_id`'s command menu to what they may use when it runs, in the caller's
+/// transaction. `key` (when given) makes it happen once per event; keyless jobs always run.
+pub async fn enqueue_menu(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    key: Option<&str>,
+    now: UnixMillis,
+) -> StoreResult<()> {
+    enqueue_job(
+        conn,
+        &NewJob {
+            job: Job::CommandMenu { user_id },
+            unique_key: key.map(|k| format!("menu:{k}")),
+            run_at: now,
+            give_up_at: now.saturating_add(MENU_GIVE_UP_AFTER),
+        },
+        now,
+    )
+    .await?;
     Ok(())
 }
 

@@ -316,6 +316,7 @@ impl Db {
     }
 
     /// Deletes (retires) the channel: refused with `Conflict` while money is pending for it.
+    /// Queues the owner's menu check in the same transaction.
     pub async fn owner_delete_channel(
         &self,
         owner_id: i64,
@@ -330,13 +331,53 @@ impl Db {
                 "money is pending for this channel".into(),
             ));
         }
-        self.owned_update(
-            owner_id,
-            id,
-            "deleted_at = $1, sales_paused = 1",
-            |q| q,
-            now,
+        let mut tx = self.begin_write().await?;
+        let deleted = sqlx::query(
+            "UPDATE channels SET deleted_at = $1, sales_paused = 1, updated_at = $1 \
+             WHERE id = $2 AND owner_id = $3 AND deleted_at IS NULL",
         )
-        .await
+        .bind(now.as_millis())
+        .bind(id)
+        .bind(owner_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if deleted {
+            // Their last channel gone, the owner's menu goes back to everyone's (the job
+            // looks at what is left when it runs).
+            outbox::enqueue_menu(
+                &mut tx,
+                owner_id,
+                Some(&format!("channel:{id}:deleted")),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(deleted)
+    }
+
+    /// Whether `owner_id` has a live (not deleted) channel.
+    pub async fn has_live_channels(&self, owner_id: i64) -> StoreResult<bool> {
+        let r = sqlx::query(
+            "SELECT COUNT(*) AS n FROM channels WHERE owner_id = $1 AND deleted_at IS NULL",
+        )
+        .bind(owner_id)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(r.try_get::<i64, _>("n")? > 0)
+    }
+
+    /// Everyone with a live channel, by id.
+    pub async fn owners_with_live_channels(&self) -> StoreResult<Vec<i64>> {
+        Ok(sqlx::query(
+            "SELECT DISTINCT owner_id FROM channels WHERE deleted_at IS NULL ORDER BY owner_id",
+        )
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| r.try_get::<i64, _>("owner_id"))
+        .collect::<Result<_, _>>()?)
     }
 }

@@ -56,6 +56,10 @@ pub mod names {
     pub const BOT_UPDATES_DROPPED: &str = "telepay_bot_updates_dropped_total";
     /// Counter: "slow down" notices sent to flooding users.
     pub const BOT_FLOOD_NOTICES: &str = "telepay_bot_flood_notices_total";
+    /// Gauge `{asset}`: the host wallet's balance of HOST_ASSET in whole units (sampled).
+    pub const HOST_WALLET_BALANCE: &str = "telepay_host_wallet_balance";
+    /// Gauge: the host wallet's native coin, which pays the gas, in whole units (sampled).
+    pub const HOST_WALLET_GAS_BALANCE: &str = "telepay_host_wallet_gas_balance";
 }
 
 /// Buckets of [`names::HTTP_REQUEST_DURATION`], in seconds: webhook answers take milliseconds
@@ -123,8 +127,21 @@ pub fn metrics_handle() -> &'static PrometheusHandle {
             tracing::warn!("a metrics recorder was already installed");
         }
         describe();
+        start_at_zero();
         handle
     })
+}
+
+/// The series alert rules take `increase()` of exist at 0 from the start: a series born at 1
+/// has no earlier sample, so its first event would go unseen (docs/alerts.md).
+fn start_at_zero() {
+    use names::{IPN, PAYOUTS};
+    for state in ["sent", "failed"] {
+        metrics::counter!(PAYOUTS, "state" => state).increment(0);
+    }
+    for outcome in ["applied", "bad_signature", "malformed"] {
+        metrics::counter!(IPN, "outcome" => outcome).increment(0);
+    }
 }
 
 /// The HELP text of every metric.
@@ -135,6 +152,14 @@ fn describe() {
         IPN,
         "NOWPayments IPNs received, by outcome: applied (moved a payment of ours forward), \
          duplicate, stale, orphan, held, bad_signature, malformed, error (database; retried)"
+    );
+    describe_gauge!(
+        HOST_WALLET_BALANCE,
+        "The host wallet's balance of HOST_ASSET in whole units, sampled every minute"
+    );
+    describe_gauge!(
+        HOST_WALLET_GAS_BALANCE,
+        "The host wallet's native coin (gas) in whole units, sampled every minute"
     );
     describe_gauge!(
         JOBS,

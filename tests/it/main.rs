@@ -15,6 +15,7 @@ mod http_limits;
 mod jobs;
 mod lessons;
 mod lifecycle;
+mod menus;
 mod metrics;
 mod owner;
 mod payouts;

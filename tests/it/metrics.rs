@@ -121,6 +121,10 @@ async fn metrics_after_an_ipn_a_job_and_a_payout(backend: Backend) {
     );
     assert_eq!(value(&page, "telepay_dispatcher_up"), 1.0, "{text}");
     at_least("telepay_db_pool_max_connections", 1.0);
+    // The host wallet's balances, read at start. Other apps in this process set the same
+    // gauges (one of them drains its wallet on purpose), so only their presence is checked.
+    at_least("telepay_host_wallet_balance{asset=\"USDT\"}", 0.0);
+    at_least("telepay_host_wallet_gas_balance", 0.0);
     at_least("telepay_db_pool_connections{state=\"idle\"}", 0.0);
     at_least("telepay_db_pool_connections{state=\"in_use\"}", 0.0);
     // The IPN route's duration is a histogram with buckets, a sum and a count.

@@ -26,7 +26,7 @@ const BTC_BAD_CHECKSUM: &str = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdp";
 const TRON_OK: &str = "TNDFkiSmBQorNFacb3735q8MnT29sn8BLn";
 const TRON_BAD_CHECKSUM: &str = "TNDFkiSmBQorNFacb3735q8MnT29sn8BLm";
 
-fn setup_channel(app: &TestApp, chat: i64, title: &str, owner: i64) {
+pub(crate) fn setup_channel(app: &TestApp, chat: i64, title: &str, owner: i64) {
     app.tg.add_chat(NewChat::channel(chat, title).owner(owner));
 }
 
@@ -110,7 +110,7 @@ async fn pick_currency_in(
 }
 
 /// A whole registration through the bot: two tiers, USDT on BSC, threshold $50.
-async fn register(app: &TestApp, owner: i64, chat: i64) -> Channel {
+pub(crate) async fn register(app: &TestApp, owner: i64, chat: i64) -> Channel {
     pick_channel(app, owner, chat).await;
     app.reply_containing(owner, "Plan 1: send the price").await;
     answer(app, owner, "9.99", "Plan 1: how many days").await;

@@ -16,6 +16,7 @@
 //! # Ok(()) }
 //! ```
 
+mod commands;
 mod delivery;
 mod html;
 mod inject;
@@ -40,6 +41,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use tokio::sync::Notify;
 
+pub use commands::CommandScope;
 pub use limits::RateLimits;
 pub use model::{AdminRights, ChatKind, MemberStatus, NewChat, NewUser, SimChat, SimUser};
 pub use records::{

@@ -476,6 +476,8 @@ pub async fn delete(
         .await
     {
         Ok(true) => {
+            // The owner's menu check was queued with the deletion.
+            ctx.jobs_wake.notify_one();
             let text = t_args(
                 lang,
                 "own-deleted",

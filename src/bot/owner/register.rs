@@ -282,6 +282,8 @@ pub(super) async fn confirm(
                 Err(e) => return Err(e.into()),
             };
             ctx.db.remove_dialogue(chat.0).await?;
+            // The owner's menu job was queued with the channel.
+            ctx.jobs_wake.notify_one();
             tracing::info!(
                 channel_id = channel.id,
                 user_id = user.id,

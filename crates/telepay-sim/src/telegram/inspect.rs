@@ -5,6 +5,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::TelegramSim;
+use super::commands::{self, CommandScope};
 use super::methods;
 use super::state::{Fault, State};
 use super::{
@@ -204,8 +205,38 @@ impl TelegramSim {
     /// Commands stored by `setMyCommands` for the default scope and a language
     /// (`""` for all languages).
     pub fn my_commands(&self, language_code: &str) -> Option<Value> {
-        let key = ("default::".to_owned(), language_code.to_owned());
+        self.commands_in(CommandScope::Default, language_code)
+    }
+
+    /// Commands stored for exactly this scope and language (`""`: the list for every
+    /// language without its own), as `getMyCommands` would return them.
+    pub fn commands_in(&self, scope: CommandScope, language_code: &str) -> Option<Value> {
+        let key = (scope, language_code.to_owned());
         self.read(|st| st.commands.get(&key).cloned())
+    }
+
+    /// The command list `user_id`'s client shows in the private chat with the bot, picked in
+    /// the Bot API's order (chat, all_private_chats, default; each in the user's language
+    /// first). `None` when no list applies.
+    pub fn commands_seen_by(&self, user_id: i64) -> Option<Value> {
+        self.read(|st| commands::seen_in_private_chat(st, user_id).cloned())
+    }
+
+    /// The command names of [`Self::commands_seen_by`] (empty when none applies).
+    pub fn command_names_seen_by(&self, user_id: i64) -> Vec<String> {
+        names(self.commands_seen_by(user_id))
+    }
+
+    /// The command list `user_id` sees in the group or supergroup `chat_id`, in the Bot
+    /// API's order for groups (chat_member, chat_administrators, chat,
+    /// all_chat_administrators, all_group_chats, default).
+    pub fn commands_seen_in_group(&self, chat_id: i64, user_id: i64) -> Option<Value> {
+        self.read(|st| commands::seen_in_group(st, chat_id, user_id).cloned())
+    }
+
+    /// Forgets every stored command list (as if the bot had never set any).
+    pub fn forget_commands(&self) {
+        self.mutate(|st| st.commands.clear());
     }
 
     // ---- waiting ------------------------------------------------------------------
@@ -290,4 +321,17 @@ impl TelegramSim {
             None => st.delays.remove(&key),
         });
     }
+}
+
+/// The `command` fields of a list of `BotCommand`s.
+fn names(list: Option<Value>) -> Vec<String> {
+    list.as_ref()
+        .and_then(Value::as_array)
+        .map(|l| {
+            l.iter()
+                .filter_map(|c| c.get("command").and_then(Value::as_str))
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -8,6 +8,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use super::SimConfig;
+use super::commands::CommandScope;
 use super::limits::RateLimiter;
 use super::params::{ChatRef, MethodError};
 use super::{
@@ -82,8 +83,8 @@ pub(crate) struct State {
     pub(crate) faults: Faults<String, Fault>,
     pub(crate) delays: HashMap<String, Duration>,
     pub(crate) limiter: RateLimiter,
-    /// (scope JSON, language code) → commands.
-    pub(crate) commands: BTreeMap<(String, String), Value>,
+    /// (scope, language code or `""`) → commands, as `setMyCommands` stored them.
+    pub(crate) commands: BTreeMap<(CommandScope, String), Value>,
     pub(crate) counter: u64,
 }
 

@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 
 use super::super::SimConfig;
+use super::super::commands::CommandScope;
 use super::super::params::{MethodError, MethodResult, Params};
 use super::super::state::{State, Webhook};
 
@@ -109,41 +110,6 @@ pub(super) fn webhook_info(st: &State) -> Value {
     info
 }
 
-/// `(scope key, language)`; scopes are compared by type and ids only.
-fn command_key(st: &State, p: &Params) -> Result<(String, String), MethodError> {
-    let scope = p
-        .json_opt("scope")?
-        .unwrap_or_else(|| json!({"type": "default"}));
-    let kind = scope.get("type").and_then(Value::as_str).unwrap_or("");
-    let chat = scope
-        .get("chat_id")
-        .map(Value::to_string)
-        .unwrap_or_default();
-    let user = scope
-        .get("user_id")
-        .map(Value::to_string)
-        .unwrap_or_default();
-    match kind {
-        "default" | "all_private_chats" | "all_group_chats" | "all_chat_administrators" => {}
-        "chat" | "chat_administrators" | "chat_member" => {
-            let id = scope
-                .get("chat_id")
-                .and_then(Value::as_i64)
-                .ok_or_else(MethodError::chat_not_found)?;
-            if st.chat_kind(id).is_none() {
-                return Err(MethodError::chat_not_found());
-            }
-        }
-        _ => return Err(MethodError::bad("unsupported scope type")),
-    }
-    let language = p.str_opt("language_code").unwrap_or_default();
-    let two_letters = language.len() == 2 && language.bytes().all(|b| b.is_ascii_lowercase());
-    if !language.is_empty() && !two_letters {
-        return Err(MethodError::bad("LANG_CODE_INVALID"));
-    }
-    Ok((format!("{kind}:{chat}:{user}"), language))
-}
-
 pub(super) fn set_my_commands(st: &mut State, p: &Params) -> MethodResult {
     let commands = p
         .json_opt("commands")?
@@ -171,18 +137,26 @@ pub(super) fn set_my_commands(st: &mut State, p: &Params) -> MethodResult {
             return Err(MethodError::bad("BOT_COMMAND_DESCRIPTION_INVALID"));
         }
     }
-    let key = command_key(st, p)?;
-    st.commands.insert(key, commands);
+    let key = CommandScope::from_params(st, p)?;
+    // An empty list is taken as deleting the list of this scope and language (as the client
+    // libraries document for an empty `setCommands`) [unverified for the Bot API itself].
+    if list.is_empty() {
+        st.commands.remove(&key);
+    } else {
+        st.commands.insert(key, commands);
+    }
     Ok(true.into())
 }
 
+/// The list of exactly this scope and language: no fallback (that is only what users see).
 pub(super) fn get_my_commands(st: &mut State, p: &Params) -> MethodResult {
-    let key = command_key(st, p)?;
+    let key = CommandScope::from_params(st, p)?;
     Ok(st.commands.get(&key).cloned().unwrap_or_else(|| json!([])))
 }
 
+/// Removes the list of this scope and language; users then see the next list in the order.
 pub(super) fn delete_my_commands(st: &mut State, p: &Params) -> MethodResult {
-    let key = command_key(st, p)?;
+    let key = CommandScope::from_params(st, p)?;
     st.commands.remove(&key);
     Ok(true.into())
 }

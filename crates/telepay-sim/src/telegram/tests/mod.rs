@@ -1,6 +1,7 @@
 //! Tests that drive the simulator with the real teloxide `Bot` and raw HTTP.
 
 mod basics;
+mod commands;
 mod dispatcher;
 mod limits;
 mod membership;
