@@ -372,6 +372,14 @@ admin-alerts =
     🚨 <b>Open alerts</b>:
     { $lines }
 admin-alert-resolved = ✔ Alert marked as handled.
+admin-alert-not-open = That alert is already handled.
+admin-btn-log = 📜 Admin log
+admin-btn-log-csv = 📄 CSV
+admin-log-empty = The admin log is empty: no operator has changed anything yet.
+admin-log =
+    📜 <b>Admin log</b>, the last { $count } (newest first; when, who, what, subject: before → after):
+    { $lines }
+admin-log-csv-caption = 📄 The admin log: { $count } actions.
 admin-btn-stats-today = 📊 Today
 admin-btn-stats-week = 📊 7 days
 admin-btn-stats-month = 📊 30 days

@@ -373,6 +373,14 @@ admin-alerts =
     🚨 <b>Alertas abiertas</b>:
     { $lines }
 admin-alert-resolved = ✔ Alerta marcada como atendida.
+admin-alert-not-open = Esa alerta ya está atendida.
+admin-btn-log = 📜 Registro de acciones
+admin-btn-log-csv = 📄 CSV
+admin-log-empty = El registro de acciones está vacío: ningún operador ha cambiado nada todavía.
+admin-log =
+    📜 <b>Registro de acciones</b>, las últimas { $count } (las más recientes primero; cuándo, quién, qué, objeto: antes → después):
+    { $lines }
+admin-log-csv-caption = 📄 El registro de acciones: { $count } acciones.
 admin-btn-stats-today = 📊 Hoy
 admin-btn-stats-week = 📊 7 días
 admin-btn-stats-month = 📊 30 días

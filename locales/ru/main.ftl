@@ -376,6 +376,14 @@ admin-alerts =
     🚨 <b>Открытые оповещения</b>:
     { $lines }
 admin-alert-resolved = ✔ Оповещение отмечено как обработанное.
+admin-alert-not-open = Это оповещение уже обработано.
+admin-btn-log = 📜 Журнал действий
+admin-btn-log-csv = 📄 CSV
+admin-log-empty = Журнал действий пуст: операторы ещё ничего не меняли.
+admin-log =
+    📜 <b>Журнал действий</b>, последние { $count } (новые сверху; когда, кто, что, объект: было → стало):
+    { $lines }
+admin-log-csv-caption = 📄 Журнал действий операторов: { $count } записей.
 admin-btn-stats-today = 📊 Сегодня
 admin-btn-stats-week = 📊 7 дней
 admin-btn-stats-month = 📊 30 дней

@@ -3,12 +3,14 @@
 //! no hint that these exist: the same answer as for an unknown command.
 
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ParseMode};
+use teloxide::utils::html::escape;
 
 use super::{HandlerResult, TgBot};
 use crate::domain::callbacks::{AdminAction, CallbackData, StatsPeriod};
 use crate::i18n::{Arg, t, t_args};
 use crate::services::Ctx;
+use crate::store::admin_log::{Actor, AdminLogEntry};
 use crate::store::users::UserRow;
 
 pub fn is_admin(ctx: &Ctx, user: &UserRow) -> bool {
@@ -98,7 +100,10 @@ pub async fn menu(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow) -> Handl
             .into_iter()
             .map(|p| button(t(lang, period_button(p)), AdminAction::Stats(p)))
             .collect(),
-        vec![button(t(lang, "admin-btn-audit"), AdminAction::Audit)],
+        vec![
+            button(t(lang, "admin-btn-audit"), AdminAction::Audit),
+            button(t(lang, "admin-btn-log"), AdminAction::Log),
+        ],
     ]);
     send(bot, chat, text, Some(markup)).await
 }
@@ -201,9 +206,17 @@ pub async fn on_callback(
         AdminAction::Menu => menu(bot, ctx, chat, user).await,
         AdminAction::Pause | AdminAction::Resume => {
             let paused = action == AdminAction::Pause;
-            ctx.db.set_payouts_paused(paused, now).await?;
-            tracing::warn!(user_id = user.id, paused, "kill switch changed by an admin");
-            if !paused {
+            let changed = ctx
+                .db
+                .set_payouts_paused(paused, Actor::Admin(user.id), now)
+                .await?;
+            tracing::warn!(
+                user_id = user.id,
+                paused,
+                changed,
+                "kill switch set by an admin"
+            );
+            if changed && !paused {
                 ctx.jobs_wake.notify_one();
             }
             menu(bot, ctx, chat, user).await
@@ -245,7 +258,10 @@ pub async fn on_callback(
         }
         AdminAction::Retry(id) => {
             let give_up = now.saturating_add(ctx.config.jobs.give_up_after);
-            let ok = ctx.db.retry_failed_job(id, give_up, now).await?;
+            let ok = ctx
+                .db
+                .retry_failed_job(id, Actor::Admin(user.id), give_up, now)
+                .await?;
             if ok {
                 ctx.jobs_wake.notify_one();
             }
@@ -285,10 +301,17 @@ pub async fn on_callback(
             send(bot, chat, text, Some(InlineKeyboardMarkup::new(rows))).await
         }
         AdminAction::Ack(id) => {
-            ctx.db.resolve_alert(id, now).await?;
-            send(bot, chat, t(lang, "admin-alert-resolved"), None).await
+            let resolved = ctx.db.resolve_alert(id, Actor::Admin(user.id), now).await?;
+            let key = if resolved {
+                "admin-alert-resolved"
+            } else {
+                "admin-alert-not-open"
+            };
+            send(bot, chat, t(lang, key), None).await
         }
         AdminAction::Stats(period) => stats(bot, ctx, chat, lang, period).await,
+        AdminAction::Log => log(bot, ctx, chat, lang).await,
+        AdminAction::LogCsv => log_csv(bot, ctx, chat, lang).await,
         AdminAction::Audit => {
             let report = crate::payouts::audit::audit(&ctx.db).await?;
             let text = format!(
@@ -297,5 +320,142 @@ pub async fn on_callback(
             );
             send(bot, chat, text, None).await
         }
+    }
+}
+
+/// How many rows of the admin audit log the bot shows; the CSV has them all.
+pub const LOG_PAGE: i64 = 20;
+
+/// The last [`LOG_PAGE`] admin actions, newest first, with a button for the whole log as CSV.
+async fn log(
+    bot: &TgBot,
+    ctx: &Ctx,
+    chat: ChatId,
+    lang: crate::domain::lang::Lang,
+) -> HandlerResult {
+    let rows = ctx.db.admin_log(LOG_PAGE, 0).await?;
+    if rows.is_empty() {
+        return send(bot, chat, t(lang, "admin-log-empty"), None).await;
+    }
+    let lines: Vec<String> = rows.iter().map(log_line).collect();
+    let text = t_args(
+        lang,
+        "admin-log",
+        &[
+            (
+                "count",
+                Arg::Int(i64::try_from(rows.len()).unwrap_or(i64::MAX)),
+            ),
+            ("lines", Arg::Html(lines.join("\n"))),
+        ],
+    );
+    let markup = InlineKeyboardMarkup::new(vec![vec![button(
+        t(lang, "admin-btn-log-csv"),
+        AdminAction::LogCsv,
+    )]]);
+    send(bot, chat, text, Some(markup)).await
+}
+
+/// One row as HTML: when, who, what, subject, before → after; every stored text escaped.
+fn log_line(e: &AdminLogEntry) -> String {
+    format!(
+        "• {} <code>{}</code> <b>{}</b> {}: {} → {}",
+        e.created_at,
+        e.admin_id,
+        e.action,
+        escape(&e.subject),
+        escape(e.before.as_deref().unwrap_or("-")),
+        escape(e.after.as_deref().unwrap_or("-")),
+    )
+}
+
+/// The whole admin audit log as CSV, oldest first, one line per row after the header.
+pub fn log_csv_bytes(rows: &[AdminLogEntry]) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "id",
+        "created_at_ms",
+        "date_utc",
+        "admin_id",
+        "action",
+        "subject",
+        "before",
+        "after",
+    ])?;
+    for e in rows {
+        w.write_record([
+            e.id.to_string(),
+            e.created_at.as_millis().to_string(),
+            e.created_at.to_string(),
+            e.admin_id.to_string(),
+            e.action.to_string(),
+            e.subject.clone(),
+            e.before.clone().unwrap_or_default(),
+            e.after.clone().unwrap_or_default(),
+        ])?;
+    }
+    Ok(w.into_inner()?)
+}
+
+async fn log_csv(
+    bot: &TgBot,
+    ctx: &Ctx,
+    chat: ChatId,
+    lang: crate::domain::lang::Lang,
+) -> HandlerResult {
+    let rows = ctx.db.admin_log_all().await?;
+    let bytes = log_csv_bytes(&rows)?;
+    let file = InputFile::memory(bytes).file_name("telepay-admin-log.csv");
+    let caption = t_args(
+        lang,
+        "admin-log-csv-caption",
+        &[(
+            "count",
+            Arg::Int(i64::try_from(rows.len()).unwrap_or(i64::MAX)),
+        )],
+    );
+    bot.send_document(chat, file)
+        .caption(caption)
+        .parse_mode(ParseMode::Html)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::states::AdminLogAction;
+    use crate::domain::time::UnixMillis;
+
+    fn entry(subject: &str) -> AdminLogEntry {
+        AdminLogEntry {
+            id: 7,
+            admin_id: 900_001,
+            action: AdminLogAction::RetryJob,
+            subject: subject.into(),
+            before: Some("failed".into()),
+            after: None,
+            created_at: UnixMillis::from_millis(1_700_000_000_000),
+        }
+    }
+
+    #[test]
+    fn a_log_line_escapes_stored_text() {
+        let line = log_line(&entry("job:<b>1</b>"));
+        assert!(line.contains("job:&lt;b&gt;1&lt;/b&gt;"), "{line}");
+        assert!(line.contains("<b>retry_job</b>"), "{line}");
+        assert!(line.contains("failed → -"), "{line}");
+    }
+
+    #[test]
+    fn the_csv_has_a_header_and_quotes_commas() {
+        let out = String::from_utf8(log_csv_bytes(&[entry("a,b")]).unwrap()).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 2, "{out}");
+        assert!(lines[0].starts_with("id,created_at_ms,date_utc,admin_id,action"));
+        assert_eq!(
+            lines[1],
+            "7,1700000000000,2023-11-14 22:13 UTC,900001,retry_job,\"a,b\",failed,"
+        );
     }
 }

@@ -32,6 +32,10 @@ pub enum AdminAction {
     Audit,
     /// The platform's figures over a period.
     Stats(StatsPeriod),
+    /// The last rows of the admin audit log.
+    Log,
+    /// The whole admin audit log as a CSV document.
+    LogCsv,
 }
 
 /// The periods `/admin` stats are shown for.
@@ -79,6 +83,8 @@ impl AdminAction {
             AdminAction::Ack(id) => format!("a:ack:{id}"),
             AdminAction::Audit => "a:audit".into(),
             AdminAction::Stats(p) => format!("a:stats:{}", p.code()),
+            AdminAction::Log => "a:log".into(),
+            AdminAction::LogCsv => "a:logcsv".into(),
         }
     }
 
@@ -91,6 +97,8 @@ impl AdminAction {
                 "jobs" => Some(AdminAction::Jobs),
                 "alerts" => Some(AdminAction::Alerts),
                 "audit" => Some(AdminAction::Audit),
+                "log" => Some(AdminAction::Log),
+                "logcsv" => Some(AdminAction::LogCsv),
                 _ => None,
             },
             Some(("retry", id)) => parse_any_id(id).map(AdminAction::Retry),
@@ -352,6 +360,8 @@ mod tests {
             CallbackData::Owner(OwnerAction::Confirm),
             CallbackData::Admin(AdminAction::Retry(i64::MIN)),
             CallbackData::Admin(AdminAction::Ack(42)),
+            CallbackData::Admin(AdminAction::Log),
+            CallbackData::Admin(AdminAction::LogCsv),
             CallbackData::Admin(AdminAction::Pause),
             CallbackData::Admin(AdminAction::Stats(StatsPeriod::Today)),
             CallbackData::Admin(AdminAction::Stats(StatsPeriod::Week)),

@@ -148,6 +148,21 @@ stored_states! {
     }
 }
 
+stored_states! {
+    /// What an operator changed (`admin_actions.action`, the admin audit log). Not a lifecycle,
+    /// but stored and checked the same way: the CHECK in migration 0005 lists these words.
+    AdminLogAction, "admin action" {
+        /// The kill switch turned on: all outgoing money stops.
+        PausePayouts => "pause_payouts",
+        /// The kill switch turned off.
+        ResumePayouts => "resume_payouts",
+        /// A failed job queued again with a fresh retry budget.
+        RetryJob => "retry_job",
+        /// An open alert marked as handled.
+        ResolveAlert => "resolve_alert",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +175,8 @@ mod tests {
     const INVOICE_CHECK: &str = "'creating', 'open', 'partially_paid', 'paid', 'expired', 'failed', 'refunded', 'cancelled'";
     const SUBSCRIPTION_CHECK: &str = "'active', 'expired', 'revoked'";
     const ACCUMULATION_CHECK: &str = "'pending', 'converting', 'converted', 'in_payout', 'paid'";
+    const ADMIN_ACTION_CHECK: &str =
+        "'pause_payouts', 'resume_payouts', 'retry_job', 'resolve_alert'";
 
     fn check_list(words: impl Iterator<Item = &'static str>) -> String {
         words
@@ -185,6 +202,7 @@ mod tests {
         round_trips!(InvoiceStatus);
         round_trips!(SubscriptionStatus);
         round_trips!(AccumulationState);
+        round_trips!(AdminLogAction);
     }
 
     #[test]
@@ -209,6 +227,21 @@ mod tests {
             check_list(AccumulationState::ALL.iter().map(|s| s.as_str())),
             ACCUMULATION_CHECK
         );
+        assert_eq!(
+            check_list(AdminLogAction::ALL.iter().map(|s| s.as_str())),
+            ADMIN_ACTION_CHECK
+        );
+    }
+
+    /// Migration 0005 carries the admin action list on both backends.
+    #[test]
+    fn the_admin_log_migration_carries_the_check_list() {
+        for schema in [
+            include_str!("../../migrations/sqlite/0005_admin_actions.sql"),
+            include_str!("../../migrations/postgres/0005_admin_actions.sql"),
+        ] {
+            assert!(schema.contains(&format!("action IN ({ADMIN_ACTION_CHECK})")));
+        }
     }
 
     /// The migrations themselves carry the same lists, so a state added on one side only fails.

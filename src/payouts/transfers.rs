@@ -34,7 +34,7 @@ pub async fn send_from_wallet(
         if e.is_insufficient_funds() {
             let now = ctx.clock.now();
             ctx.db
-                .set_payouts_paused(true, now)
+                .set_payouts_paused(true, crate::store::admin_log::Actor::System, now)
                 .await
                 .map_err(JobError::retryable)?;
             let mut tx = ctx.db.begin_write().await.map_err(JobError::retryable)?;

@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use sqlx::{AnyConnection, Row};
 
+use super::admin_log::{Actor, record};
 use super::{Db, StoreError, StoreResult};
 use crate::domain::ids::new_id;
 use crate::domain::job::{Job, JobPayloadError};
+use crate::domain::states::AdminLogAction;
 use crate::domain::time::UnixMillis;
 
 /// A job to add to the queue.
@@ -318,13 +320,17 @@ impl Db {
             .collect()
     }
 
-    /// An admin's "retry": a failed job runs again now with a fresh retry budget.
+    /// An admin's "retry": a failed job runs again now with a fresh retry budget; `Ok(true)`
+    /// when it was failed. Logged for an admin in the same transaction. A job that is not
+    /// failed (any more) is left alone, and since nothing changed no log row is written.
     pub async fn retry_failed_job(
         &self,
         id: i64,
+        by: Actor,
         give_up_at: UnixMillis,
         now: UnixMillis,
     ) -> StoreResult<bool> {
+        let mut tx = self.begin_write().await?;
         let res = sqlx::query(
             "UPDATE jobs SET state = 'pending', attempts = 0, run_at = $1, give_up_at = $2, \
                finished_at = NULL, updated_at = $1 WHERE id = $3 AND state = 'failed'",
@@ -332,9 +338,23 @@ impl Db {
         .bind(now.as_millis())
         .bind(give_up_at.as_millis())
         .bind(id)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        Ok(res.rows_affected() == 1)
+        let changed = res.rows_affected() == 1;
+        if changed {
+            record(
+                &mut tx,
+                by,
+                AdminLogAction::RetryJob,
+                &format!("job:{id}"),
+                Some("failed"),
+                Some("pending"),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
     }
 
     /// An admin's "cancel" of a job that has not finished.

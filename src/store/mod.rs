@@ -2,6 +2,7 @@
 //! migrations, and one file per aggregate. SQL is written once with portable types; what
 //! differs between the backends lives in [`dialect`].
 
+pub mod admin_log;
 pub mod channels;
 pub mod conversions;
 pub mod currencies;

@@ -10,7 +10,9 @@ use sqlx::{Any, AnyConnection, Row, Transaction};
 
 use crate::domain::ids::new_id;
 use crate::domain::job::Job;
+use crate::domain::states::AdminLogAction;
 use crate::domain::time::UnixMillis;
+use crate::store::admin_log::{Actor, record};
 use crate::store::jobs::{NewJob, enqueue_job};
 use crate::store::{Db, StoreResult};
 
@@ -137,14 +139,31 @@ impl Db {
         .await?)
     }
 
-    pub async fn resolve_alert(&self, id: i64, now: UnixMillis) -> StoreResult<bool> {
+    /// Marks an open alert as handled; `Ok(true)` when it was open. Logged for an admin in
+    /// the same transaction; an alert already handled changes nothing and logs nothing.
+    pub async fn resolve_alert(&self, id: i64, by: Actor, now: UnixMillis) -> StoreResult<bool> {
+        let mut tx = self.begin_write().await?;
         let n =
             sqlx::query("UPDATE alerts SET resolved_at = $1 WHERE id = $2 AND resolved_at IS NULL")
                 .bind(now.as_millis())
                 .bind(id)
-                .execute(self.pool())
+                .execute(&mut *tx)
                 .await?
                 .rows_affected();
-        Ok(n == 1)
+        let changed = n == 1;
+        if changed {
+            record(
+                &mut tx,
+                by,
+                AdminLogAction::ResolveAlert,
+                &format!("alert:{id}"),
+                Some("open"),
+                Some("resolved"),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
     }
 }

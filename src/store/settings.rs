@@ -2,7 +2,9 @@
 
 use sqlx::Row;
 
+use super::admin_log::{Actor, record};
 use super::{Db, StoreResult};
+use crate::domain::states::AdminLogAction;
 use crate::domain::time::UnixMillis;
 
 /// The key of the kill switch that pauses all outgoing money.
@@ -35,8 +37,59 @@ impl Db {
         Ok(self.get_setting(PAYOUTS_PAUSED).await?.as_deref() == Some("1"))
     }
 
-    pub async fn set_payouts_paused(&self, paused: bool, now: UnixMillis) -> StoreResult<()> {
-        self.put_setting(PAYOUTS_PAUSED, if paused { "1" } else { "0" }, now)
-            .await
+    /// Turns the kill switch on or off; `Ok(true)` when that changed it. An admin's change is
+    /// logged in the same transaction ([`super::admin_log`]); pressing "pause" while paused,
+    /// or "resume" while running (unset counts as running), changes nothing and logs nothing.
+    pub async fn set_payouts_paused(
+        &self,
+        paused: bool,
+        by: Actor,
+        now: UnixMillis,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin_write().await?;
+        // The conditional write decides "changed" atomically: on PostgreSQL the row lock makes
+        // a concurrent second press see the first one's value and affect nothing.
+        let changed = if paused {
+            sqlx::query(
+                "INSERT INTO settings (key, value, updated_at) VALUES ($1, '1', $2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, \
+                 updated_at = excluded.updated_at WHERE settings.value <> excluded.value",
+            )
+            .bind(PAYOUTS_PAUSED)
+            .bind(now.as_millis())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1
+        } else {
+            sqlx::query(
+                "UPDATE settings SET value = '0', updated_at = $2 WHERE key = $1 AND value <> '0'",
+            )
+            .bind(PAYOUTS_PAUSED)
+            .bind(now.as_millis())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1
+        };
+        if changed {
+            let (action, before, after) = if paused {
+                (AdminLogAction::PausePayouts, "running", "paused")
+            } else {
+                (AdminLogAction::ResumePayouts, "paused", "running")
+            };
+            record(
+                &mut tx,
+                by,
+                action,
+                "payouts",
+                Some(before),
+                Some(after),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
     }
 }

@@ -4,6 +4,7 @@
 mod support;
 
 mod admin;
+mod admin_log;
 mod bot;
 mod browser_sandbox;
 mod cli;

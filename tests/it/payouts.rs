@@ -344,7 +344,11 @@ async fn lesson_39_kill_switch_holds_payouts_and_late_retries_work(backend: Back
     let c = channel(&app, "USDT", "BSC", OWNER_EVM, PayoutStrategy::Instant).await;
     app.ctx
         .db
-        .set_payouts_paused(true, app.clock.now())
+        .set_payouts_paused(
+            true,
+            telepay::store::admin_log::Actor::System,
+            app.clock.now(),
+        )
         .await
         .unwrap();
     subscriber_pays(&app, 1, &c, dec!(4.95)).await;
@@ -356,7 +360,11 @@ async fn lesson_39_kill_switch_holds_payouts_and_late_retries_work(backend: Back
     assert_eq!(app.evm.sent_count(crate::support::app::host_address()), 0);
     app.ctx
         .db
-        .set_payouts_paused(false, app.clock.now())
+        .set_payouts_paused(
+            false,
+            telepay::store::admin_log::Actor::System,
+            app.clock.now(),
+        )
         .await
         .unwrap();
     drive(&app, || payout_final(&app, c.id)).await;
@@ -601,7 +609,11 @@ async fn insufficient_funds_pause_payouts(backend: Backend) {
     app.evm.mint_token(usdc, host, units(dec!(100))).unwrap();
     app.ctx
         .db
-        .set_payouts_paused(false, app.clock.now())
+        .set_payouts_paused(
+            false,
+            telepay::store::admin_log::Actor::System,
+            app.clock.now(),
+        )
         .await
         .unwrap();
     drive(&app, || payout_final(&app, c.id)).await;
@@ -859,7 +871,11 @@ async fn an_alert_is_raised_once_while_open(backend: Backend) {
     }
     let open = db.open_alerts(10).await.unwrap();
     assert_eq!(open.len(), 1);
-    assert!(db.resolve_alert(open[0].id, now).await.unwrap());
+    assert!(
+        db.resolve_alert(open[0].id, telepay::store::admin_log::Actor::System, now)
+            .await
+            .unwrap()
+    );
     let mut tx = db.begin_write().await.unwrap();
     telepay::store::outbox::alert(&mut tx, "exchange_verifying", "ex1", "held", now)
         .await

@@ -109,9 +109,13 @@ async fn kill_switch_defaults_to_running(backend: Backend) {
     };
     let db = t.connect().await;
     assert!(!db.payouts_paused().await.unwrap());
-    db.set_payouts_paused(true, T0).await.unwrap();
+    db.set_payouts_paused(true, telepay::store::admin_log::Actor::System, T0)
+        .await
+        .unwrap();
     assert!(db.payouts_paused().await.unwrap());
-    db.set_payouts_paused(false, T0).await.unwrap();
+    db.set_payouts_paused(false, telepay::store::admin_log::Actor::System, T0)
+        .await
+        .unwrap();
     assert!(!db.payouts_paused().await.unwrap());
 }
 
@@ -234,12 +238,18 @@ async fn retry_fail_release_and_admin_retry(backend: Backend) {
     assert_eq!(failed[0].last_error.as_deref(), Some("4xx: bad address"));
     assert!(db.claim_jobs(t1, lease, 1, "w").await.unwrap().is_empty());
     let far = t1.saturating_add(Duration::from_secs(86_400));
-    assert!(db.retry_failed_job(j.id, far, t1).await.unwrap());
+    assert!(
+        db.retry_failed_job(j.id, telepay::store::admin_log::Actor::System, far, t1)
+            .await
+            .unwrap()
+    );
     let j = db.claim_jobs(t1, lease, 1, "w").await.unwrap().remove(0);
     assert_eq!(j.attempts, 1);
     assert!(db.complete_job(&j, t1).await.unwrap());
     assert!(
-        !db.retry_failed_job(j.id, far, t1).await.unwrap(),
+        !db.retry_failed_job(j.id, telepay::store::admin_log::Actor::System, far, t1)
+            .await
+            .unwrap(),
         "only failed jobs"
     );
     assert!(
