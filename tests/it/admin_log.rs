@@ -305,6 +305,15 @@ async fn system_changes_are_not_logged(backend: Backend) {
             .unwrap()
     );
     assert!(log(&app).await.is_empty());
+    // The database refuses an action word the code does not know.
+    let bad = sqlx::query(
+        "INSERT INTO admin_actions (id, admin_id, action, subject, created_at) \
+         VALUES (1, 1, 'drop_everything', 'x', 0)",
+    )
+    .execute(app.ctx.db.pool())
+    .await;
+    assert!(bad.is_err(), "an unknown action was stored");
+    assert!(log(&app).await.is_empty());
 }
 
 on_both_backends!(
