@@ -29,7 +29,8 @@ pub async fn run(ctx: Ctx, stop: CancellationToken) {
     }
 }
 
-async fn sample(ctx: &Ctx) -> anyhow::Result<()> {
+/// Reads both balances once and sets the gauges.
+pub async fn sample(ctx: &Ctx) -> anyhow::Result<()> {
     let host = crate::payouts::send::host_asset(ctx)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

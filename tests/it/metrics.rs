@@ -81,6 +81,11 @@ async fn metrics_after_an_ipn_a_job_and_a_payout(backend: Backend) {
         .await
         .unwrap();
 
+    // The host wallet's balances, as the background sampler of `serve` reads them once a
+    // minute (tests run without background timers).
+    telepay::payouts::balance_gauges::sample(&app.ctx)
+        .await
+        .unwrap();
     let text = scrape(&app).await;
     let page = samples(&text);
     let at_least = |series: &str, n: f64| {
@@ -121,7 +126,7 @@ async fn metrics_after_an_ipn_a_job_and_a_payout(backend: Backend) {
     );
     assert_eq!(value(&page, "telepay_dispatcher_up"), 1.0, "{text}");
     at_least("telepay_db_pool_max_connections", 1.0);
-    // The host wallet's balances, read at start. Other apps in this process set the same
+    // The host wallet's balances (sampled above). Other apps in this process set the same
     // gauges (one of them drains its wallet on purpose), so only their presence is checked.
     at_least("telepay_host_wallet_balance{asset=\"USDT\"}", 0.0);
     at_least("telepay_host_wallet_gas_balance", 0.0);
