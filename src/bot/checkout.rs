@@ -181,6 +181,18 @@ async fn start_checkout(
                 .await?;
             Ok(())
         }
+        Err(CheckoutError::Busy) => {
+            tracing::warn!(
+                user_id = user.id,
+                channel_id = channel.id,
+                tier_id,
+                "another checkout of this plan did not finish in time"
+            );
+            bot.send_message(chat, t(lang, "invoice-failed"))
+                .parse_mode(ParseMode::Html)
+                .await?;
+            Ok(())
+        }
         Err(CheckoutError::Store(e)) => Err(e.into()),
     }
 }

@@ -114,6 +114,11 @@ pub async fn on_amount(
                 .set_progress_message(invoice.id, sent.id.0, ctx.clock.now())
                 .await?;
         }
+        Err(CheckoutError::Busy) => {
+            bot.send_message(chat, t(lang, "invoice-failed"))
+                .parse_mode(ParseMode::Html)
+                .await?;
+        }
         Err(CheckoutError::Provider(e)) => {
             tracing::warn!(user_id = user.id, channel_id, error = %e, "NOWPayments refused the donation invoice");
             bot.send_message(chat, t(lang, "invoice-failed"))

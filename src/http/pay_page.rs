@@ -59,6 +59,14 @@ pub async fn show(
             .ok()
             .flatten()
             .unwrap_or_else(|| "waiting".to_owned()),
+        // Expired by time when the subscriber asked for a new one; a payment already made to
+        // it still counts and still shows.
+        InvoiceStatus::Expired => db
+            .latest_payment_status(invoice.id)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| "expired".to_owned()),
         other => other.as_str().to_owned(),
     };
     let state = status_key(&status)

@@ -1,10 +1,13 @@
 //! Opening an invoice for a tier: our row first, then NOWPayments, never inside a transaction.
-//! An open, unexpired invoice of the same user and tier is reused.
+//! An open, unexpired invoice of the same user and tier is reused; the database keeps one
+//! checkout per user and tier at a time, across replicas.
 
 use crate::providers::nowpayments::{CreateInvoice, NpError};
 use crate::services::Ctx;
 use crate::store::StoreError;
-use crate::store::invoices::{Invoice, InvoiceKind, NewInvoice};
+use std::time::Duration;
+
+use crate::store::invoices::{CheckoutClaim, Invoice, InvoiceKind, NewInvoice};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CheckoutError {
@@ -12,11 +15,23 @@ pub enum CheckoutError {
     NotOnSale,
     #[error("the tier no longer exists")]
     TierGone,
+    /// Another checkout of the same user and tier did not finish in time.
+    #[error("another checkout of this plan is still running")]
+    Busy,
     #[error("NOWPayments: {0}")]
     Provider(NpError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
+
+/// How long a checkout waits for a concurrent one of the same user and tier (NOWPayments
+/// answers well within it, or the other checkout fails and frees the slot).
+const CHECKOUT_WAIT: Duration = Duration::from_secs(30);
+/// How often the waiting checkout looks again.
+const CHECKOUT_POLL: Duration = Duration::from_millis(100);
+/// A row still `creating` after this long was left by a process that died while asking
+/// NOWPayments (a request gives up well before); it is cancelled so it blocks nobody.
+const STALE_CREATING: Duration = Duration::from_secs(120);
 
 /// Returns the invoice to pay and whether it was created just now.
 pub async fn checkout(
@@ -24,7 +39,6 @@ pub async fn checkout(
     user_id: i64,
     tier_id: i64,
 ) -> Result<(Invoice, bool), CheckoutError> {
-    let now = ctx.clock.now();
     let tier = ctx.db.tier(tier_id).await?.ok_or(CheckoutError::TierGone)?;
     let channel = ctx
         .db
@@ -34,32 +48,42 @@ pub async fn checkout(
     if !channel.on_sale() {
         return Err(CheckoutError::NotOnSale);
     }
-    if let Some(open) = ctx.db.open_invoice_for_tier(user_id, tier.id, now).await? {
-        return Ok((open, false));
-    }
     // Price lock: a subscriber renews at the price and length they first bought.
     let (price, days) = match ctx.db.subscription_of(user_id, channel.id).await? {
         Some(s) if s.tier_id == Some(tier.id) => (s.locked_price, s.locked_days),
         _ => (tier.price, tier.days),
     };
-    let invoice = ctx
-        .db
-        .create_invoice(
-            &NewInvoice {
-                kind: InvoiceKind::Subscription,
-                user_id,
-                channel_id: channel.id,
-                tier_id: Some(tier.id),
-                parent_invoice_id: None,
-                price,
-                days: Some(days),
-                expires_at: now.saturating_add(ctx.config.rules.invoice_ttl),
-            },
-            now,
-        )
-        .await?;
-    let description = format!("{}, {days} days", channel.title);
-    open_at_provider(ctx, invoice, description).await
+    // One checkout per user and tier at a time, kept by the database (two presses may reach
+    // two replicas at once): the second one waits, outside any transaction, for the first to
+    // open its invoice and shows that one; if the first failed, it takes the slot itself.
+    let deadline = tokio::time::Instant::now() + CHECKOUT_WAIT;
+    loop {
+        let now = ctx.clock.now();
+        let new = NewInvoice {
+            kind: InvoiceKind::Subscription,
+            user_id,
+            channel_id: channel.id,
+            tier_id: Some(tier.id),
+            parent_invoice_id: None,
+            price,
+            days: Some(days),
+            expires_at: now.saturating_add(ctx.config.rules.invoice_ttl),
+        };
+        let stale_before = now.saturating_sub(STALE_CREATING);
+        match ctx.db.claim_checkout(&new, now, stale_before).await? {
+            CheckoutClaim::Open(open) => return Ok((open, false)),
+            CheckoutClaim::Created(invoice) => {
+                let description = format!("{}, {days} days", channel.title);
+                return open_at_provider(ctx, invoice, description).await;
+            }
+            CheckoutClaim::Busy => {
+                if tokio::time::Instant::now() >= deadline {
+                    return Err(CheckoutError::Busy);
+                }
+                tokio::time::sleep(CHECKOUT_POLL).await;
+            }
+        }
+    }
 }
 
 /// A donation of `amount` to a channel: its own invoice kind, no subscription, no invite.

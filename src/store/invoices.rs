@@ -66,6 +66,17 @@ pub struct NewInvoice {
     pub expires_at: UnixMillis,
 }
 
+/// What [`Db::claim_checkout`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckoutClaim {
+    /// An open, unexpired invoice of this user and tier: show it again.
+    Open(Invoice),
+    /// Our new row, `creating`: ask NOWPayments for it.
+    Created(Invoice),
+    /// Another checkout of this user and tier is asking NOWPayments right now.
+    Busy,
+}
+
 pub(crate) const INVOICE_COLUMNS: &str = "id, kind, user_id, channel_id, tier_id, parent_invoice_id, \
     price_usd_micros, days, status, np_invoice_id, invoice_url, progress_message_id, expires_at, created_at";
 
@@ -131,25 +142,88 @@ impl Db {
         row.as_ref().map(invoice_from_row).transpose()
     }
 
-    /// An open, unexpired invoice of this user for this tier, to reuse instead of a new one.
-    pub async fn open_invoice_for_tier(
+    /// Takes the one checkout slot of a user and tier (a partial unique index allows one
+    /// subscription invoice `creating` or `open` per user and tier). In one short transaction:
+    /// open invoices past their `expires_at` are marked `expired` and rows left `creating`
+    /// since before `stale_before` (a process that died half-way) are cancelled, so neither
+    /// blocks the slot forever; then an open, unexpired invoice is reused, or `n` is inserted
+    /// as `creating`, or another checkout holds the slot and the caller waits for it.
+    pub async fn claim_checkout(
         &self,
-        user_id: i64,
-        tier_id: i64,
+        n: &NewInvoice,
         now: UnixMillis,
-    ) -> StoreResult<Option<Invoice>> {
+        stale_before: UnixMillis,
+    ) -> StoreResult<CheckoutClaim> {
+        let tier_id = n
+            .tier_id
+            .ok_or_else(|| StoreError::Corrupt("a subscription invoice without a tier".into()))?;
+        if n.kind != InvoiceKind::Subscription {
+            return Err(StoreError::Corrupt(
+                "only subscription invoices take a checkout slot".into(),
+            ));
+        }
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE invoices SET status = 'expired', updated_at = $1 WHERE user_id = $2 AND tier_id = $3 \
+             AND kind = 'subscription' AND status = 'open' AND expires_at <= $1",
+        )
+        .bind(now.as_millis())
+        .bind(n.user_id)
+        .bind(tier_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE invoices SET status = 'cancelled', updated_at = $1 WHERE user_id = $2 AND tier_id = $3 \
+             AND kind = 'subscription' AND status = 'creating' AND created_at < $4",
+        )
+        .bind(now.as_millis())
+        .bind(n.user_id)
+        .bind(tier_id)
+        .bind(stale_before.as_millis())
+        .execute(&mut *tx)
+        .await?;
         let sql = format!(
             "SELECT {INVOICE_COLUMNS} FROM invoices WHERE user_id = $1 AND tier_id = $2 \
-             AND kind = 'subscription' AND status = 'open' AND expires_at > $3 \
-             ORDER BY created_at DESC LIMIT 1"
+             AND kind = 'subscription' AND status = 'open'"
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(user_id)
+        let open = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(n.user_id)
             .bind(tier_id)
-            .bind(now.as_millis())
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut *tx)
             .await?;
-        row.as_ref().map(invoice_from_row).transpose()
+        if let Some(row) = open {
+            let invoice = invoice_from_row(&row)?;
+            tx.commit().await?;
+            return Ok(CheckoutClaim::Open(invoice));
+        }
+        let id = new_id();
+        let inserted = sqlx::query(
+            "INSERT INTO invoices (id, kind, user_id, channel_id, tier_id, parent_invoice_id, \
+               price_usd_micros, days, status, expires_at, created_at, updated_at) \
+             VALUES ($1, 'subscription', $2, $3, $4, $5, $6, $7, 'creating', $8, $9, $9) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(id)
+        .bind(n.user_id)
+        .bind(n.channel_id)
+        .bind(tier_id)
+        .bind(n.parent_invoice_id)
+        .bind(n.price.micros())
+        .bind(n.days.map(i64::from))
+        .bind(n.expires_at.as_millis())
+        .bind(now.as_millis())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        if inserted == 0 {
+            return Ok(CheckoutClaim::Busy);
+        }
+        let invoice = self
+            .invoice(id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("the new invoice vanished".into()))?;
+        Ok(CheckoutClaim::Created(invoice))
     }
 
     /// NOWPayments accepted the invoice: remember its id and page.

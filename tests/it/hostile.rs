@@ -437,9 +437,10 @@ async fn property_arbitrary_amounts_never_break_the_money_rules(backend: Backend
         (1i64..=10_000_000, 0u32..=8).prop_map(|(m, s)| Decimal::new(m, s)),
         proptest::collection::vec(wild_ipn(), 1..=3),
     );
-    let user = 600;
-    crate::support::fixtures::owner(&app.ctx.db, user, app.clock.now()).await;
     for case in 0..cases {
+        // A user per case: one subscription invoice per user and plan may be open at a time.
+        let user = 600 + i64::from(case);
+        crate::support::fixtures::owner(&app.ctx.db, user, app.clock.now()).await;
         let (price_cents, asked, gens) = strategy.new_tree(&mut runner).unwrap().current();
         let ipns: Vec<WildIpn> = gens
             .iter()

@@ -67,7 +67,8 @@ async fn lesson_4_and_5_the_schema_enforces_idempotency(backend: Backend) {
                     .tiers(channel.id)
                     .await
                     .unwrap()
-                    .first()
+                    // The other plan: one checkout per user and plan may be open at a time.
+                    .get(1)
                     .map(|t| t.id),
                 parent_invoice_id: None,
                 price: telepay::domain::money::UsdMicros::from_cents(500),

@@ -20,6 +20,7 @@ use telepay::domain::time::Clock;
 use telepay::jobs::TickOutcome;
 use telepay::store::channels::{Channel, PayoutStrategy};
 use telepay_sim::nowpayments::PayIn;
+use telepay_sim::telegram::SimMessage;
 use telepay_sim::telegram::{AdminRights, NewChat};
 
 use crate::subscriber::np_id;
@@ -511,13 +512,11 @@ async fn postgres() {
     two_replicas_one_database_every_effect_once().await
 }
 
-/// Known issue, kept as a failing test: a tier button pressed twice in a row. One replica
-/// handles one user's updates in order, so the second press finds the invoice the first one
-/// opened and reuses it (one invoice at NOWPayments). Behind a load balancer the two presses
-/// reach two replicas at once; both check for an open invoice before either has one and both
-/// open an invoice at NOWPayments (`checkout` checks, then inserts, without a lock). No money
-/// moves twice (each invoice needs its own payment), but it breaks the reuse rule. A slow
-/// NOWPayments makes the race certain here.
+/// A tier button pressed twice in a row. One replica handles one user's updates in order, so
+/// there the second press finds the invoice the first one opened. Behind a load balancer the
+/// two presses reach two replicas at once; the database keeps one checkout per user and tier
+/// (a partial unique index), so the second waits for the first and shows the same invoice:
+/// one invoice at NOWPayments. A slow NOWPayments makes the two checkouts overlap for sure.
 async fn a_double_press_on_two_replicas_opens_one_invoice() {
     let Some(cl) = spawn_replicas(2, |_| {}).await else {
         return;
@@ -531,13 +530,34 @@ async fn a_double_press_on_two_replicas_opens_one_invoice() {
         .set_delay("/invoice", Some(Duration::from_millis(500)));
     cl.press(u, card.message_id, &data[0]);
     cl.press(u, card.message_id, &data[0]);
-    cl.nth_reply_containing(u, "Pay with any coin", 1).await;
+    let first = cl.nth_reply_containing(u, "Pay with any coin", 0).await;
+    let second = cl.nth_reply_containing(u, "Pay with any coin", 1).await;
     assert_eq!(cl.np.invoices().len(), 1, "one invoice at NOWPayments");
     assert_eq!(cl.db().recent_invoices(u, 5).await.unwrap().len(), 1);
+    let url = |m: &SimMessage| m.buttons().into_iter().find_map(|b| b.2);
+    assert!(url(&first).is_some());
+    assert_eq!(url(&first), url(&second), "both presses show the same page");
+    // The two presses really went to the two replicas.
+    let presses: Vec<usize> = cl
+        .forwarder
+        .hits()
+        .iter()
+        .filter(|h| !h.path.starts_with("/webhooks/nowpayments"))
+        .map(|h| h.replica)
+        .collect();
+    let last_two: BTreeSet<usize> = presses.iter().rev().take(2).copied().collect();
+    assert_eq!(last_two, BTreeSet::from([0, 1]), "{presses:?}");
+    assert_eq!(
+        count(
+            &cl,
+            "SELECT COUNT(*) FROM invoices WHERE status IN ('creating', 'cancelled')"
+        )
+        .await,
+        0
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "known issue: concurrent checkouts of one user on two replicas open two invoices"]
 async fn double_press_postgres() {
     a_double_press_on_two_replicas_opens_one_invoice().await
 }

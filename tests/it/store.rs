@@ -6,8 +6,10 @@ use serde_json::json;
 use sqlx::Row;
 use telepay::domain::job::Job;
 use telepay::domain::lang::Lang;
+use telepay::domain::states::InvoiceStatus;
 use telepay::domain::states::{ConversionState, PayoutState};
 use telepay::domain::time::UnixMillis;
+use telepay::store::invoices::{CheckoutClaim, InvoiceKind, NewInvoice};
 use telepay::store::jobs::NewJob;
 use telepay::store::users::SeenUser;
 
@@ -468,6 +470,158 @@ async fn unknown_states_are_refused(backend: Backend) {
     );
 }
 
+fn sub_invoice(user_id: i64, channel_id: i64, tier_id: i64, expires_at: UnixMillis) -> NewInvoice {
+    NewInvoice {
+        kind: InvoiceKind::Subscription,
+        user_id,
+        channel_id,
+        tier_id: Some(tier_id),
+        parent_invoice_id: None,
+        price: UsdMicros::from_cents(500),
+        days: Some(30),
+        expires_at,
+    }
+}
+
+async fn invoice_status(db: &telepay::store::Db, id: i64) -> InvoiceStatus {
+    db.invoice(id).await.unwrap().unwrap().status
+}
+
+/// One subscription checkout per user and tier at a time (a partial unique index): a second
+/// one is told to wait, an open invoice is reused, one past its time or a `creating` row left
+/// by a dead process no longer blocks; other tiers, users and kinds are not affected.
+async fn one_checkout_per_user_and_tier(backend: Backend) {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let db = t.connect().await;
+    let c = fixtures::channel(&db, 10, -100_123, PayoutStrategy::Instant, T0).await;
+    let tiers = db.tiers(c.id).await.unwrap();
+    let (t1, t2) = (tiers[0].id, tiers[1].id);
+    fixtures::owner(&db, 20, T0).await;
+    fixtures::owner(&db, 21, T0).await;
+    let hour = Duration::from_secs(3600);
+    let stale = |now: UnixMillis| now.saturating_sub(Duration::from_secs(120));
+    let claim = async |user: i64, tier: i64, now: UnixMillis| {
+        db.claim_checkout(
+            &sub_invoice(user, c.id, tier, now.saturating_add(hour)),
+            now,
+            stale(now),
+        )
+        .await
+        .unwrap()
+    };
+
+    let CheckoutClaim::Created(a) = claim(20, t1, T0).await else {
+        panic!("the first checkout takes the slot");
+    };
+    assert_eq!(a.status, InvoiceStatus::Creating);
+    assert_eq!(claim(20, t1, T0).await, CheckoutClaim::Busy);
+    // The index itself refuses a second row, whoever writes it.
+    assert!(
+        db.create_invoice(&sub_invoice(20, c.id, t1, T0.saturating_add(hour)), T0)
+            .await
+            .is_err()
+    );
+    // Another tier, another user, a donation: separate slots.
+    assert!(matches!(claim(20, t2, T0).await, CheckoutClaim::Created(_)));
+    assert!(matches!(claim(21, t1, T0).await, CheckoutClaim::Created(_)));
+    let mut donation = sub_invoice(20, c.id, t1, T0.saturating_add(hour));
+    donation.kind = InvoiceKind::Donation;
+    donation.tier_id = None;
+    db.create_invoice(&donation, T0).await.unwrap();
+    donation.kind = InvoiceKind::Subscription;
+    donation.tier_id = Some(t1);
+    assert!(db.claim_checkout(&donation, T0, stale(T0)).await.is_ok());
+
+    // Opened: reused until it expires, then marked expired and a new one is created.
+    db.open_invoice(a.id, "np-a", "https://pay.example/a", T0)
+        .await
+        .unwrap();
+    let later = T0.saturating_add(Duration::from_secs(600));
+    let CheckoutClaim::Open(again) = claim(20, t1, later).await else {
+        panic!("the open invoice is reused");
+    };
+    assert_eq!(
+        (again.id, again.invoice_url.as_deref()),
+        (a.id, Some("https://pay.example/a"))
+    );
+    let after = a.expires_at;
+    let CheckoutClaim::Created(b) = claim(20, t1, after).await else {
+        panic!("an invoice past its time frees the slot");
+    };
+    assert_eq!(invoice_status(&db, a.id).await, InvoiceStatus::Expired);
+
+    // A `creating` row blocks for two minutes, then counts as left by a dead process.
+    let soon = after.saturating_add(Duration::from_secs(60));
+    assert_eq!(claim(20, t1, soon).await, CheckoutClaim::Busy);
+    let much_later = after.saturating_add(Duration::from_secs(121));
+    let CheckoutClaim::Created(c2) = claim(20, t1, much_later).await else {
+        panic!("a stale creating row frees the slot");
+    };
+    assert_eq!(invoice_status(&db, b.id).await, InvoiceStatus::Cancelled);
+    // NOWPayments refused: cancelled, the next checkout starts afresh.
+    db.cancel_invoice(c2.id, much_later).await.unwrap();
+    assert!(matches!(
+        claim(20, t1, much_later).await,
+        CheckoutClaim::Created(_)
+    ));
+}
+
+/// The migration that adds the index first closes all but the newest of duplicates written
+/// before it (an open one is expired, a creating one cancelled), so it cannot fail on them.
+async fn one_checkout_migration_closes_older_duplicates(backend: Backend) {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let db = t.connect().await;
+    let c = fixtures::channel(&db, 10, -100_123, PayoutStrategy::Instant, T0).await;
+    let tier = db.tiers(c.id).await.unwrap()[0].id;
+    fixtures::owner(&db, 20, T0).await;
+    sqlx::query("DROP INDEX invoices_one_checkout")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let exp = T0.saturating_add(Duration::from_secs(3600));
+    let mut ids = Vec::new();
+    for (i, opened) in [true, false, true, true].into_iter().enumerate() {
+        let at = T0.saturating_add(Duration::from_secs(if i == 3 { 2 } else { i as u64 }));
+        let inv = db
+            .create_invoice(&sub_invoice(20, c.id, tier, exp), at)
+            .await
+            .unwrap();
+        if opened {
+            db.open_invoice(inv.id, &format!("np-{i}"), "https://pay.example/x", at)
+                .await
+                .unwrap();
+        }
+        ids.push(inv.id);
+    }
+    // The last two share a creation time: the larger id counts as newer.
+    let newest = if ids[2] > ids[3] { ids[2] } else { ids[3] };
+    let other = if newest == ids[2] { ids[3] } else { ids[2] };
+    let sql = match backend {
+        Backend::Sqlite => include_str!("../../migrations/sqlite/0006_one_checkout_per_tier.sql"),
+        Backend::Postgres => {
+            include_str!("../../migrations/postgres/0006_one_checkout_per_tier.sql")
+        }
+    };
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(invoice_status(&db, ids[0]).await, InvoiceStatus::Expired);
+    assert_eq!(invoice_status(&db, ids[1]).await, InvoiceStatus::Cancelled);
+    assert_eq!(invoice_status(&db, other).await, InvoiceStatus::Expired);
+    assert_eq!(invoice_status(&db, newest).await, InvoiceStatus::Open);
+    assert!(
+        db.create_invoice(&sub_invoice(20, c.id, tier, exp), T0)
+            .await
+            .is_err(),
+        "the index is back"
+    );
+}
+
 on_both_backends!(
     channels_are_registered_once_with_their_tiers,
     seeded_currency_table_has_the_87_pairs,
@@ -482,6 +636,8 @@ on_both_backends!(
     concurrent_workers_never_share_a_job,
     timers_run_once_per_interval,
     unknown_states_are_refused,
+    one_checkout_per_user_and_tier,
+    one_checkout_migration_closes_older_duplicates,
 );
 
 /// On PostgreSQL a second replica cannot tick a timer while the first still holds it.
