@@ -112,6 +112,26 @@ pub async fn start_payout_sims() -> (ChangeNowSim, EvmSim) {
 }
 pub const NP_IPN_SECRET: &str = "np-test-ipn-secret";
 
+/// The four simulators as every test starts them (Telegram, NOWPayments with the test keys,
+/// and ChangeNOW wired to the EVM chain).
+pub async fn start_sims() -> (TelegramSim, NowPaymentsSim, ChangeNowSim, EvmSim) {
+    let tg = TelegramSim::start(SimConfig::default())
+        .await
+        .expect("start the Telegram simulator");
+    let np = NowPaymentsSim::start(NpSimConfig {
+        api_key: NP_API_KEY.into(),
+        ipn_secret: NP_IPN_SECRET.into(),
+        // A loaded test machine may answer slowly; these tests are about our side.
+        ipn_timeout: Duration::from_secs(10),
+        ipn_retries: 5,
+        ..NpSimConfig::default()
+    })
+    .await
+    .expect("start the NOWPayments simulator");
+    let (cn, evm) = start_payout_sims().await;
+    (tg, np, cn, evm)
+}
+
 pub fn test_settings(tg: &TelegramSim, db: &TestDb, public_base_url: &str) -> RawSettings {
     RawSettings {
         telegram_bot_token: Some(tg.token().to_owned()),
@@ -143,20 +163,7 @@ pub async fn spawn_app_with(
         telepay::telemetry::init_logging(telepay::config::LogFormat::Pretty);
     }
     let db = TestDb::new(backend).await?;
-    let tg = TelegramSim::start(SimConfig::default())
-        .await
-        .expect("start the Telegram simulator");
-    let np = NowPaymentsSim::start(NpSimConfig {
-        api_key: NP_API_KEY.into(),
-        ipn_secret: NP_IPN_SECRET.into(),
-        // A loaded test machine may answer slowly; these tests are about our side.
-        ipn_timeout: Duration::from_secs(10),
-        ipn_retries: 5,
-        ..NpSimConfig::default()
-    })
-    .await
-    .expect("start the NOWPayments simulator");
-    let (cn, evm) = start_payout_sims().await;
+    let (tg, np, cn, evm) = start_sims().await;
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a port");
     let addr = listener.local_addr().expect("local addr");
     let mut raw = test_settings(&tg, &db, &format!("http://{addr}"));

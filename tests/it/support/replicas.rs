@@ -18,15 +18,14 @@ use telepay::jobs::{JobRunner, RunReport, Scheduler, TickOutcome};
 use telepay::services::Ctx;
 use telepay_sim::changenow::ChangeNowSim;
 use telepay_sim::evm::EvmSim;
-use telepay_sim::nowpayments::{NowPaymentsSim, NpSimConfig};
-use telepay_sim::telegram::{Injected, NewUser, SimConfig, SimMessage, TelegramSim};
+use telepay_sim::nowpayments::NowPaymentsSim;
+use telepay_sim::telegram::{Injected, NewUser, SimMessage, TelegramSim};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::app::{
-    CN_API_KEY, EVM_CHAIN_ID, NP_API_KEY, NP_IPN_SECRET, WAIT, WEBHOOK_SECRET, launch,
-    start_payout_sims, test_settings,
+    CN_API_KEY, EVM_CHAIN_ID, WAIT, WEBHOOK_SECRET, launch, start_sims, test_settings,
 };
 use super::db::{Backend, TestDb};
 use super::wait::{eventually, eventually_within};
@@ -160,19 +159,7 @@ pub async fn spawn_replicas(n: usize, adjust: impl FnOnce(&mut RawSettings)) -> 
         telepay::telemetry::init_logging(telepay::config::LogFormat::Pretty);
     }
     let db = TestDb::new(Backend::Postgres).await?;
-    let tg = TelegramSim::start(SimConfig::default())
-        .await
-        .expect("start the Telegram simulator");
-    let np = NowPaymentsSim::start(NpSimConfig {
-        api_key: NP_API_KEY.into(),
-        ipn_secret: NP_IPN_SECRET.into(),
-        ipn_timeout: Duration::from_secs(10),
-        ipn_retries: 5,
-        ..NpSimConfig::default()
-    })
-    .await
-    .expect("start the NOWPayments simulator");
-    let (cn, evm) = start_payout_sims().await;
+    let (tg, np, cn, evm) = start_sims().await;
     let mut listeners = Vec::new();
     for _ in 0..n {
         listeners.push(TcpListener::bind("127.0.0.1:0").await.expect("bind a port"));

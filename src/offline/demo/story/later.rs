@@ -137,10 +137,12 @@ pub async fn time_passes(st: &mut Stage, ch: &Channels) -> anyhow::Result<()> {
         price == UsdMicros::from_cents(3000),
         "Raj's renewal costs {price}, not the $30.00 he bought at"
     );
-    let n = st.count(RAJ, Want::Url("t.me/+")) + st.count(RAJ, Want::Text("extended"));
+    let n = st.count(RAJ, Want::Text("Payment received"));
     pay(st, RAJ, np_invoice_of(&inv_msg)?, &usdt(dec!(30))).await?;
+    st.expect(RAJ, Want::Text("Payment received"), n)
+        .await
+        .context("Raj waiting for his renewal to be confirmed")?;
     st.settle().await?;
-    let _ = n;
     let sub =
         st.w.ctx
             .db
