@@ -21,4 +21,8 @@ pub enum Command {
     Balance,
     /// Operators only (only in operators' menus).
     Admin,
+    /// Operators only: `/lookup <user id | @username | channel | invoice | payment | tx hash>`.
+    Lookup(String),
+    /// Operators only: `/assign <payment id> <invoice id>` for an orphan payment.
+    Assign(String),
 }

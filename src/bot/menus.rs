@@ -64,7 +64,7 @@ pub fn commands(audience: Audience, lang: Lang) -> Vec<BotCommand> {
     }
     names.extend(["language", "help"]);
     if audience >= Audience::Admin {
-        names.push("admin");
+        names.extend(["admin", "lookup"]);
     }
     names.into_iter().map(|n| command(lang, n)).collect()
 }

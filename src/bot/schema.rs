@@ -115,6 +115,25 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
                 guarded("admin", &ctx, &bot, reply, fut).await
             },
         ))
+        .branch(dptree::case![Command::Lookup(query)].endpoint(
+            |bot: TgBot, ctx: Ctx, msg: Message, user: UserRow, query: String| async move {
+                let reply = Some((msg.chat.id, user.lang()));
+                let fut = async {
+                    super::admin::lookup::command(&bot, &ctx, msg.chat.id, &user, &query).await
+                };
+                guarded("lookup", &ctx, &bot, reply, fut).await
+            },
+        ))
+        .branch(dptree::case![Command::Assign(args)].endpoint(
+            |bot: TgBot, ctx: Ctx, msg: Message, user: UserRow, args: String| async move {
+                let reply = Some((msg.chat.id, user.lang()));
+                let fut = async {
+                    super::admin::orphans::assign_command(&bot, &ctx, msg.chat.id, &user, &args)
+                        .await
+                };
+                guarded("assign", &ctx, &bot, reply, fut).await
+            },
+        ))
         .branch(dptree::case![Command::Language].endpoint(
             |bot: TgBot, ctx: Ctx, msg: Message, user: UserRow| async move {
                 let reply = Some((msg.chat.id, user.lang()));

@@ -23,19 +23,199 @@ pub enum CallbackData {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AdminAction {
     Menu,
-    Pause,
-    Resume,
     Jobs,
-    Retry(i64),
     Alerts,
     Ack(i64),
     Audit,
     /// The platform's figures over a period.
     Stats(StatsPeriod),
-    /// The last rows of the admin audit log.
-    Log,
+    /// One page (newest first) of the admin audit log.
+    Log(u32),
     /// The whole admin audit log as a CSV document.
     LogCsv,
+    /// One page of payouts in one group.
+    Payouts(PayoutFilter, u32),
+    /// One payout's card, with its retry and cancel buttons.
+    Payout(i64),
+    /// One page of the payments waiting for review (orphans and held payments).
+    Orphans(u32),
+    /// One payment waiting for review, with its candidate invoices and buttons.
+    Orphan(i64),
+    /// The reasons an operator may give to dismiss a payment.
+    DismissReasons(i64),
+    /// How to look something up.
+    Lookup,
+    /// A channel's operator card (with pause/resume of its sales).
+    Channel(i64),
+    /// A user's operator card (with their subscriptions, invites and payments).
+    User(i64),
+    /// Show what `AdminOp` will do and ask for confirmation; changes nothing.
+    Ask(AdminOp),
+    /// Carry out `AdminOp`, confirmed by the operator `admin`; anyone else pressing it (a
+    /// replayed button) changes nothing.
+    Confirm {
+        admin: i64,
+        op: AdminOp,
+    },
+}
+
+/// Everything an operator can do that moves money or changes access. Each is shown first
+/// ([`AdminAction::Ask`]) and done only on a second press ([`AdminAction::Confirm`]); each
+/// leaves one row in the admin audit log when it changes something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminOp {
+    /// The kill switch: stop all outgoing money.
+    PausePayouts,
+    ResumePayouts,
+    /// Queue a failed job again.
+    RetryJob(i64),
+    /// Try a failed payout again.
+    RetryPayout(i64),
+    /// Cancel a payout nothing was sent for; its share goes back where it came from.
+    CancelPayout(i64),
+    /// Attach an orphan payment to one of our invoices, then treat it as that invoice's payment.
+    AssignPayment {
+        payment: i64,
+        invoice: i64,
+    },
+    /// Close a payment waiting for review without granting anything.
+    DismissPayment {
+        payment: i64,
+        reason: DismissReason,
+    },
+    /// Let a held payment through, as if it had not been held.
+    ReleasePayment(i64),
+    /// Send a subscriber a fresh invite to their channel.
+    ResendInvite(i64),
+    /// Stop (or restart) the sales of one channel.
+    PauseChannel(i64),
+    ResumeChannel(i64),
+}
+
+/// Why an operator closed a payment waiting for review (stored as the word below).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DismissReason {
+    /// Another payment already covers it.
+    Duplicate,
+    /// Refunded to the payer outside TelePay.
+    Refunded,
+    /// A test or a mistake, not a real purchase.
+    Test,
+    /// Nothing of ours: no channel or user it could belong to.
+    NotOurs,
+}
+
+impl DismissReason {
+    pub const ALL: [DismissReason; 4] = [
+        DismissReason::Duplicate,
+        DismissReason::Refunded,
+        DismissReason::Test,
+        DismissReason::NotOurs,
+    ];
+
+    /// The word stored with the payment and shown in the admin log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DismissReason::Duplicate => "duplicate",
+            DismissReason::Refunded => "refunded",
+            DismissReason::Test => "test",
+            DismissReason::NotOurs => "not_ours",
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            DismissReason::Duplicate => "dup",
+            DismissReason::Refunded => "ref",
+            DismissReason::Test => "test",
+            DismissReason::NotOurs => "no",
+        }
+    }
+
+    fn parse(s: &str) -> Option<DismissReason> {
+        Self::ALL.into_iter().find(|r| r.code() == s)
+    }
+}
+
+/// The groups of payouts `/admin` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayoutFilter {
+    /// Not final and not (yet) stuck.
+    Pending,
+    Failed,
+    /// Not final and unchanged for longer than the stuck threshold.
+    Stuck,
+}
+
+impl PayoutFilter {
+    pub const ALL: [PayoutFilter; 3] = [
+        PayoutFilter::Pending,
+        PayoutFilter::Failed,
+        PayoutFilter::Stuck,
+    ];
+
+    fn code(self) -> &'static str {
+        match self {
+            PayoutFilter::Pending => "p",
+            PayoutFilter::Failed => "f",
+            PayoutFilter::Stuck => "s",
+        }
+    }
+
+    fn parse(s: &str) -> Option<PayoutFilter> {
+        Self::ALL.into_iter().find(|f| f.code() == s)
+    }
+}
+
+impl AdminOp {
+    fn encode(self) -> String {
+        match self {
+            AdminOp::PausePayouts => "pp".into(),
+            AdminOp::ResumePayouts => "rp".into(),
+            AdminOp::RetryJob(id) => format!("rj:{id}"),
+            AdminOp::RetryPayout(id) => format!("ry:{id}"),
+            AdminOp::CancelPayout(id) => format!("cp:{id}"),
+            AdminOp::AssignPayment { payment, invoice } => format!("as:{payment}:{invoice}"),
+            AdminOp::DismissPayment { payment, reason } => {
+                format!("ds:{payment}:{}", reason.code())
+            }
+            AdminOp::ReleasePayment(id) => format!("rl:{id}"),
+            AdminOp::ResendInvite(id) => format!("ri:{id}"),
+            AdminOp::PauseChannel(id) => format!("pc:{id}"),
+            AdminOp::ResumeChannel(id) => format!("rc:{id}"),
+        }
+    }
+
+    fn parse(s: &str) -> Option<AdminOp> {
+        let mut parts = s.split(':');
+        let verb = parts.next()?;
+        let a = parts.next();
+        let b = parts.next();
+        if parts.next().is_some() {
+            return None;
+        }
+        let id = |p: Option<&str>| p.and_then(parse_any_id);
+        match (verb, a, b) {
+            ("pp", None, None) => Some(AdminOp::PausePayouts),
+            ("rp", None, None) => Some(AdminOp::ResumePayouts),
+            ("rj", Some(_), None) => id(a).map(AdminOp::RetryJob),
+            ("ry", Some(_), None) => id(a).map(AdminOp::RetryPayout),
+            ("cp", Some(_), None) => id(a).map(AdminOp::CancelPayout),
+            ("as", Some(_), Some(_)) => Some(AdminOp::AssignPayment {
+                payment: id(a)?,
+                invoice: id(b)?,
+            }),
+            ("ds", Some(_), Some(r)) => Some(AdminOp::DismissPayment {
+                payment: id(a)?,
+                reason: DismissReason::parse(r)?,
+            }),
+            ("rl", Some(_), None) => id(a).map(AdminOp::ReleasePayment),
+            ("ri", Some(_), None) => id(a).map(AdminOp::ResendInvite),
+            ("pc", Some(_), None) => id(a).map(AdminOp::PauseChannel),
+            ("rc", Some(_), None) => id(a).map(AdminOp::ResumeChannel),
+            _ => None,
+        }
+    }
 }
 
 /// The periods `/admin` stats are shown for.
@@ -75,16 +255,24 @@ impl AdminAction {
     fn encode(self) -> String {
         match self {
             AdminAction::Menu => "a:menu".into(),
-            AdminAction::Pause => "a:pause".into(),
-            AdminAction::Resume => "a:resume".into(),
             AdminAction::Jobs => "a:jobs".into(),
-            AdminAction::Retry(id) => format!("a:retry:{id}"),
             AdminAction::Alerts => "a:alerts".into(),
             AdminAction::Ack(id) => format!("a:ack:{id}"),
             AdminAction::Audit => "a:audit".into(),
             AdminAction::Stats(p) => format!("a:stats:{}", p.code()),
-            AdminAction::Log => "a:log".into(),
+            AdminAction::Log(0) => "a:log".into(),
+            AdminAction::Log(page) => format!("a:log:{page}"),
             AdminAction::LogCsv => "a:logcsv".into(),
+            AdminAction::Payouts(f, page) => format!("a:po:{}:{page}", f.code()),
+            AdminAction::Payout(id) => format!("a:pd:{id}"),
+            AdminAction::Orphans(page) => format!("a:or:{page}"),
+            AdminAction::Orphan(id) => format!("a:od:{id}"),
+            AdminAction::DismissReasons(id) => format!("a:dr:{id}"),
+            AdminAction::Lookup => "a:lk".into(),
+            AdminAction::Channel(id) => format!("a:ch:{id}"),
+            AdminAction::User(id) => format!("a:us:{id}"),
+            AdminAction::Ask(op) => format!("a:?:{}", op.encode()),
+            AdminAction::Confirm { admin, op } => format!("a:!:{admin}:{}", op.encode()),
         }
     }
 
@@ -92,21 +280,48 @@ impl AdminAction {
         match rest.split_once(':') {
             None => match rest {
                 "menu" => Some(AdminAction::Menu),
-                "pause" => Some(AdminAction::Pause),
-                "resume" => Some(AdminAction::Resume),
                 "jobs" => Some(AdminAction::Jobs),
                 "alerts" => Some(AdminAction::Alerts),
                 "audit" => Some(AdminAction::Audit),
-                "log" => Some(AdminAction::Log),
+                "log" => Some(AdminAction::Log(0)),
                 "logcsv" => Some(AdminAction::LogCsv),
+                "lk" => Some(AdminAction::Lookup),
                 _ => None,
             },
-            Some(("retry", id)) => parse_any_id(id).map(AdminAction::Retry),
             Some(("ack", id)) => parse_any_id(id).map(AdminAction::Ack),
             Some(("stats", p)) => StatsPeriod::parse(p).map(AdminAction::Stats),
+            Some(("log", p)) => parse_page(p).filter(|p| *p > 0).map(AdminAction::Log),
+            Some(("po", rest)) => {
+                let (f, page) = rest.split_once(':')?;
+                Some(AdminAction::Payouts(
+                    PayoutFilter::parse(f)?,
+                    parse_page(page)?,
+                ))
+            }
+            Some(("pd", id)) => parse_any_id(id).map(AdminAction::Payout),
+            Some(("or", page)) => parse_page(page).map(AdminAction::Orphans),
+            Some(("od", id)) => parse_any_id(id).map(AdminAction::Orphan),
+            Some(("dr", id)) => parse_any_id(id).map(AdminAction::DismissReasons),
+            Some(("ch", id)) => parse_any_id(id).map(AdminAction::Channel),
+            Some(("us", id)) => parse_any_id(id).map(AdminAction::User),
+            Some(("?", op)) => AdminOp::parse(op).map(AdminAction::Ask),
+            Some(("!", rest)) => {
+                let (admin, op) = rest.split_once(':')?;
+                Some(AdminAction::Confirm {
+                    admin: parse_any_id(admin)?,
+                    op: AdminOp::parse(op)?,
+                })
+            }
             _ => None,
         }
     }
+}
+
+/// A page number: digits only, no sign or leading zero, at most 9999.
+fn parse_page(s: &str) -> Option<u32> {
+    s.parse::<u32>()
+        .ok()
+        .filter(|p| *p <= 9999 && p.to_string() == s)
 }
 
 /// Job and alert ids are random i64 and may be negative; still written exactly as we write them.
@@ -358,11 +573,45 @@ mod tests {
             CallbackData::Owner(OwnerAction::CurrencyPage(12)),
             CallbackData::Owner(OwnerAction::Currency("USDT".into(), "MATIC".into())),
             CallbackData::Owner(OwnerAction::Confirm),
-            CallbackData::Admin(AdminAction::Retry(i64::MIN)),
+            CallbackData::Admin(AdminAction::Ask(AdminOp::RetryJob(i64::MIN))),
             CallbackData::Admin(AdminAction::Ack(42)),
-            CallbackData::Admin(AdminAction::Log),
+            CallbackData::Admin(AdminAction::Log(0)),
+            CallbackData::Admin(AdminAction::Log(9999)),
             CallbackData::Admin(AdminAction::LogCsv),
-            CallbackData::Admin(AdminAction::Pause),
+            CallbackData::Admin(AdminAction::Ask(AdminOp::PausePayouts)),
+            CallbackData::Admin(AdminAction::Payouts(PayoutFilter::Stuck, 9999)),
+            CallbackData::Admin(AdminAction::Payout(i64::MAX)),
+            CallbackData::Admin(AdminAction::Orphans(3)),
+            CallbackData::Admin(AdminAction::Orphan(i64::MAX)),
+            CallbackData::Admin(AdminAction::DismissReasons(i64::MAX)),
+            CallbackData::Admin(AdminAction::Lookup),
+            CallbackData::Admin(AdminAction::Channel(i64::MAX)),
+            CallbackData::Admin(AdminAction::User(i64::MAX)),
+            // The longest data we produce: a Telegram user id (up to 52 bits) and two ids.
+            CallbackData::Admin(AdminAction::Confirm {
+                admin: (1 << 52) - 1,
+                op: AdminOp::AssignPayment {
+                    payment: i64::MAX,
+                    invoice: i64::MAX,
+                },
+            }),
+            CallbackData::Admin(AdminAction::Confirm {
+                admin: 1,
+                op: AdminOp::DismissPayment {
+                    payment: i64::MAX,
+                    reason: DismissReason::NotOurs,
+                },
+            }),
+            CallbackData::Admin(AdminAction::Confirm {
+                admin: 1,
+                op: AdminOp::ResumePayouts,
+            }),
+            CallbackData::Admin(AdminAction::Ask(AdminOp::RetryPayout(5))),
+            CallbackData::Admin(AdminAction::Ask(AdminOp::CancelPayout(5))),
+            CallbackData::Admin(AdminAction::Ask(AdminOp::ReleasePayment(5))),
+            CallbackData::Admin(AdminAction::Ask(AdminOp::ResendInvite(5))),
+            CallbackData::Admin(AdminAction::Ask(AdminOp::PauseChannel(5))),
+            CallbackData::Admin(AdminAction::Ask(AdminOp::ResumeChannel(5))),
             CallbackData::Admin(AdminAction::Stats(StatsPeriod::Today)),
             CallbackData::Admin(AdminAction::Stats(StatsPeriod::Week)),
             CallbackData::Admin(AdminAction::Stats(StatsPeriod::Month)),
@@ -402,9 +651,22 @@ mod tests {
             "o:curp:256",
             "o:price:9.99",
             "o:wallet:0xabc",
-            "a:retry:01",
-            "a:retry:",
-            "a:pause:1",
+            "a:retry:1",
+            "a:pause",
+            "a:?:rj:01",
+            "a:?:rj:",
+            "a:?:pp:1",
+            "a:?:as:1",
+            "a:?:as:1:2:3",
+            "a:?:ds:1:spam",
+            "a:!:rj:5",
+            "a:!:x:rj:5",
+            "a:log:0",
+            "a:log:01",
+            "a:po:x:0",
+            "a:po:p",
+            "a:po:p:-1",
+            "a:or:10000",
             "a:root",
             "a:stats",
             "a:stats:365d",

@@ -160,6 +160,34 @@ stored_states! {
         RetryJob => "retry_job",
         /// An open alert marked as handled.
         ResolveAlert => "resolve_alert",
+        /// A failed payout tried again.
+        RetryPayout => "retry_payout",
+        /// A payout cancelled before anything was sent; its share went back.
+        CancelPayout => "cancel_payout",
+        /// An orphan payment attached to one of our invoices.
+        AssignPayment => "assign_payment",
+        /// A payment waiting for review closed without granting anything.
+        DismissPayment => "dismiss_payment",
+        /// A held payment let through.
+        ReleasePayment => "release_payment",
+        /// A fresh invite sent to a subscriber.
+        ResendInvite => "resend_invite",
+        /// One channel's sales stopped by an operator.
+        PauseChannelSales => "pause_channel_sales",
+        ResumeChannelSales => "resume_channel_sales",
+    }
+}
+
+stored_states! {
+    /// What an operator decided about an orphan or held payment (`payments.review`); NULL
+    /// while it waits.
+    PaymentReview, "payment review" {
+        /// Attached to one of our invoices and processed as its payment.
+        Assigned => "assigned",
+        /// A held payment let through.
+        Released => "released",
+        /// Closed without granting anything (`payments.review_reason` says why).
+        Dismissed => "dismissed",
     }
 }
 
@@ -175,8 +203,11 @@ mod tests {
     const INVOICE_CHECK: &str = "'creating', 'open', 'partially_paid', 'paid', 'expired', 'failed', 'refunded', 'cancelled'";
     const SUBSCRIPTION_CHECK: &str = "'active', 'expired', 'revoked'";
     const ACCUMULATION_CHECK: &str = "'pending', 'converting', 'converted', 'in_payout', 'paid'";
-    const ADMIN_ACTION_CHECK: &str =
+    /// Migration 0005's list; 0007 replaced it with [`ADMIN_ACTION_CHECK`].
+    const ADMIN_ACTION_CHECK_0005: &str =
         "'pause_payouts', 'resume_payouts', 'retry_job', 'resolve_alert'";
+    const ADMIN_ACTION_CHECK: &str = "'pause_payouts', 'resume_payouts', 'retry_job', 'resolve_alert', 'retry_payout', 'cancel_payout', 'assign_payment', 'dismiss_payment', 'release_payment', 'resend_invite', 'pause_channel_sales', 'resume_channel_sales'";
+    const PAYMENT_REVIEW_CHECK: &str = "'assigned', 'released', 'dismissed'";
 
     fn check_list(words: impl Iterator<Item = &'static str>) -> String {
         words
@@ -203,6 +234,7 @@ mod tests {
         round_trips!(SubscriptionStatus);
         round_trips!(AccumulationState);
         round_trips!(AdminLogAction);
+        round_trips!(PaymentReview);
     }
 
     #[test]
@@ -233,14 +265,26 @@ mod tests {
         );
     }
 
-    /// Migration 0005 carries the admin action list on both backends.
+    /// Migration 0005 carried the first admin action list and 0007 the current one (with the
+    /// payment review words), on both backends.
     #[test]
-    fn the_admin_log_migration_carries_the_check_list() {
+    fn the_admin_log_migrations_carry_the_check_lists() {
         for schema in [
             include_str!("../../migrations/sqlite/0005_admin_actions.sql"),
             include_str!("../../migrations/postgres/0005_admin_actions.sql"),
         ] {
+            assert!(schema.contains(&format!("action IN ({ADMIN_ACTION_CHECK_0005})")));
+        }
+        assert_eq!(
+            check_list(PaymentReview::ALL.iter().map(|s| s.as_str())),
+            PAYMENT_REVIEW_CHECK
+        );
+        for schema in [
+            include_str!("../../migrations/sqlite/0007_admin_console.sql"),
+            include_str!("../../migrations/postgres/0007_admin_console.sql"),
+        ] {
             assert!(schema.contains(&format!("action IN ({ADMIN_ACTION_CHECK})")));
+            assert!(schema.contains(&format!("review IN ({PAYMENT_REVIEW_CHECK})")));
         }
     }
 

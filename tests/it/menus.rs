@@ -146,6 +146,7 @@ async fn only_operators_see_admin(backend: Backend) {
     sees(&app, ADMIN, Audience::Admin, Lang::Ru).await;
     app.run_jobs_once().await;
     assert!(!names(&seen(&app, user)).contains(&"admin"));
+    assert!(!names(&seen(&app, user)).contains(&"lookup"));
     sees(&app, user, Audience::Everyone, Lang::En).await;
 
     // An operator who also owns a channel keeps the operators' list (a superset of the

@@ -660,12 +660,17 @@ async fn lesson_41_a_4xx_is_not_retried_and_admins_retry_it(backend: Backend) {
     let u = app.user(5, "Eve", Some("en"));
     app.send_text(u, "/admin");
     let reply = app.reply_containing(u, "did not understand").await;
-    app.tg
-        .inject_callback_raw(u, reply.message_id, "a:pause")
-        .unwrap();
-    app.tg
-        .inject_callback_raw(u, reply.message_id, &format!("a:retry:{}", failed[0].id))
-        .unwrap();
+    for data in [
+        "a:?:pp".to_owned(),
+        format!("a:!:{u}:pp"),
+        "a:!:900001:pp".to_owned(),
+        format!("a:!:{u}:rj:{}", failed[0].id),
+        format!("a:!:900001:rj:{}", failed[0].id),
+    ] {
+        app.tg
+            .inject_callback_raw(u, reply.message_id, &data)
+            .unwrap();
+    }
     // Barrier: the user's next message is answered after both presses were handled (one
     // user's updates are handled in order).
     app.send_text(u, "/admin");
@@ -679,8 +684,10 @@ async fn lesson_41_a_4xx_is_not_retried_and_admins_retry_it(backend: Backend) {
     let menu = app.reply_containing(admin, "Failed jobs: 1").await;
     app.press(admin, menu.message_id, "a:jobs");
     let list = app.reply_containing(admin, "payout_step").await;
-    app.press(admin, list.message_id, &format!("a:retry:{}", failed[0].id));
-    app.reply_containing(admin, "queued again").await;
+    let done = app
+        .ask_and_confirm(admin, list.message_id, &format!("rj:{}", failed[0].id))
+        .await;
+    assert!(done.text.unwrap_or_default().contains("queued again"));
     drive(&app, || payout_final(&app, c.id)).await;
     assert_eq!(payouts_of(&app, c.id).await[0].state, PayoutState::Sent);
     assert_eq!(app.evm.sent_count(crate::support::app::host_address()), 1);

@@ -268,6 +268,37 @@ impl TestApp {
             })
     }
 
+    /// An operator presses the `a:?:<op>` button on `message_id`; waits for the confirmation it
+    /// brings (a new bot message whose ✅ button carries `a:!:<admin>:<op>`) and returns it,
+    /// unpressed.
+    pub async fn ask(&self, admin: i64, message_id: i32, op: &str) -> SimMessage {
+        let seen = self.last_message_id(admin);
+        self.press(admin, message_id, &format!("a:?:{op}"));
+        let confirm = format!("a:!:{admin}:{op}");
+        self.reply(admin, |m| {
+            m.from_bot && m.message_id > seen && m.callback_data().contains(&confirm)
+        })
+        .await
+    }
+
+    /// [`ask`](Self::ask), then ✅ Confirm; returns the bot's answer to the confirmation.
+    pub async fn ask_and_confirm(&self, admin: i64, message_id: i32, op: &str) -> SimMessage {
+        let asked = self.ask(admin, message_id, op).await;
+        self.press(admin, asked.message_id, &format!("a:!:{admin}:{op}"));
+        self.reply(admin, |m| m.from_bot && m.message_id > asked.message_id)
+            .await
+    }
+
+    /// The newest message id in a chat (0 when empty).
+    pub fn last_message_id(&self, chat: i64) -> i32 {
+        self.tg
+            .messages_in(chat)
+            .iter()
+            .map(|m| m.message_id)
+            .max()
+            .unwrap_or(0)
+    }
+
     pub fn telegram_calls(&self) -> Vec<RecordedCall> {
         self.tg.calls()
     }

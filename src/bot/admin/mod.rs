@@ -1,13 +1,23 @@
-//! Operators (ADMIN_IDS) in the bot (SPEC §7, the part the payout engine needs): an overview,
-//! the kill switch, failed jobs with retry, open alerts, and the money audit. Anyone else gets
-//! no hint that these exist: the same answer as for an unknown command.
+//! Operators (ADMIN_IDS) in the bot (SPEC §7): an overview, stats, the kill switch, failed jobs,
+//! open alerts, payouts, the payments waiting for review, lookup, channels' sales, invites, the
+//! money audit and the admin audit log. Anyone else gets no hint that these exist: the same
+//! answer as for an unknown command, and a pressed admin button changes nothing.
+//!
+//! Everything that moves money or changes access is an [`AdminOp`]: its button shows what it
+//! will do and asks for confirmation ([`confirm`]); only the confirmation, pressed by the same
+//! operator, does it.
+
+pub mod confirm;
+pub mod lookup;
+pub mod orphans;
+pub mod payouts;
 
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ParseMode};
 use teloxide::utils::html::escape;
 
 use super::{HandlerResult, TgBot};
-use crate::domain::callbacks::{AdminAction, CallbackData, StatsPeriod};
+use crate::domain::callbacks::{AdminAction, AdminOp, CallbackData, PayoutFilter, StatsPeriod};
 use crate::i18n::{Arg, t, t_args};
 use crate::services::Ctx;
 use crate::store::admin_log::{Actor, AdminLogEntry};
@@ -17,11 +27,12 @@ pub fn is_admin(ctx: &Ctx, user: &UserRow) -> bool {
     ctx.config.admin_ids.contains(&user.id)
 }
 
-fn button(text: String, a: AdminAction) -> InlineKeyboardButton {
+pub(crate) fn button(text: String, a: AdminAction) -> InlineKeyboardButton {
     InlineKeyboardButton::callback(text, CallbackData::Admin(a).encode())
 }
 
-async fn send(
+/// Sends `text` (HTML) to an operator's chat, with buttons when given.
+pub(crate) async fn send(
     bot: &TgBot,
     chat: ChatId,
     text: String,
@@ -86,15 +97,29 @@ pub async fn menu(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow) -> Handl
         ],
     );
     let switch = if paused {
-        button(t(lang, "admin-btn-resume"), AdminAction::Resume)
+        button(
+            t(lang, "admin-btn-resume"),
+            AdminAction::Ask(AdminOp::ResumePayouts),
+        )
     } else {
-        button(t(lang, "admin-btn-pause"), AdminAction::Pause)
+        button(
+            t(lang, "admin-btn-pause"),
+            AdminAction::Ask(AdminOp::PausePayouts),
+        )
     };
     let markup = InlineKeyboardMarkup::new(vec![
         vec![switch],
         vec![
+            button(
+                t(lang, "admin-btn-payouts"),
+                AdminAction::Payouts(PayoutFilter::Pending, 0),
+            ),
+            button(t(lang, "admin-btn-orphans"), AdminAction::Orphans(0)),
+        ],
+        vec![
             button(t(lang, "admin-btn-jobs"), AdminAction::Jobs),
             button(t(lang, "admin-btn-alerts"), AdminAction::Alerts),
+            button(t(lang, "admin-btn-lookup"), AdminAction::Lookup),
         ],
         StatsPeriod::ALL
             .into_iter()
@@ -102,7 +127,7 @@ pub async fn menu(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow) -> Handl
             .collect(),
         vec![
             button(t(lang, "admin-btn-audit"), AdminAction::Audit),
-            button(t(lang, "admin-btn-log"), AdminAction::Log),
+            button(t(lang, "admin-btn-log"), AdminAction::Log(0)),
         ],
     ]);
     send(bot, chat, text, Some(markup)).await
@@ -183,7 +208,8 @@ async fn stats(
     .await
 }
 
-/// Admin buttons; a non-admin pressing one (replayed data) changes nothing.
+/// Admin buttons; a non-admin pressing one (replayed data) changes nothing, and neither does
+/// another operator's confirmation.
 pub async fn on_callback(
     bot: &TgBot,
     ctx: &Ctx,
@@ -193,115 +219,34 @@ pub async fn on_callback(
     action: AdminAction,
 ) -> HandlerResult {
     let lang = user.lang();
-    if !is_admin(ctx, user) {
-        tracing::warn!(user_id = user.id, "admin button from a non-admin");
+    let foreign_confirmation =
+        matches!(action, AdminAction::Confirm { admin, .. } if admin != user.id);
+    if !is_admin(ctx, user) || foreign_confirmation {
+        tracing::warn!(
+            user_id = user.id,
+            admin = is_admin(ctx, user),
+            "admin button refused: not an operator, or another operator's confirmation"
+        );
         bot.answer_callback_query(q.id.clone())
             .text(t(lang, "callback-expired"))
             .await?;
         return Ok(());
     }
     bot.answer_callback_query(q.id.clone()).await?;
-    let now = ctx.clock.now();
     match action {
         AdminAction::Menu => menu(bot, ctx, chat, user).await,
-        AdminAction::Pause | AdminAction::Resume => {
-            let paused = action == AdminAction::Pause;
-            let changed = ctx
-                .db
-                .set_payouts_paused(paused, Actor::Admin(user.id), now)
-                .await?;
-            tracing::warn!(
-                user_id = user.id,
-                paused,
-                changed,
-                "kill switch set by an admin"
-            );
-            if changed && !paused {
-                ctx.jobs_wake.notify_one();
-            }
-            menu(bot, ctx, chat, user).await
+        AdminAction::Ask(op) => confirm::ask(bot, ctx, chat, user, op).await,
+        AdminAction::Confirm { op, .. } => {
+            let message = q.message.as_ref().map(|m| m.id());
+            confirm::confirmed(bot, ctx, chat, message, user, op).await
         }
-        AdminAction::Jobs => {
-            let jobs = ctx.db.failed_jobs(10).await?;
-            if jobs.is_empty() {
-                return send(bot, chat, t(lang, "admin-no-failed-jobs"), None).await;
-            }
-            let lines: Vec<String> = jobs
-                .iter()
-                .map(|j| {
-                    let err = j.last_error.clone().unwrap_or_default();
-                    let err: String = ctx.redact(&err).chars().take(160).collect();
-                    format!(
-                        "• <code>{}</code> {} ({}×): {}",
-                        j.id,
-                        teloxide::utils::html::escape(&j.kind),
-                        j.attempts,
-                        teloxide::utils::html::escape(&err)
-                    )
-                })
-                .collect();
-            let rows = jobs
-                .iter()
-                .map(|j| {
-                    vec![button(
-                        format!("🔁 {} {}", j.kind, j.id),
-                        AdminAction::Retry(j.id),
-                    )]
-                })
-                .collect::<Vec<_>>();
-            let text = t_args(
-                lang,
-                "admin-failed-jobs",
-                &[("lines", Arg::Html(lines.join("\n")))],
-            );
-            send(bot, chat, text, Some(InlineKeyboardMarkup::new(rows))).await
-        }
-        AdminAction::Retry(id) => {
-            let give_up = now.saturating_add(ctx.config.jobs.give_up_after);
-            let ok = ctx
-                .db
-                .retry_failed_job(id, Actor::Admin(user.id), give_up, now)
-                .await?;
-            if ok {
-                ctx.jobs_wake.notify_one();
-            }
-            let key = if ok {
-                "admin-job-retried"
-            } else {
-                "admin-job-not-failed"
-            };
-            send(bot, chat, t(lang, key), None).await
-        }
-        AdminAction::Alerts => {
-            let alerts = ctx.db.open_alerts(10).await?;
-            if alerts.is_empty() {
-                return send(bot, chat, t(lang, "admin-no-alerts"), None).await;
-            }
-            let lines: Vec<String> = alerts
-                .iter()
-                .map(|a| {
-                    format!(
-                        "• {} <b>{}</b> {}: {}",
-                        a.created_at,
-                        teloxide::utils::html::escape(&a.kind),
-                        teloxide::utils::html::escape(&a.subject),
-                        teloxide::utils::html::escape(&a.detail)
-                    )
-                })
-                .collect();
-            let rows = alerts
-                .iter()
-                .map(|a| vec![button(format!("✔ {}", a.kind), AdminAction::Ack(a.id))])
-                .collect::<Vec<_>>();
-            let text = t_args(
-                lang,
-                "admin-alerts",
-                &[("lines", Arg::Html(lines.join("\n")))],
-            );
-            send(bot, chat, text, Some(InlineKeyboardMarkup::new(rows))).await
-        }
+        AdminAction::Jobs => jobs(bot, ctx, chat, lang).await,
+        AdminAction::Alerts => alerts(bot, ctx, chat, lang).await,
         AdminAction::Ack(id) => {
-            let resolved = ctx.db.resolve_alert(id, Actor::Admin(user.id), now).await?;
+            let resolved = ctx
+                .db
+                .resolve_alert(id, Actor::Admin(user.id), ctx.clock.now())
+                .await?;
             let key = if resolved {
                 "admin-alert-resolved"
             } else {
@@ -310,7 +255,7 @@ pub async fn on_callback(
             send(bot, chat, t(lang, key), None).await
         }
         AdminAction::Stats(period) => stats(bot, ctx, chat, lang, period).await,
-        AdminAction::Log => log(bot, ctx, chat, lang).await,
+        AdminAction::Log(page) => log(bot, ctx, chat, lang, page).await,
         AdminAction::LogCsv => log_csv(bot, ctx, chat, lang).await,
         AdminAction::Audit => {
             let report = crate::payouts::audit::audit(&ctx.db).await?;
@@ -320,20 +265,115 @@ pub async fn on_callback(
             );
             send(bot, chat, text, None).await
         }
+        AdminAction::Payouts(filter, page) => {
+            payouts::list(bot, ctx, chat, lang, filter, page).await
+        }
+        AdminAction::Payout(id) => payouts::card(bot, ctx, chat, lang, id).await,
+        AdminAction::Orphans(page) => orphans::list(bot, ctx, chat, lang, page).await,
+        AdminAction::Orphan(id) => orphans::card(bot, ctx, chat, lang, id).await,
+        AdminAction::DismissReasons(id) => orphans::dismiss_reasons(bot, ctx, chat, lang, id).await,
+        AdminAction::Lookup => send(bot, chat, t(lang, "admin-lookup-help"), None).await,
+        AdminAction::Channel(id) => lookup::channel_card(bot, ctx, chat, lang, id).await,
+        AdminAction::User(id) => lookup::user_card(bot, ctx, chat, lang, id).await,
     }
 }
 
-/// How many rows of the admin audit log the bot shows; the CSV has them all.
-pub const LOG_PAGE: i64 = 20;
-
-/// The last [`LOG_PAGE`] admin actions, newest first, with a button for the whole log as CSV.
-async fn log(
+/// Failed jobs, each with a retry button (which asks for confirmation first).
+async fn jobs(
     bot: &TgBot,
     ctx: &Ctx,
     chat: ChatId,
     lang: crate::domain::lang::Lang,
 ) -> HandlerResult {
-    let rows = ctx.db.admin_log(LOG_PAGE, 0).await?;
+    let jobs = ctx.db.failed_jobs(10).await?;
+    if jobs.is_empty() {
+        return send(bot, chat, t(lang, "admin-no-failed-jobs"), None).await;
+    }
+    let lines: Vec<String> = jobs
+        .iter()
+        .map(|j| {
+            let err = j.last_error.clone().unwrap_or_default();
+            let err: String = ctx.redact(&err).chars().take(160).collect();
+            format!(
+                "• <code>{}</code> {} ({}×): {}",
+                j.id,
+                escape(&j.kind),
+                j.attempts,
+                escape(&err)
+            )
+        })
+        .collect();
+    let rows = jobs
+        .iter()
+        .map(|j| {
+            vec![button(
+                format!("🔁 {} {}", j.kind, j.id),
+                AdminAction::Ask(AdminOp::RetryJob(j.id)),
+            )]
+        })
+        .collect::<Vec<_>>();
+    let text = t_args(
+        lang,
+        "admin-failed-jobs",
+        &[("lines", Arg::Html(lines.join("\n")))],
+    );
+    send(bot, chat, text, Some(InlineKeyboardMarkup::new(rows))).await
+}
+
+/// Open alerts, each with a button to mark it handled.
+async fn alerts(
+    bot: &TgBot,
+    ctx: &Ctx,
+    chat: ChatId,
+    lang: crate::domain::lang::Lang,
+) -> HandlerResult {
+    let alerts = ctx.db.open_alerts(10).await?;
+    if alerts.is_empty() {
+        return send(bot, chat, t(lang, "admin-no-alerts"), None).await;
+    }
+    let lines: Vec<String> = alerts
+        .iter()
+        .map(|a| {
+            format!(
+                "• {} <b>{}</b> {}: {}",
+                a.created_at,
+                escape(&a.kind),
+                escape(&a.subject),
+                escape(&a.detail)
+            )
+        })
+        .collect();
+    let rows = alerts
+        .iter()
+        .map(|a| vec![button(format!("✔ {}", a.kind), AdminAction::Ack(a.id))])
+        .collect::<Vec<_>>();
+    let text = t_args(
+        lang,
+        "admin-alerts",
+        &[("lines", Arg::Html(lines.join("\n")))],
+    );
+    send(bot, chat, text, Some(InlineKeyboardMarkup::new(rows))).await
+}
+
+/// How many rows of the admin audit log the bot shows; the CSV has them all.
+pub const LOG_PAGE: i64 = 20;
+
+/// One page of [`LOG_PAGE`] admin actions, newest first, with buttons for the pages around it
+/// and for the whole log as CSV.
+async fn log(
+    bot: &TgBot,
+    ctx: &Ctx,
+    chat: ChatId,
+    lang: crate::domain::lang::Lang,
+    page: u32,
+) -> HandlerResult {
+    // One row more than a page tells whether a next page exists.
+    let mut rows = ctx
+        .db
+        .admin_log(LOG_PAGE + 1, i64::from(page) * LOG_PAGE)
+        .await?;
+    let has_next = rows.len() > usize::try_from(LOG_PAGE).unwrap_or(usize::MAX);
+    rows.truncate(usize::try_from(LOG_PAGE).unwrap_or(usize::MAX));
     if rows.is_empty() {
         return send(bot, chat, t(lang, "admin-log-empty"), None).await;
     }
@@ -349,11 +389,27 @@ async fn log(
             ("lines", Arg::Html(lines.join("\n"))),
         ],
     );
-    let markup = InlineKeyboardMarkup::new(vec![vec![button(
-        t(lang, "admin-btn-log-csv"),
-        AdminAction::LogCsv,
-    )]]);
-    send(bot, chat, text, Some(markup)).await
+    let mut nav = pager(lang, page, has_next, AdminAction::Log);
+    nav.push(button(t(lang, "admin-btn-log-csv"), AdminAction::LogCsv));
+    send(bot, chat, text, Some(InlineKeyboardMarkup::new(vec![nav]))).await
+}
+
+/// "◀ Newer" and "Older ▶" buttons around `page` (page 0 is the newest); `to` builds the
+/// action for a page.
+pub(crate) fn pager(
+    lang: crate::domain::lang::Lang,
+    page: u32,
+    has_next: bool,
+    to: impl Fn(u32) -> AdminAction,
+) -> Vec<InlineKeyboardButton> {
+    let mut row = Vec::new();
+    if page > 0 {
+        row.push(button(t(lang, "admin-btn-prev"), to(page - 1)));
+    }
+    if has_next && page < 9999 {
+        row.push(button(t(lang, "admin-btn-next"), to(page + 1)));
+    }
+    row
 }
 
 /// One row as HTML: when, who, what, subject, before → after; every stored text escaped.
