@@ -377,7 +377,7 @@ admin-btn-log = 📜 Admin log
 admin-btn-log-csv = 📄 CSV
 admin-log-empty = The admin log is empty: no operator has changed anything yet.
 admin-log =
-    📜 <b>Admin log</b>, the last { $count } (newest first; when, who, what, subject: before → after):
+    📜 <b>Admin log</b>, actions { $from }–{ $to } (newest first; when, who, what, subject: before → after):
     { $lines }
 admin-log-csv-caption = 📄 The admin log: { $count } actions.
 admin-btn-stats-today = 📊 Today

@@ -378,7 +378,7 @@ admin-btn-log = 📜 Registro de acciones
 admin-btn-log-csv = 📄 CSV
 admin-log-empty = El registro de acciones está vacío: ningún operador ha cambiado nada todavía.
 admin-log =
-    📜 <b>Registro de acciones</b>, las últimas { $count } (las más recientes primero; cuándo, quién, qué, objeto: antes → después):
+    📜 <b>Registro de acciones</b>, acciones { $from }–{ $to } (las más recientes primero; cuándo, quién, qué, objeto: antes → después):
     { $lines }
 admin-log-csv-caption = 📄 El registro de acciones: { $count } acciones.
 admin-btn-stats-today = 📊 Hoy

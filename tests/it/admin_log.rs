@@ -370,7 +370,50 @@ async fn system_changes_are_not_logged(backend: Backend) {
     assert!(log(&app).await.is_empty());
 }
 
+/// The log in the bot pages through every row (newest first) and names the operator.
+async fn the_log_pages_and_names_the_operator(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let admin = app.user(ADMIN, "Olga", Some("en"));
+    app.send_text(admin, "/admin");
+    let menu = app.reply_containing(admin, "Operator menu").await;
+    // 25 rows, one a minute (set up directly: 25 real changes would only repeat the test above).
+    let n = telepay::bot::admin::LOG_PAGE + 5;
+    for i in 0..n {
+        let mut tx = app.ctx.db.begin_write().await.unwrap();
+        telepay::store::admin_log::record(
+            &mut tx,
+            telepay::store::admin_log::Actor::Admin(ADMIN),
+            AdminLogAction::RetryJob,
+            &format!("job:{i}"),
+            Some("failed"),
+            Some("pending"),
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        app.clock.advance(Duration::from_secs(60));
+    }
+    app.press(admin, menu.message_id, "a:log");
+    let first = app.reply_containing(admin, "Admin log").await;
+    let text = first.text.clone().unwrap();
+    assert!(text.contains("actions 1–20"), "{text}");
+    assert!(text.contains(&format!("job:{}:", n - 1)), "{text}");
+    assert!(!text.contains("job:4:"), "{text}");
+    assert!(text.contains(&format!("Olga ({ADMIN})")), "{text}");
+    assert_eq!(first.callback_data(), vec!["a:log:1", "a:logcsv"]);
+    app.press(admin, first.message_id, "a:log:1");
+    let second = app.reply_containing(admin, "actions 21–25").await;
+    let text = second.text.clone().unwrap();
+    assert!(text.contains("job:4:") && text.contains("job:0:"), "{text}");
+    assert!(!text.contains("job:5:"), "{text}");
+    assert_eq!(second.callback_data(), vec!["a:log", "a:logcsv"]);
+}
+
 on_both_backends!(
     every_admin_change_leaves_exactly_one_row,
-    system_changes_are_not_logged
+    system_changes_are_not_logged,
+    the_log_pages_and_names_the_operator
 );

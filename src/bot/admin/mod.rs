@@ -377,14 +377,32 @@ async fn log(
     if rows.is_empty() {
         return send(bot, chat, t(lang, "admin-log-empty"), None).await;
     }
-    let lines: Vec<String> = rows.iter().map(log_line).collect();
+    // Who each operator is, by name as well as id (a handful of operators per page at most).
+    let mut names = std::collections::BTreeMap::new();
+    for e in &rows {
+        if let std::collections::btree_map::Entry::Vacant(v) = names.entry(e.admin_id) {
+            v.insert(
+                ctx.db
+                    .get_user(e.admin_id)
+                    .await?
+                    .map(|u| operator_name(&u)),
+            );
+        }
+    }
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|e| log_line(e, names.get(&e.admin_id).cloned().flatten().as_deref()))
+        .collect();
     let text = t_args(
         lang,
         "admin-log",
         &[
+            ("from", Arg::Int(i64::from(page) * LOG_PAGE + 1)),
             (
-                "count",
-                Arg::Int(i64::try_from(rows.len()).unwrap_or(i64::MAX)),
+                "to",
+                Arg::Int(
+                    i64::from(page) * LOG_PAGE + i64::try_from(rows.len()).unwrap_or(LOG_PAGE),
+                ),
             ),
             ("lines", Arg::Html(lines.join("\n"))),
         ],
@@ -412,12 +430,24 @@ pub(crate) fn pager(
     row
 }
 
-/// One row as HTML: when, who, what, subject, before → after; every stored text escaped.
-fn log_line(e: &AdminLogEntry) -> String {
+/// How an operator is named in the log: first name and @username when known.
+fn operator_name(u: &UserRow) -> String {
+    match &u.username {
+        Some(name) => format!("{} @{name}", u.first_name),
+        None => u.first_name.clone(),
+    }
+}
+
+/// One row as HTML: when, who (name and id), what, subject, before → after; every stored text
+/// escaped.
+fn log_line(e: &AdminLogEntry, who: Option<&str>) -> String {
+    let who = match who {
+        Some(name) => format!("{} (<code>{}</code>)", escape(name), e.admin_id),
+        None => format!("<code>{}</code>", e.admin_id),
+    };
     format!(
-        "• {} <code>{}</code> <b>{}</b> {}: {} → {}",
+        "• {} {who} <b>{}</b> {}: {} → {}",
         e.created_at,
-        e.admin_id,
         e.action,
         escape(&e.subject),
         escape(e.before.as_deref().unwrap_or("-")),
@@ -497,8 +527,17 @@ mod tests {
 
     #[test]
     fn a_log_line_escapes_stored_text() {
-        let line = log_line(&entry("job:<b>1</b>"));
+        let line = log_line(&entry("job:<b>1</b>"), Some("Ops <x> @ops"));
         assert!(line.contains("job:&lt;b&gt;1&lt;/b&gt;"), "{line}");
+        assert!(
+            line.contains("Ops &lt;x&gt; @ops (<code>900001</code>)"),
+            "{line}"
+        );
+        let line = log_line(&entry("job:1"), None);
+        assert!(
+            line.contains(" <code>900001</code> <b>retry_job</b>"),
+            "{line}"
+        );
         assert!(line.contains("<b>retry_job</b>"), "{line}");
         assert!(line.contains("failed → -"), "{line}");
     }
