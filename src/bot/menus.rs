@@ -185,11 +185,27 @@ pub fn register(runner: &mut JobRunner, ctx: &Ctx) {
     runner.register(job_kinds::COMMAND_MENU, Arc::new(CommandMenu(ctx.clone())));
 }
 
-/// Whose chat has a list of its own: operators and owners.
+/// The setting that remembers which operators start-up last gave the operators' list, so the
+/// next start-up can take it back from one no longer in `ADMIN_IDS`.
+const MENU_ADMINS: &str = "command_menu_admins";
+
+/// Whose chat has a list of its own: operators and owners, and the operators of the last
+/// start-up (one removed from `ADMIN_IDS` since gets the list they may use now).
 async fn users_with_own_menu(db: &Db, admins: &BTreeSet<i64>) -> Result<Vec<i64>, StoreError> {
     let mut users: BTreeSet<i64> = admins.clone();
     users.extend(db.owners_with_live_channels().await?);
+    users.extend(previous_admins(db).await?);
     Ok(users.into_iter().collect())
+}
+
+async fn previous_admins(db: &Db) -> Result<BTreeSet<i64>, StoreError> {
+    Ok(db
+        .get_setting(MENU_ADMINS)
+        .await?
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|id| id.trim().parse::<i64>().ok())
+        .collect())
 }
 
 /// Start-up: the default lists, then every operator's and owner's, a few at a time. Runs in
@@ -213,6 +229,14 @@ pub async fn at_startup(ctx: Ctx, stop: CancellationToken) {
                 async move { startup_one(ctx, user_id).await }
             })
             .await;
+        let admins: Vec<String> = ctx.config.admin_ids.iter().map(i64::to_string).collect();
+        if let Err(e) = ctx
+            .db
+            .put_setting(MENU_ADMINS, &admins.join(","), ctx.clock.now())
+            .await
+        {
+            tracing::warn!(error = %e, "could not remember the operators given a menu");
+        }
         tracing::info!("command menus set");
     };
     tokio::select! {

@@ -203,6 +203,12 @@ async fn a_restart_sets_every_menu_again(backend: Backend) {
     sees(&app, OWNER, Audience::Owner, Lang::Es).await;
     // The operator had not opened the bot before the first start-up; now their chat exists.
     sees(&app, ADMIN, Audience::Admin, Lang::En).await;
+
+    // The operator is taken out of ADMIN_IDS: the next start-up takes the list back.
+    app.raw.admin_ids = Some("900002".into());
+    app.restart().await;
+    sees(&app, ADMIN, Audience::Everyone, Lang::En).await;
+    sees(&app, OWNER, Audience::Owner, Lang::Es).await;
 }
 
 on_both_backends!(

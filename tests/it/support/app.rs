@@ -48,7 +48,7 @@ pub struct TestApp {
     pub http: reqwest::Client,
     cancel: CancellationToken,
     task: Option<JoinHandle<anyhow::Result<()>>>,
-    raw: RawSettings,
+    pub raw: RawSettings,
     _db: TestDb,
 }
 
