@@ -506,7 +506,10 @@ fn outcome_label(o: &IntakeOutcome) -> &'static str {
 }
 
 /// The days an invoice buys: its own, or for a top-up those of the invoice it completes.
-pub(crate) async fn days_and_target(tx: &mut Tx, invoice: &Invoice) -> StoreResult<Option<(u32, Invoice)>> {
+pub(crate) async fn days_and_target(
+    tx: &mut Tx,
+    invoice: &Invoice,
+) -> StoreResult<Option<(u32, Invoice)>> {
     if invoice.kind != InvoiceKind::Topup {
         return Ok(invoice.days.map(|d| (d, invoice.clone())));
     }

@@ -215,7 +215,12 @@ pub async fn dismiss(
     )
     .await?;
     tx.commit().await?;
-    tracing::warn!(payment_id = payment, user_id = admin, reason = reason.as_str(), "payment dismissed by an operator");
+    tracing::warn!(
+        payment_id = payment,
+        user_id = admin,
+        reason = reason.as_str(),
+        "payment dismissed by an operator"
+    );
     Ok(Ok(row))
 }
 

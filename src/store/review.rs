@@ -285,12 +285,7 @@ pub async fn set_assigned(
 
 /// Lets a waiting held payment through: the hold's reason moves to `review_reason` (the
 /// valuation and the intake look at `held_reason` only). False when it was not waiting held.
-pub async fn set_released(
-    tx: &mut Tx,
-    id: i64,
-    admin: i64,
-    now: UnixMillis,
-) -> StoreResult<bool> {
+pub async fn set_released(tx: &mut Tx, id: i64, admin: i64, now: UnixMillis) -> StoreResult<bool> {
     let n = sqlx::query(
         "UPDATE payments SET review = $1, review_reason = held_reason, held_reason = NULL, \
            reviewed_by = $2, reviewed_at = $3, updated_at = $3 \
