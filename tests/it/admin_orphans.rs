@@ -579,6 +579,45 @@ async fn a_held_payment_is_released_and_grants(backend: Backend) {
     app.press(admin, menu.message_id, "a:or:0");
     app.reply_containing(admin, "No payments wait for review")
         .await;
+
+    // Released while still waiting: its later IPNs belong to the invoice and are no longer held
+    // by the sticky hold (the mismatch the operator accepted is not judged again).
+    let second = app.user(16, "Noa", Some("en"));
+    let (invoice2, _) = buy_first_tier(&app, second, &channel).await;
+    let np2 = 880_002;
+    let mut waiting = finished(np2, &invoice2.to_string(), 777);
+    waiting["payment_status"] = json!("waiting");
+    waiting["actually_paid"] = json!(0);
+    assert_eq!(app.post_ipn(&waiting).await, 200);
+    let row2 = payment_in(&app, np2, "waiting").await;
+    app.press(admin, menu.message_id, "a:or:0");
+    let queue = app.nth_reply_containing(admin, "1 waiting", 1).await;
+    app.press(admin, queue.message_id, &format!("a:od:{}", row2.id));
+    let op2 = format!("rl:{}", row2.id);
+    let card = app
+        .reply(admin, |m| {
+            m.from_bot && m.callback_data().contains(&format!("a:?:{op2}"))
+        })
+        .await;
+    let done = app.ask_and_confirm(ADMIN, card.message_id, &op2).await;
+    let text = done.text.clone().unwrap();
+    assert!(
+        text.contains("released") && text.contains("access comes when"),
+        "{text}"
+    );
+    assert!(!payment(&app, np2).await.unwrap().granted);
+    assert_eq!(
+        app.post_ipn(&finished(np2, &invoice2.to_string(), 777))
+            .await,
+        200
+    );
+    app.reply_containing(second, "Payment received").await;
+    app.run_jobs_once().await;
+    let p = payment(&app, np2).await.unwrap();
+    assert!(p.granted && p.valued, "{p:?}");
+    assert_eq!(log(&app).await.len(), 2);
+    assert_eq!(open_alerts_about(&app, np2).await, 0, "not held again");
+    audit_clean(&app).await;
 }
 
 on_both_backends!(
