@@ -618,6 +618,27 @@ async fn a_held_payment_is_released_and_grants(backend: Backend) {
     assert_eq!(log(&app).await.len(), 2);
     assert_eq!(open_alerts_about(&app, np2).await, 0, "not held again");
     audit_clean(&app).await;
+
+    // A later IPN whose amounts cannot be true is a new doubt: held again, back in the queue
+    // for a new decision, nothing moved.
+    let mut insane = finished(np2, &invoice2.to_string(), 777);
+    insane["payment_status"] = json!("refunded");
+    insane["actually_paid"] = json!(-1);
+    assert_eq!(app.post_ipn(&insane).await, 200);
+    assert_eq!(open_alerts_about(&app, np2).await, 1);
+    app.press(admin, menu.message_id, "a:or:0");
+    let queue = app.nth_reply_containing(admin, "1 waiting", 2).await;
+    assert!(
+        queue
+            .text
+            .clone()
+            .unwrap()
+            .contains("actually_paid is negative")
+    );
+    let p = payment(&app, np2).await.unwrap();
+    assert!(p.granted && p.review.is_none(), "{p:?}");
+    assert_eq!(log(&app).await.len(), 2);
+    audit_clean(&app).await;
 }
 
 on_both_backends!(
