@@ -167,14 +167,21 @@ pub fn check_ipn(
     unreadable: &[(String, String)],
     inv: &InvoiceFacts<'_>,
 ) -> Result<(), HoldReason> {
+    check_figures(p, unreadable)?;
+    check_invoice(p, inv)
+}
+
+/// The part of [`check_ipn`] that does not compare with an invoice: every amount readable and
+/// sane. A payment an operator assigned or released (SPEC §4, issue 14) skips the comparison
+/// with the invoice (that is what the operator decided) but never this.
+pub fn check_figures(p: &NpPayment, unreadable: &[(String, String)]) -> Result<(), HoldReason> {
     if let Some((field, detail)) = unreadable.first() {
         return Err(HoldReason::Unreadable {
             field: field.clone(),
             detail: detail.clone(),
         });
     }
-    check_amounts(p)?;
-    check_invoice(p, inv)
+    check_amounts(p)
 }
 
 /// USD actually paid, from the ratio of crypto received to crypto asked (exact, no price feed):
@@ -217,6 +224,23 @@ pub fn settle(p: &NpPayment, invoice_price: UsdMicros, tolerance: Decimal) -> Se
             Some(paid) => Settlement::TopUp(top_up(invoice_price, paid)),
         },
         _ => Settlement::Nothing,
+    }
+}
+
+/// [`settle`] for a payment an operator reviewed (assigned to an invoice, or released): the
+/// same rules and the same tolerance, except that `finished` with too little paid offers a
+/// top-up of what is missing (the operator has vouched for the payment, not for its amount).
+/// A status whose amounts do not show what was paid is still a [`Settlement::Hold`].
+pub fn settle_after_review(
+    p: &NpPayment,
+    invoice_price: UsdMicros,
+    tolerance: Decimal,
+) -> Settlement {
+    match settle(p, invoice_price, tolerance) {
+        Settlement::Hold(HoldReason::FinishedUnderpaid { paid_usd, .. }) => {
+            Settlement::TopUp(top_up(invoice_price, paid_usd))
+        }
+        s => s,
     }
 }
 
@@ -336,6 +360,26 @@ mod tests {
             settle(&p, UsdMicros::from_cents(500), dec!(0.97)),
             Settlement::Hold(HoldReason::PaidUnknown)
         );
+    }
+
+    #[test]
+    fn a_reviewed_finished_underpayment_offers_a_top_up() {
+        let mut p = honest();
+        p.actually_paid = Some(dec!(2.55));
+        assert_eq!(
+            settle_after_review(&p, UsdMicros::from_cents(500), dec!(0.97)),
+            Settlement::TopUp(UsdMicros::from_cents(250))
+        );
+        assert_eq!(
+            settle_after_review(&honest(), UsdMicros::from_cents(500), dec!(0.97)),
+            Settlement::Grant
+        );
+        p.actually_paid = None;
+        assert_eq!(
+            settle_after_review(&p, UsdMicros::from_cents(500), dec!(0.97)),
+            Settlement::Hold(HoldReason::PaidUnknown)
+        );
+        assert_eq!(check_figures(&honest(), &[]), Ok(()));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use sqlx::{Any, Transaction};
 use super::checks::{self, HoldReason, InvoiceFacts, Settlement};
 use crate::domain::job::Job;
 use crate::domain::money::{CryptoAmount, UsdMicros};
-use crate::domain::states::InvoiceStatus;
+use crate::domain::states::{InvoiceStatus, PaymentReview};
 use crate::domain::time::UnixMillis;
 use crate::providers::nowpayments::{NpPayment, PaymentStatus};
 use crate::store::invoices::{Invoice, InvoiceKind};
@@ -18,6 +18,7 @@ use crate::store::jobs::{NewJob, enqueue_job};
 use crate::store::outbox::alert;
 use crate::store::outbox::{self, Notice};
 use crate::store::payments::{self as sql, NewPayment, PaymentFigures};
+use crate::store::review::{self as review_sql, ReviewPayment};
 use crate::store::{Backend, Db, StoreError, StoreResult};
 
 /// What one IPN did.
@@ -38,6 +39,8 @@ pub enum IntakeOutcome {
     /// The IPN disagrees with our invoice or carries amounts that cannot be true: stored, held
     /// for an admin, and nothing granted, topped up or paid out.
     Held { invoice_id: i64 },
+    /// An operator dismissed this payment: the event is kept, nothing moves.
+    Dismissed,
 }
 
 /// Rules the intake needs from the configuration.
@@ -68,7 +71,7 @@ impl IntakeRules {
 
 pub use super::checks::paid_usd;
 
-type Tx = Transaction<'static, Any>;
+pub(crate) type Tx = Transaction<'static, Any>;
 
 /// Applies one verified IPN. `raw` is the body exactly as received; `unreadable` names the
 /// amount fields that could not be read (see [`NpPayment::from_ipn_value`]), which holds the
@@ -102,6 +105,20 @@ async fn record_ipn_in(
         return Ok(IntakeOutcome::Duplicate);
     };
 
+    // An operator's decision on this payment (issue 14) comes before anything the IPN says.
+    if let Some(row) = review_sql::lock_by_np(tx, backend, &p.payment_id).await? {
+        match row.review {
+            Some(PaymentReview::Dismissed) => {
+                sql::mark_event_not_applied(tx, event_id).await?;
+                return Ok(IntakeOutcome::Dismissed);
+            }
+            Some(PaymentReview::Assigned | PaymentReview::Released) => {
+                return reviewed_ipn(tx, backend, p, unreadable, &row, event_id, rules, now).await;
+            }
+            None => {}
+        }
+    }
+
     // Whose payment is it? Child payments and unknown orders are orphans (lesson 2).
     let invoice = match p
         .order_id
@@ -130,16 +147,7 @@ async fn record_ipn_in(
             match checks::check_ipn(p, unreadable, &facts) {
                 Err(reason) => (Some(reason), Settlement::Nothing),
                 Ok(()) => {
-                    let tolerance = if matches!(
-                        p.payment_status,
-                        PaymentStatus::Finished | PaymentStatus::PartiallyPaid
-                    ) {
-                        sql::channel_tolerance(tx, inv.channel_id)
-                            .await?
-                            .unwrap_or(rules.tolerance)
-                    } else {
-                        rules.tolerance
-                    };
+                    let tolerance = tolerance_for(tx, p, inv, rules).await?;
                     match checks::settle(p, inv.price, tolerance) {
                         Settlement::Hold(reason) => (Some(reason), Settlement::Nothing),
                         s => (None, s),
@@ -216,24 +224,150 @@ async fn record_ipn_in(
     // Held, now or before: kept for an admin, nothing moves (sticky: a later IPN that looks
     // right does not release it; only a person does).
     if let Some(reason) = hold_text.as_deref().or(row.held_reason.as_deref()) {
-        tracing::warn!(np_payment_id = %p.payment_id, invoice_id = invoice.id, %reason, "payment held for review");
-        sql::mark_event_not_applied(tx, event_id).await?;
-        alert(
-            tx,
-            "held_payment",
-            &p.payment_id,
-            &format!(
-                "payment {} for invoice {} held for review: {reason}",
-                p.payment_id, invoice.id
-            ),
-            now,
-        )
-        .await?;
-        return Ok(IntakeOutcome::Held {
-            invoice_id: invoice.id,
-        });
+        return held(tx, p, &invoice, event_id, reason, now).await;
     }
 
+    apply(
+        tx,
+        backend,
+        p,
+        &invoice,
+        payment_id,
+        already_granted,
+        settlement,
+        rules,
+        now,
+    )
+    .await
+}
+
+/// The share of `invoice`'s price that counts as paid in full for this IPN: the channel's own
+/// tolerance when it set one (for the statuses that settle), else the default.
+pub(crate) async fn tolerance_for(
+    tx: &mut Tx,
+    p: &NpPayment,
+    invoice: &Invoice,
+    rules: &IntakeRules,
+) -> StoreResult<Decimal> {
+    if matches!(
+        p.payment_status,
+        PaymentStatus::Finished | PaymentStatus::PartiallyPaid
+    ) {
+        Ok(sql::channel_tolerance(tx, invoice.channel_id)
+            .await?
+            .unwrap_or(rules.tolerance))
+    } else {
+        Ok(rules.tolerance)
+    }
+}
+
+/// Held: the event moved nothing, and the admins are told (one open alert per payment).
+async fn held(
+    tx: &mut Tx,
+    p: &NpPayment,
+    invoice: &Invoice,
+    event_id: i64,
+    reason: &str,
+    now: UnixMillis,
+) -> StoreResult<IntakeOutcome> {
+    tracing::warn!(np_payment_id = %p.payment_id, invoice_id = invoice.id, %reason, "payment held for review");
+    sql::mark_event_not_applied(tx, event_id).await?;
+    alert(
+        tx,
+        "held_payment",
+        &p.payment_id,
+        &format!(
+            "payment {} for invoice {} held for review: {reason}",
+            p.payment_id, invoice.id
+        ),
+        now,
+    )
+    .await?;
+    Ok(IntakeOutcome::Held {
+        invoice_id: invoice.id,
+    })
+}
+
+/// A later IPN of a payment an operator assigned to an invoice or released (issue 14): it is
+/// that invoice's payment now, whatever its order_id says. The comparison with the invoice is
+/// what the operator decided; the amounts must still be sane and pay the price within the
+/// tolerance. A new doubt holds it again and puts it back in the review queue.
+#[allow(clippy::too_many_arguments)]
+async fn reviewed_ipn(
+    tx: &mut Tx,
+    backend: Backend,
+    p: &NpPayment,
+    unreadable: &[(String, String)],
+    row: &ReviewPayment,
+    event_id: i64,
+    rules: &IntakeRules,
+    now: UnixMillis,
+) -> StoreResult<IntakeOutcome> {
+    let invoice = match row.invoice_id {
+        Some(id) => sql::invoice_in(tx, id).await?,
+        None => None,
+    };
+    let Some(invoice) = invoice else {
+        return Err(StoreError::Corrupt(format!(
+            "reviewed payment {} has no invoice",
+            row.id
+        )));
+    };
+    if !moves_forward(&PaymentStatus::parse(&row.status), &p.payment_status) {
+        sql::mark_event_not_applied(tx, event_id).await?;
+        return Ok(IntakeOutcome::Stale);
+    }
+    let status = p.payment_status.as_str();
+    let settlement = match checks::check_figures(p, unreadable) {
+        Err(reason) => Settlement::Hold(reason),
+        Ok(()) => {
+            let tolerance = tolerance_for(tx, p, &invoice, rules).await?;
+            checks::settle_after_review(p, invoice.price, tolerance)
+        }
+    };
+    if let Settlement::Hold(reason) = &settlement {
+        let reason = reason.to_string();
+        review_sql::reopen_held(tx, row.id, status, &reason, now).await?;
+        return held(tx, p, &invoice, event_id, &reason, now).await;
+    }
+    let figures = PaymentFigures {
+        actually_paid: amount(p.actually_paid),
+        pay_amount: amount(p.pay_amount),
+        outcome_amount: amount(p.outcome_amount),
+        outcome_currency: p.outcome_currency.as_deref(),
+    };
+    sql::update_payment(tx, row.id, status, &figures, None, now).await?;
+    apply(
+        tx,
+        backend,
+        p,
+        &invoice,
+        row.id,
+        row.granted,
+        settlement,
+        rules,
+        now,
+    )
+    .await
+}
+
+/// What a payment of `invoice` in `p`'s status does, once it is known to be that invoice's and
+/// not held: the subscriber's progress message, then the grant (with the money records and
+/// jobs), the top-up offer, or the invoice's failure, expiry or refund. The one place these
+/// rules live: the intake and the operators' review (`payments::review`) both come here.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn apply(
+    tx: &mut Tx,
+    backend: Backend,
+    p: &NpPayment,
+    invoice: &Invoice,
+    payment_id: i64,
+    already_granted: bool,
+    settlement: Settlement,
+    rules: &IntakeRules,
+    now: UnixMillis,
+) -> StoreResult<IntakeOutcome> {
+    let status = p.payment_status.as_str();
     let job = |job: Job, key: String| NewJob {
         job,
         unique_key: Some(key),
@@ -257,8 +391,8 @@ async fn record_ipn_in(
 
     match settlement {
         Settlement::Grant if !already_granted => {
-            grant(tx, backend, &invoice, payment_id, now, &job, rules).await?;
-            record_overpayment(tx, p, &invoice, payment_id, now).await?;
+            grant(tx, backend, invoice, payment_id, now, &job, rules).await?;
+            record_overpayment(tx, p, invoice, payment_id, now).await?;
             return Ok(IntakeOutcome::Granted {
                 invoice_id: invoice.id,
                 payment_id,
@@ -341,7 +475,10 @@ impl IntakeOutcome {
             | IntakeOutcome::Granted { invoice_id, .. }
             | IntakeOutcome::Underpaid { invoice_id }
             | IntakeOutcome::Held { invoice_id } => Some(*invoice_id),
-            IntakeOutcome::Duplicate | IntakeOutcome::Stale | IntakeOutcome::Orphan => None,
+            IntakeOutcome::Duplicate
+            | IntakeOutcome::Stale
+            | IntakeOutcome::Orphan
+            | IntakeOutcome::Dismissed => None,
         }
     }
 
@@ -364,11 +501,15 @@ fn outcome_label(o: &IntakeOutcome) -> &'static str {
         | IntakeOutcome::Granted { .. }
         | IntakeOutcome::Underpaid { .. } => "applied",
         IntakeOutcome::Held { .. } => "held",
+        IntakeOutcome::Dismissed => "dismissed",
     }
 }
 
 /// The days an invoice buys: its own, or for a top-up those of the invoice it completes.
-async fn days_and_target(tx: &mut Tx, invoice: &Invoice) -> StoreResult<Option<(u32, Invoice)>> {
+pub(crate) async fn days_and_target(
+    tx: &mut Tx,
+    invoice: &Invoice,
+) -> StoreResult<Option<(u32, Invoice)>> {
     if invoice.kind != InvoiceKind::Topup {
         return Ok(invoice.days.map(|d| (d, invoice.clone())));
     }

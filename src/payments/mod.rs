@@ -7,3 +7,4 @@ pub mod followups;
 pub mod intake;
 pub mod progress;
 pub mod reconcile;
+pub mod review;

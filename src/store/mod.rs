@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod owner;
 pub mod payments;
 pub mod payouts;
+pub mod review;
 pub mod settings;
 pub mod stats;
 pub mod subscriptions;

@@ -151,7 +151,8 @@ fn describe() {
     describe_counter!(
         IPN,
         "NOWPayments IPNs received, by outcome: applied (moved a payment of ours forward), \
-         duplicate, stale, orphan, held, bad_signature, malformed, error (database; retried)"
+         duplicate, stale, orphan, held, dismissed (an operator closed the payment), bad_signature, \
+         malformed, error (database; retried)"
     );
     describe_gauge!(
         HOST_WALLET_BALANCE,
