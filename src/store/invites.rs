@@ -3,11 +3,11 @@
 use sqlx::Row;
 
 use super::{Db, StoreResult};
+use crate::domain::ids::new_id;
 use crate::domain::states::AdminLogAction;
+use crate::domain::time::UnixMillis;
 use crate::store::admin_log::Actor;
 use crate::store::jobs::{NewJob, enqueue_job};
-use crate::domain::ids::new_id;
-use crate::domain::time::UnixMillis;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InviteLinkRow {

@@ -338,10 +338,12 @@ impl Db {
         key: i64,
         line: fn(&AnyRow) -> StoreResult<T>,
     ) -> StoreResult<Cut<T>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{rows_sql} LIMIT {LIST_LIMIT}")))
-            .bind(key)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{rows_sql} LIMIT {LIST_LIMIT}"
+        )))
+        .bind(key)
+        .fetch_all(self.pool())
+        .await?;
         let total: i64 = sqlx::query(sqlx::AssertSqlSafe(count_sql))
             .bind(key)
             .fetch_one(self.pool())
@@ -355,10 +357,11 @@ impl Db {
 
     /// Users whose Telegram username is `name` (without `@`, any case).
     pub async fn lookup_users_by_username(&self, name: &str) -> StoreResult<Vec<i64>> {
-        let rows = sqlx::query("SELECT id FROM users WHERE LOWER(username) = LOWER($1) ORDER BY id")
-            .bind(name)
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query("SELECT id FROM users WHERE LOWER(username) = LOWER($1) ORDER BY id")
+                .bind(name)
+                .fetch_all(self.pool())
+                .await?;
         rows.iter()
             .map(|r| Ok(r.try_get("id")?))
             .collect::<StoreResult<_>>()
@@ -428,10 +431,12 @@ impl Db {
     }
 
     pub async fn lookup_invoice(&self, id: i64) -> StoreResult<Option<InvoiceLine>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{INVOICE_SQL} WHERE i.id = $1")))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{INVOICE_SQL} WHERE i.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
         row.as_ref().map(invoice_line).transpose()
     }
 
@@ -477,10 +482,12 @@ impl Db {
     }
 
     pub async fn lookup_payment(&self, id: i64) -> StoreResult<Option<PaymentLine>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{PAYMENT_SQL} WHERE p.id = $1")))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{PAYMENT_SQL} WHERE p.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
         row.as_ref().map(payment_line).transpose()
     }
 

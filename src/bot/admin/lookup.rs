@@ -76,7 +76,10 @@ pub fn parse_query(input: &str) -> Option<LookupQuery> {
         .or_else(|| q.strip_prefix("0X"))
         .unwrap_or(q);
     if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Some(LookupQuery::TxHash(format!("0x{}", hex.to_ascii_lowercase())));
+        return Some(LookupQuery::TxHash(format!(
+            "0x{}",
+            hex.to_ascii_lowercase()
+        )));
     }
     ChannelCode::parse(q).map(|c| LookupQuery::Code(c.as_str().to_owned()))
 }
@@ -159,7 +162,13 @@ pub async fn command(
         }
     }
     if extra > 0 {
-        send(bot, chat, more(lang, i64::try_from(extra).unwrap_or(0)), None).await?;
+        send(
+            bot,
+            chat,
+            more(lang, i64::try_from(extra).unwrap_or(0)),
+            None,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -283,13 +292,7 @@ fn user_name(u: &UserRow) -> String {
     s
 }
 
-pub async fn user_card(
-    bot: &TgBot,
-    ctx: &Ctx,
-    chat: ChatId,
-    lang: Lang,
-    id: i64,
-) -> HandlerResult {
+pub async fn user_card(bot: &TgBot, ctx: &Ctx, chat: ChatId, lang: Lang, id: i64) -> HandlerResult {
     user_view(bot, ctx, chat, lang, id, true).await
 }
 
@@ -316,7 +319,7 @@ async fn user_view(
         lang,
         "admin-lookup-user",
         &[
-            ("id", Arg::Int(u.id)),
+            ("id", Arg::Html(u.id.to_string())),
             ("name", Arg::Html(user_name(&u))),
             ("lang", Arg::from(u.lang().code())),
             (
@@ -446,7 +449,7 @@ pub async fn channel_card(
         lang,
         "admin-lookup-channel",
         &[
-            ("id", Arg::Int(c.id)),
+            ("id", Arg::Html(c.id.to_string())),
             ("title", Arg::from(c.title.as_str())),
             (
                 "owner",
@@ -457,7 +460,7 @@ pub async fn channel_card(
                 )),
             ),
             ("code", Arg::from(c.code.as_str())),
-            ("chat", Arg::Int(c.chat_id)),
+            ("chat", Arg::Html(c.chat_id.to_string())),
             ("mode", Arg::from(c.access_mode.as_str())),
             ("plans", Arg::Html(plans)),
             (
@@ -521,13 +524,7 @@ pub async fn channel_card(
     send(bot, chat, fit(text), Some(markup)).await
 }
 
-async fn invoice_view(
-    bot: &TgBot,
-    ctx: &Ctx,
-    chat: ChatId,
-    lang: Lang,
-    id: i64,
-) -> HandlerResult {
+async fn invoice_view(bot: &TgBot, ctx: &Ctx, chat: ChatId, lang: Lang, id: i64) -> HandlerResult {
     let Some(i) = ctx.db.lookup_invoice(id).await? else {
         return send(bot, chat, t(lang, "admin-lookup-gone"), None).await;
     };
@@ -536,9 +533,9 @@ async fn invoice_view(
         lang,
         "admin-lookup-invoice",
         &[
-            ("id", Arg::Int(i.id)),
+            ("id", Arg::Html(i.id.to_string())),
             ("kind", Arg::from(i.kind.as_str())),
-            ("user", Arg::Int(i.user_id)),
+            ("user", Arg::Html(i.user_id.to_string())),
             ("channel", Arg::from(i.channel_title.as_str())),
             (
                 "days",
@@ -594,13 +591,7 @@ fn event_line(lang: Lang, e: &crate::store::lookup::EventLine) -> String {
     )
 }
 
-async fn payment_view(
-    bot: &TgBot,
-    ctx: &Ctx,
-    chat: ChatId,
-    lang: Lang,
-    id: i64,
-) -> HandlerResult {
+async fn payment_view(bot: &TgBot, ctx: &Ctx, chat: ChatId, lang: Lang, id: i64) -> HandlerResult {
     let Some(p) = ctx.db.lookup_payment(id).await? else {
         return send(bot, chat, t(lang, "admin-lookup-gone"), None).await;
     };
@@ -608,7 +599,7 @@ async fn payment_view(
         lang,
         "admin-lookup-payment",
         &[
-            ("id", Arg::Int(p.id)),
+            ("id", Arg::Html(p.id.to_string())),
             ("np", Arg::from(p.np_payment_id.as_str())),
             (
                 "invoice",
@@ -730,7 +721,13 @@ async fn payment_view(
             AdminAction::Channel(i.channel_id),
         ));
     }
-    send(bot, chat, fit(text), Some(InlineKeyboardMarkup::new(vec![row]))).await
+    send(
+        bot,
+        chat,
+        fit(text),
+        Some(InlineKeyboardMarkup::new(vec![row])),
+    )
+    .await
 }
 
 async fn tx_view(bot: &TgBot, ctx: &Ctx, chat: ChatId, lang: Lang, hash: &str) -> HandlerResult {
@@ -750,11 +747,11 @@ async fn tx_view(bot: &TgBot, ctx: &Ctx, chat: ChatId, lang: Lang, hash: &str) -
             &[
                 ("hash", Arg::from(w.tx_hash.as_str())),
                 ("state", Arg::from(w.state.as_str())),
-                ("nonce", Arg::Int(w.nonce)),
+                ("nonce", Arg::Html(w.nonce.to_string())),
                 ("amount", Arg::from(w.amount.as_str())),
                 ("asset", Arg::from(w.asset.as_str())),
                 ("to", Arg::from(w.to_address.as_str())),
-                ("chain", Arg::Int(w.chain_id)),
+                ("chain", Arg::Html(w.chain_id.to_string())),
                 ("created", Arg::Html(w.created_at.to_string())),
             ],
         );
@@ -796,7 +793,12 @@ async fn tx_view(bot: &TgBot, ctx: &Ctx, chat: ChatId, lang: Lang, hash: &str) -
     let channels: Vec<i64> = payouts.iter().map(|p| p.channel_id).collect();
     let rows = channels
         .first()
-        .map(|c| vec![vec![button(t(lang, "admin-btn-channel"), AdminAction::Channel(*c))]])
+        .map(|c| {
+            vec![vec![button(
+                t(lang, "admin-btn-channel"),
+                AdminAction::Channel(*c),
+            )]]
+        })
         .unwrap_or_default();
     send(
         bot,
