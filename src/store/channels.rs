@@ -60,6 +60,8 @@ pub struct Channel {
     pub description: String,
     pub access_mode: AccessMode,
     pub sales_paused: bool,
+    /// An operator stopped this channel's sales; only an operator lifts it.
+    pub admin_paused: bool,
     pub rights_lost: bool,
     pub notify_payments: bool,
     pub payout: PayoutSettings,
@@ -67,9 +69,10 @@ pub struct Channel {
 }
 
 impl Channel {
-    /// Whether new purchases are accepted.
+    /// Whether new purchases are accepted: not paused by the owner nor by an operator, the bot
+    /// still has its rights, and the channel is not deleted.
     pub fn on_sale(&self) -> bool {
-        !self.sales_paused && !self.rights_lost && !self.deleted
+        !self.sales_paused && !self.admin_paused && !self.rights_lost && !self.deleted
     }
 }
 
@@ -101,7 +104,7 @@ pub struct NewChannel {
 }
 
 const CHANNEL_COLUMNS: &str = "id, code, owner_id, chat_id, title, description, access_mode, \
-    sales_paused, rights_lost_at, notify_payments, payout_currency, payout_network, \
+    sales_paused, admin_paused, rights_lost_at, notify_payments, payout_currency, payout_network, \
     payout_address, payout_extra_id, payout_strategy, threshold_usd_micros, deleted_at";
 
 fn channel_from_row(r: &AnyRow) -> StoreResult<Channel> {
@@ -122,6 +125,7 @@ fn channel_from_row(r: &AnyRow) -> StoreResult<Channel> {
         description: r.try_get("description")?,
         access_mode: AccessMode::parse(&r.try_get::<String, _>("access_mode")?)?,
         sales_paused: flag(r.try_get("sales_paused")?),
+        admin_paused: flag(r.try_get("admin_paused")?),
         rights_lost: r.try_get::<Option<i64>, _>("rights_lost_at")?.is_some(),
         notify_payments: flag(r.try_get("notify_payments")?),
         payout: PayoutSettings {
@@ -336,4 +340,60 @@ impl Db {
             .await?;
         Ok(())
     }
+
+    /// An operator stops (`paused`) or restarts a channel's sales, apart from the owner's own
+    /// pause. Writes one admin log row in the same transaction, only when the flag changed;
+    /// true when it did.
+    pub async fn set_admin_paused(
+        &self,
+        channel_id: i64,
+        paused: bool,
+        actor: crate::store::admin_log::Actor,
+        now: UnixMillis,
+    ) -> StoreResult<bool> {
+        use crate::domain::states::AdminLogAction;
+        let mut tx = self.begin_write().await?;
+        let changed = sqlx::query(
+            "UPDATE channels SET admin_paused = $1, updated_at = $2 \
+             WHERE id = $3 AND admin_paused <> $1",
+        )
+        .bind(flag_value(paused))
+        .bind(now.as_millis())
+        .bind(channel_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if changed {
+            let (action, before, after) = if paused {
+                (
+                    AdminLogAction::PauseChannelSales,
+                    ADMIN_SALES_ON,
+                    ADMIN_SALES_PAUSED,
+                )
+            } else {
+                (
+                    AdminLogAction::ResumeChannelSales,
+                    ADMIN_SALES_PAUSED,
+                    ADMIN_SALES_ON,
+                )
+            };
+            crate::store::admin_log::record(
+                &mut tx,
+                actor,
+                action,
+                &format!("channel:{channel_id}"),
+                Some(before),
+                Some(after),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
 }
+
+/// The admin log's words for an operator's stop on a channel's sales.
+pub const ADMIN_SALES_ON: &str = "not paused by an operator";
+pub const ADMIN_SALES_PAUSED: &str = "paused by an operator";

@@ -4,7 +4,10 @@ use sqlx::Row;
 
 use super::{Db, StoreResult};
 use crate::domain::ids::new_id;
+use crate::domain::states::AdminLogAction;
 use crate::domain::time::UnixMillis;
+use crate::store::admin_log::Actor;
+use crate::store::jobs::{NewJob, enqueue_job};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InviteLinkRow {
@@ -78,4 +81,89 @@ impl Db {
             .await?;
         Ok(())
     }
+
+    /// An operator sends a subscriber a fresh invite: queues `job` (a `grant_access` job under
+    /// its own new key, which revokes the subscription's live links and DMs a new one) with
+    /// the admin log row, in one transaction. Refused unless the subscription is active and
+    /// unexpired at `now` and its channel is live with the bot's rights; a no-op when an invite
+    /// was resent for it after `recent_since` (a repeated confirmation sends one invite).
+    pub async fn resend_invite(
+        &self,
+        subscription_id: i64,
+        job: &NewJob,
+        actor: Actor,
+        recent_since: UnixMillis,
+        now: UnixMillis,
+    ) -> StoreResult<ResendOutcome> {
+        let mut tx = self.begin_write().await?;
+        // Touching the row first takes its lock on PostgreSQL, so two confirmations at once
+        // are serialised (SQLite's write transaction already is).
+        let live = sqlx::query(
+            "UPDATE subscriptions SET updated_at = updated_at \
+             WHERE id = $1 AND status = 'active' AND expires_at > $2 AND channel_id IN \
+               (SELECT id FROM channels WHERE rights_lost_at IS NULL AND deleted_at IS NULL)",
+        )
+        .bind(subscription_id)
+        .bind(now.as_millis())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if !live {
+            return Ok(ResendOutcome::NotPossible);
+        }
+        let subject = format!("subscription:{subscription_id}");
+        let recent: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM admin_actions \
+             WHERE action = $1 AND subject = $2 AND created_at > $3",
+        )
+        .bind(AdminLogAction::ResendInvite.as_str())
+        .bind(&subject)
+        .bind(recent_since.as_millis())
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+        if recent > 0 {
+            return Ok(ResendOutcome::AlreadyResent);
+        }
+        let links: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM invite_links WHERE subscription_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(subscription_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+        if !enqueue_job(&mut tx, job, now).await? {
+            return Ok(ResendOutcome::AlreadyResent);
+        }
+        let before = if links == 0 {
+            "-".to_owned()
+        } else {
+            format!("{links} live link(s)")
+        };
+        crate::store::admin_log::record(
+            &mut tx,
+            actor,
+            AdminLogAction::ResendInvite,
+            &subject,
+            Some(&before),
+            Some("invite sent"),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ResendOutcome::Queued)
+    }
+}
+
+/// What an operator's "resend invite" did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResendOutcome {
+    /// The fresh invite is on its way.
+    Queued,
+    /// An invite was resent a moment ago: nothing more was done.
+    AlreadyResent,
+    /// The subscription is not active, has expired, or its channel is gone or lost the bot's
+    /// rights: nothing was done.
+    NotPossible,
 }

@@ -11,6 +11,7 @@ pub mod dialogues;
 pub mod invites;
 pub mod invoices;
 pub mod jobs;
+pub mod lookup;
 pub mod outbox;
 pub mod owner;
 pub mod payments;

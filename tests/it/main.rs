@@ -6,6 +6,7 @@ mod support;
 mod admin;
 mod admin_log;
 mod admin_orphans;
+mod admin_lookup;
 mod bot;
 mod browser_sandbox;
 mod cli;

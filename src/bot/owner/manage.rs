@@ -51,6 +51,9 @@ pub async fn list(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow) -> Handl
 fn status_text(lang: Lang, c: &Channel) -> String {
     let key = if c.rights_lost {
         "own-status-rights-lost"
+    } else if c.admin_paused {
+        // Only an operator lifts this; the owner's resume button does not.
+        "own-status-admin-paused"
     } else if c.sales_paused {
         "own-status-paused"
     } else {
