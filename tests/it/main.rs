@@ -5,8 +5,8 @@ mod support;
 
 mod admin;
 mod admin_log;
-mod admin_orphans;
 mod admin_lookup;
+mod admin_orphans;
 mod bot;
 mod browser_sandbox;
 mod cli;
