@@ -23,3 +23,4 @@ mod payouts;
 mod replicas;
 mod store;
 mod subscriber;
+mod trials;
