@@ -116,7 +116,7 @@ pub async fn card(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow, id: i64)
         ],
     );
     if let Some(line) = super::trials::card_line(ctx, lang, c.id).await? {
-        text.push_str("\n");
+        text.push('\n');
         text.push_str(&line);
     }
     let pause = if c.sales_paused {
