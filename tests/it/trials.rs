@@ -476,6 +476,63 @@ async fn one_trial_for_two_presses_at_once_and_none_while_subscribed(backend: Ba
             .unwrap()
             .is_none()
     );
+    app.ctx
+        .db
+        .owner_set_paused(OWNER, channel.id, false, app.clock.now())
+        .await
+        .unwrap();
+
+    // Someone else cannot open or set the channel's trials: refused, no conversation.
+    let mallory = app.user(44, "Mal", Some("en"));
+    let mine = type_expect(&app, mallory, "/start", "Choose what to do").await;
+    for data in [
+        format!("o:trials:{}", channel.id),
+        format!("o:trial:{tier}"),
+    ] {
+        inject_expect(&app, mallory, mine.message_id, &data, "not available").await;
+    }
+    assert!(app.ctx.db.get_dialogue(mallory).await.unwrap().is_none());
+    assert_eq!(trial_days(&app, &channel).await, vec![5, 0]);
+
+    // A lapsed payer (never had a trial) may try: the subscription starts again for the
+    // trial's days and keeps its price lock.
+    app.clock.advance(DAY * 31);
+    app.run_jobs_once().await;
+    let lapsed = app
+        .ctx
+        .db
+        .subscription_of(payer, channel.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(lapsed.status, SubscriptionStatus::Expired);
+    let card = open_card(&app, payer, &channel).await;
+    assert_eq!(card.callback_data().len(), 3, "the trial is offered again");
+    press_expect(
+        &app,
+        payer,
+        &card,
+        &format!("trial:{tier}"),
+        "free trial of",
+    )
+    .await;
+    let back = app
+        .ctx
+        .db
+        .subscription_of(payer, channel.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(back.id, lapsed.id);
+    assert!(back.is_active(app.clock.now()));
+    assert_eq!(
+        back.expires_at.as_millis() - app.clock.now().as_millis(),
+        5 * 86_400_000
+    );
+    assert_eq!(
+        (back.locked_price, back.locked_days),
+        (lapsed.locked_price, lapsed.locked_days)
+    );
     app.run_jobs_once().await;
     audit_clean(&app).await;
 }
