@@ -21,6 +21,10 @@ trial-access-link =
 
     Tap the button to join. The link is personal and works once.
 
+trial-reminder = ⏰ Your free trial of <b>{ $channel }</b> ends on { $expires }. Subscribe now to keep your access; the paid days start when the trial ends.
+trial-expired = Your free trial of <b>{ $channel }</b> has ended. Subscribe to come back:
+trial-buy-button = 💳 Subscribe
+
 # Owner
 owner-trial-started = 🎁 A new subscriber started a { $days }-day free trial of <b>{ $channel }</b>.
 own-btn-trials = 🎁 Free trials

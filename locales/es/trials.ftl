@@ -21,6 +21,10 @@ trial-access-link =
 
     Pulsa el botón para unirte. El enlace es personal y funciona una vez.
 
+trial-reminder = ⏰ Tu prueba gratis de <b>{ $channel }</b> termina el { $expires }. Suscríbete ahora para mantener el acceso; los días pagados empiezan al terminar la prueba.
+trial-expired = Tu prueba gratis de <b>{ $channel }</b> ha terminado. Suscríbete para volver:
+trial-buy-button = 💳 Suscribirme
+
 # Propietario
 owner-trial-started = 🎁 Un nuevo suscriptor empezó una prueba gratis de { $days } días en <b>{ $channel }</b>.
 own-btn-trials = 🎁 Pruebas gratis

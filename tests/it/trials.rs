@@ -220,7 +220,27 @@ async fn the_trial_journey_from_typed_days_to_removal(backend: Backend) {
     app.clock.advance(DAY * 2 + Duration::from_secs(3600));
     app.run_jobs_once().await;
     let reminder = app.reply_containing(u, "ends on").await;
+    assert!(
+        reminder
+            .text
+            .as_deref()
+            .unwrap()
+            .contains("Your free trial of")
+    );
     assert_eq!(reminder.callback_data(), vec![format!("buy:{tier}")]);
+    assert_eq!(reminder.buttons()[0].0, "💳 Subscribe");
+    // One tap opens the plan's invoice (nothing is paid here).
+    let invoice = press_expect(
+        &app,
+        u,
+        &reminder,
+        &format!("buy:{tier}"),
+        "Pay with any coin",
+    )
+    .await;
+    assert!(invoice.buttons()[0].2.is_some());
+    let open = app.ctx.db.recent_invoices(u, 1).await.unwrap().remove(0);
+    assert_eq!((open.price.micros(), open.days), (5_000_000, Some(30)));
 
     // At the end the member is removed.
     app.clock.advance(DAY);
@@ -230,7 +250,9 @@ async fn the_trial_journey_from_typed_days_to_removal(backend: Backend) {
         .await
         .unwrap();
     let bye = app.reply_containing(u, "has ended").await;
+    assert!(bye.text.as_deref().unwrap().contains("Your free trial of"));
     assert_eq!(bye.callback_data(), vec![format!("buy:{tier}")]);
+    assert_eq!(bye.buttons()[0].0, "💳 Subscribe");
     let ended = app
         .ctx
         .db
