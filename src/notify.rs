@@ -23,7 +23,10 @@ use crate::store::outbox::Notice;
 
 /// Notices the owner may switch off with the channel's notification switch.
 fn optional(notice: &Notice) -> bool {
-    matches!(notice, Notice::NewPayment { .. } | Notice::Donation { .. })
+    matches!(
+        notice,
+        Notice::NewPayment { .. } | Notice::Donation { .. } | Notice::TrialStarted { .. }
+    )
 }
 
 fn usd(lang: Lang, amount: UsdMicros) -> Arg {
@@ -42,6 +45,11 @@ pub async fn render(db: &Db, lang: Lang, channel: &Channel, notice: &Notice) -> 
                 ("price", usd(lang, *usd_micros)),
                 ("days", Arg::Html(days.to_string())),
             ],
+        ),
+        Notice::TrialStarted { days } => t_args(
+            lang,
+            "owner-trial-started",
+            &[title(), ("days", Arg::Int(i64::from(*days)))],
         ),
         Notice::Donation { usd_micros } => t_args(
             lang,

@@ -141,24 +141,44 @@ impl JobHandler for ExpireSubscription {
                     .map_err(JobError::retryable)?;
             }
             let lang = ctx.db.user_lang(sub.user_id).await;
+            let trial = ends_a_trial(ctx, &sub).await?;
             let text = t_args(
                 lang,
-                "subscription-expired",
+                if trial {
+                    "trial-expired"
+                } else {
+                    "subscription-expired"
+                },
                 &[("channel", Arg::from(channel.title.as_str()))],
             );
-            notify_with_renew(ctx, sub.user_id, text, sub.tier_id, lang).await
+            notify_with_renew(ctx, sub.user_id, text, sub.tier_id, lang, trial).await
         }
         .boxed()
     }
 }
 
-/// DMs `text` with a one-tap renew button for the subscriber's tier (when it still exists).
+/// Whether the subscription's current end is the end of a free trial (nothing paid since).
+async fn ends_a_trial(
+    ctx: &Ctx,
+    sub: &crate::store::subscriptions::Subscription,
+) -> Result<bool, JobError> {
+    Ok(ctx
+        .db
+        .trial_of(sub.user_id, sub.channel_id)
+        .await
+        .map_err(JobError::retryable)?
+        .is_some_and(|t| t.subscription_id == sub.id && t.ends_at == sub.expires_at))
+}
+
+/// DMs `text` with a one-tap renew button for the subscriber's tier (when it still exists);
+/// after a free trial the button says "buy".
 async fn notify_with_renew(
     ctx: &Ctx,
     user_id: i64,
     text: String,
     tier_id: Option<i64>,
     lang: crate::domain::lang::Lang,
+    trial: bool,
 ) -> Result<(), JobError> {
     let mut req = ctx
         .bot
@@ -167,7 +187,14 @@ async fn notify_with_renew(
     if let Some(tier) = tier_id {
         req = req.reply_markup(InlineKeyboardMarkup::new(vec![vec![
             InlineKeyboardButton::callback(
-                t(lang, "renew-button"),
+                t(
+                    lang,
+                    if trial {
+                        "trial-buy-button"
+                    } else {
+                        "renew-button"
+                    },
+                ),
                 CallbackData::Buy(tier).encode(),
             ),
         ]]));
@@ -244,15 +271,20 @@ impl JobHandler for RemindSubscription {
                 return Ok(());
             };
             let lang = ctx.db.user_lang(sub.user_id).await;
+            let trial = ends_a_trial(ctx, &sub).await?;
             let text = t_args(
                 lang,
-                "subscription-reminder",
+                if trial {
+                    "trial-reminder"
+                } else {
+                    "subscription-reminder"
+                },
                 &[
                     ("channel", Arg::from(channel.title.as_str())),
                     ("expires", Arg::Html(sub.expires_at.to_string())),
                 ],
             );
-            notify_with_renew(ctx, sub.user_id, text, sub.tier_id, lang).await
+            notify_with_renew(ctx, sub.user_id, text, sub.tier_id, lang, trial).await
         }
         .boxed()
     }

@@ -35,11 +35,46 @@ impl JobHandler for GrantAccess {
     }
 }
 
+/// The same work after a free trial started (its own job kind: a trial has no payment).
+pub struct GrantTrialAccess(pub Ctx);
+
+impl JobHandler for GrantTrialAccess {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
+        async move {
+            let Job::GrantTrialAccess {
+                subscription_id, ..
+            } = decode(job)?
+            else {
+                return Err(JobError::unexpected(job));
+            };
+            grant_access_as(&self.0, subscription_id, job.created_at, Welcome::Trial).await
+        }
+        .boxed()
+    }
+}
+
+/// Why the subscriber gets in: the access DM says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Welcome {
+    Paid,
+    Trial,
+}
+
 /// Issues (or reuses) the subscriber's invite link and DMs it.
 pub async fn grant_access(
     ctx: &Ctx,
     subscription_id: i64,
     since: crate::domain::time::UnixMillis,
+) -> Result<(), JobError> {
+    grant_access_as(ctx, subscription_id, since, Welcome::Paid).await
+}
+
+/// [`grant_access`], with the DM saying why the subscriber gets in.
+pub async fn grant_access_as(
+    ctx: &Ctx,
+    subscription_id: i64,
+    since: crate::domain::time::UnixMillis,
+    welcome: Welcome,
 ) -> Result<(), JobError> {
     let db = &ctx.db;
     let now = ctx.clock.now();
@@ -72,7 +107,7 @@ pub async fn grant_access(
         Some(l) => l.link,
         None => issue_link(ctx, &sub, &channel).await?,
     };
-    send_access_dm(ctx, &sub, &channel, &link).await
+    send_access_dm(ctx, &sub, &channel, &link, welcome).await
 }
 
 /// Revokes the subscription's older links, then creates and records a new one.
@@ -157,6 +192,7 @@ async fn send_access_dm(
     sub: &Subscription,
     channel: &Channel,
     link: &str,
+    welcome: Welcome,
 ) -> Result<(), JobError> {
     let user = ctx
         .db
@@ -164,9 +200,11 @@ async fn send_access_dm(
         .await
         .map_err(JobError::retryable)?;
     let lang = user.as_ref().map(|u| u.lang()).unwrap_or_default();
-    let key = match channel.access_mode {
-        AccessMode::JoinRequest => "access-granted-request",
-        AccessMode::OneTimeLink => "access-granted-link",
+    let key = match (welcome, channel.access_mode) {
+        (Welcome::Paid, AccessMode::JoinRequest) => "access-granted-request",
+        (Welcome::Paid, AccessMode::OneTimeLink) => "access-granted-link",
+        (Welcome::Trial, AccessMode::JoinRequest) => "trial-access-request",
+        (Welcome::Trial, AccessMode::OneTimeLink) => "trial-access-link",
     };
     let text = t_args(
         lang,
@@ -234,5 +272,9 @@ pub fn register(runner: &mut crate::jobs::JobRunner, ctx: &Ctx) {
     runner.register(
         crate::domain::job_kinds::GRANT_ACCESS,
         Arc::new(GrantAccess(ctx.clone())),
+    );
+    runner.register(
+        crate::domain::job_kinds::GRANT_TRIAL_ACCESS,
+        Arc::new(GrantTrialAccess(ctx.clone())),
     );
 }

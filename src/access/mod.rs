@@ -4,3 +4,4 @@ pub mod expiry;
 pub mod grant;
 pub mod join_requests;
 pub mod telegram_errors;
+pub mod trial;

@@ -74,7 +74,8 @@ pub async fn open_link(
     {
         return start_checkout(&bot, &ctx, &user, chat, &channel, tier.id).await;
     }
-    send_card(&bot, lang, chat, &channel, &tiers).await
+    let trials = super::trial::trial_rows(&ctx, lang, user.id, &channel, &tiers).await?;
+    send_card(&bot, lang, chat, &channel, &tiers, trials).await
 }
 
 async fn send_card(
@@ -83,6 +84,7 @@ async fn send_card(
     chat: ChatId,
     channel: &Channel,
     tiers: &[Tier],
+    trials: Vec<Vec<InlineKeyboardButton>>,
 ) -> HandlerResult {
     let text = t_args(
         lang,
@@ -92,12 +94,15 @@ async fn send_card(
             ("description", Arg::from(channel.description.as_str())),
         ],
     );
-    let rows = tiers.iter().map(|tier| {
-        vec![InlineKeyboardButton::callback(
-            tier_label(lang, tier),
-            CallbackData::Buy(tier.id).encode(),
-        )]
-    });
+    let rows = tiers
+        .iter()
+        .map(|tier| {
+            vec![InlineKeyboardButton::callback(
+                tier_label(lang, tier),
+                CallbackData::Buy(tier.id).encode(),
+            )]
+        })
+        .chain(trials);
     bot.send_message(chat, text)
         .parse_mode(ParseMode::Html)
         .reply_markup(InlineKeyboardMarkup::new(rows))

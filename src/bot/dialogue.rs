@@ -19,6 +19,10 @@ pub enum Conversation {
     EditTiers {
         channel_id: i64,
     },
+    /// Waiting for the free-trial length (days) of one tier.
+    EditTrial {
+        tier_id: i64,
+    },
     EditTitle {
         channel_id: i64,
     },

@@ -16,6 +16,7 @@ pub mod owner;
 pub mod schema;
 pub mod start;
 pub mod subscriber;
+pub mod trial;
 
 pub use crate::services::TgBot;
 

@@ -14,6 +14,9 @@ pub enum CallbackData {
     SetLang(Lang),
     /// Buy (or renew) the tier with this id. Only the id: the price is read from the database.
     Buy(i64),
+    /// Start the free trial of the tier with this id (refused on the server when the user had
+    /// one in this channel, is subscribed there, or the tier has no trial).
+    Trial(i64),
     /// A channel owner's action; every one re-checks ownership on the server.
     Owner(OwnerAction),
     /// An operator's action; every one re-checks ADMIN_IDS on the server.
@@ -356,6 +359,10 @@ pub enum OwnerAction {
     /// Switch between join-request and one-time-link access.
     ToggleMode(i64),
     EditTiers(i64),
+    /// The free trials of a channel's plans.
+    Trials(i64),
+    /// Ask for the trial length of the tier with this id.
+    EditTrial(i64),
     EditPayout(i64),
     EditTitle(i64),
     EditDescription(i64),
@@ -393,6 +400,8 @@ impl OwnerAction {
             A::SetNotify(id, n) => format!("o:ntf:{id}:{}", u8::from(*n)),
             A::ToggleMode(id) => format!("o:mode:{id}"),
             A::EditTiers(id) => format!("o:tiers:{id}"),
+            A::Trials(id) => format!("o:trials:{id}"),
+            A::EditTrial(id) => format!("o:trial:{id}"),
             A::EditPayout(id) => format!("o:pay:{id}"),
             A::EditTitle(id) => format!("o:title:{id}"),
             A::EditDescription(id) => format!("o:desc:{id}"),
@@ -452,6 +461,8 @@ impl OwnerAction {
             "links" => one_id().map(A::Links),
             "mode" => one_id().map(A::ToggleMode),
             "tiers" => one_id().map(A::EditTiers),
+            "trials" => one_id().map(A::Trials),
+            "trial" => one_id().map(A::EditTrial),
             "pay" => one_id().map(A::EditPayout),
             "title" => one_id().map(A::EditTitle),
             "desc" => one_id().map(A::EditDescription),
@@ -516,6 +527,7 @@ impl CallbackData {
             CallbackData::Menu(MenuItem::Help) => "m:help".into(),
             CallbackData::SetLang(l) => format!("lang:{}", l.code()),
             CallbackData::Buy(id) => format!("buy:{id}"),
+            CallbackData::Trial(id) => format!("trial:{id}"),
         }
     }
 
@@ -534,6 +546,7 @@ impl CallbackData {
                 .ok()
                 .filter(|id| *id > 0 && id.to_string() == id_text(data))
                 .map(CallbackData::Buy),
+            ("trial", id) => parse_id(id).map(CallbackData::Trial),
             ("lang", code) => Lang::ALL
                 .into_iter()
                 .find(|l| l.code() == code)
@@ -562,6 +575,10 @@ mod tests {
             CallbackData::SetLang(Lang::Es),
             CallbackData::Buy(i64::MAX),
             CallbackData::Buy(1),
+            CallbackData::Trial(i64::MAX),
+            CallbackData::Trial(1),
+            CallbackData::Owner(OwnerAction::Trials(i64::MAX)),
+            CallbackData::Owner(OwnerAction::EditTrial(i64::MAX)),
             CallbackData::Owner(OwnerAction::Add),
             CallbackData::Owner(OwnerAction::RegisterChat(-1_001_234_567_890)),
             CallbackData::Owner(OwnerAction::Open(i64::MAX)),
@@ -638,6 +655,15 @@ mod tests {
             "buy:+7",
             "buy:7:price=1",
             "buy:99999999999999999999",
+            "trial:0",
+            "trial:-5",
+            "trial:007",
+            "trial:7:days=30",
+            "trial:",
+            "trial",
+            "o:trials:0",
+            "o:trial:1:30",
+            "o:trial:-1",
             "o:ch:0",
             "o:ch:-3",
             "o:ch:1:2",

@@ -25,6 +25,9 @@ pub enum Job {
         payment_id: i64,
         invoice_id: i64,
     },
+    /// Give the subscriber of a free trial their way in, and tell them (the same work as
+    /// [`Job::GrantAccess`]; a trial has no payment or invoice).
+    GrantTrialAccess { subscription_id: i64, trial_id: i64 },
     /// Edit the subscriber's invoice message to show a payment status.
     PaymentProgress {
         invoice_id: i64,
@@ -92,6 +95,7 @@ impl Job {
     pub fn kind(&self) -> &'static str {
         match self {
             Job::GrantAccess { .. } => job_kinds::GRANT_ACCESS,
+            Job::GrantTrialAccess { .. } => job_kinds::GRANT_TRIAL_ACCESS,
             Job::PaymentProgress { .. } => job_kinds::PAYMENT_PROGRESS,
             Job::TopupInvoice { .. } => job_kinds::TOPUP_INVOICE,
             Job::NotifyOwner { .. } => job_kinds::NOTIFY_OWNER,
@@ -118,6 +122,9 @@ impl Job {
                 ids.payment_id = Some(*payment_id);
                 ids.invoice_id = Some(*invoice_id);
             }
+            Job::GrantTrialAccess {
+                subscription_id, ..
+            } => ids.subscription_id = Some(*subscription_id),
             Job::PaymentProgress {
                 invoice_id,
                 payment_id,
@@ -364,6 +371,14 @@ mod tests {
                 Job::ConversionStep { conversion_id: -1 },
             ),
             (
+                "grant_trial_access",
+                r#"{"subscription_id":1,"trial_id":-7}"#,
+                Job::GrantTrialAccess {
+                    subscription_id: 1,
+                    trial_id: -7,
+                },
+            ),
+            (
                 "command_menu",
                 r#"{"user_id":900001}"#,
                 Job::CommandMenu { user_id: 900_001 },
@@ -389,7 +404,7 @@ mod tests {
         kinds.sort_unstable();
         kinds.dedup();
         // One row at least per variant: a new variant must come with its stored form.
-        assert_eq!(kinds.len(), 11);
+        assert_eq!(kinds.len(), 12);
         for (_, _, job) in rows {
             let tagged = serde_json::to_value(&job).unwrap();
             assert_eq!(tagged["kind"], job.kind());

@@ -1,6 +1,7 @@
 //! Every job kind in one place, so producers and handlers cannot drift apart (lesson 47).
 
 pub const GRANT_ACCESS: &str = "grant_access";
+pub const GRANT_TRIAL_ACCESS: &str = "grant_trial_access";
 pub const PAYMENT_PROGRESS: &str = "payment_progress";
 pub const TOPUP_INVOICE: &str = "topup_invoice";
 pub const NOTIFY_OWNER: &str = "notify_owner";

@@ -11,6 +11,8 @@ use super::money::UsdMicros;
 pub enum Notice {
     /// A subscriber paid (the owner can switch these off).
     NewPayment { usd_micros: UsdMicros, days: u32 },
+    /// A subscriber started a free trial of `days` days (switchable like payments).
+    TrialStarted { days: u32 },
     /// A donation arrived (switchable like payments).
     Donation { usd_micros: UsdMicros },
     /// The pending balance reached the threshold; a payout is on its way.

@@ -21,6 +21,7 @@ pub mod settings;
 pub mod stats;
 pub mod subscriptions;
 pub mod timers;
+pub mod trials;
 pub mod users;
 pub mod valuations;
 pub mod wallet_txs;

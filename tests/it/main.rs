@@ -25,3 +25,4 @@ mod payouts;
 mod replicas;
 mod store;
 mod subscriber;
+mod trials;

@@ -123,6 +123,10 @@ pub async fn show(
             ("figures", Arg::Html(figures_text(lang, &f))),
         ],
     );
+    if let Some(line) = super::trials::stats_line(ctx, lang, c.id).await? {
+        text.push('\n');
+        text.push_str(&line);
+    }
     if let Some(p) = progress_text(lang, &f, &c, ctx) {
         text.push_str("\n\n");
         text.push_str(&p);

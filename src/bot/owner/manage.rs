@@ -100,7 +100,7 @@ pub async fn card(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow, id: i64)
     } else {
         "own-off"
     };
-    let text = t_args(
+    let mut text = t_args(
         lang,
         "own-card",
         &[
@@ -118,6 +118,10 @@ pub async fn card(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow, id: i64)
             ("notify", Arg::Html(t(lang, notify_key))),
         ],
     );
+    if let Some(line) = super::trials::card_line(ctx, lang, c.id).await? {
+        text.push('\n');
+        text.push_str(&line);
+    }
     let pause = if c.sales_paused {
         button(
             t(lang, "own-btn-resume"),
@@ -144,11 +148,12 @@ pub async fn card(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow, id: i64)
         ],
         vec![
             button(t(lang, "own-btn-edit-tiers"), OwnerAction::EditTiers(c.id)),
-            button(
-                t(lang, "own-btn-edit-payout"),
-                OwnerAction::EditPayout(c.id),
-            ),
+            button(t(lang, "own-btn-trials"), OwnerAction::Trials(c.id)),
         ],
+        vec![button(
+            t(lang, "own-btn-edit-payout"),
+            OwnerAction::EditPayout(c.id),
+        )],
         vec![
             button(t(lang, "own-btn-edit-title"), OwnerAction::EditTitle(c.id)),
             button(

@@ -6,6 +6,7 @@ pub mod draft;
 pub mod manage;
 pub mod offer;
 pub mod register;
+pub mod trials;
 
 use teloxide::prelude::*;
 use teloxide::types::{CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
@@ -95,6 +96,8 @@ pub async fn on_callback(
         A::SetNotify(id, n) => manage::set_notify(bot, ctx, chat, &user, id, n).await,
         A::ToggleMode(id) => manage::toggle_mode(bot, ctx, chat, &user, id).await,
         A::EditTiers(id) => manage::ask_tiers(bot, ctx, chat, &user, id).await,
+        A::Trials(id) => trials::show(bot, ctx, chat, &user, id).await,
+        A::EditTrial(id) => trials::ask(bot, ctx, chat, &user, id).await,
         A::EditPayout(id) => register::start_payout_edit(bot, ctx, chat, &user, id).await,
         A::EditTitle(id) => {
             manage::ask_text(bot, ctx, chat, &user, id, manage::TextField::Title).await
@@ -164,6 +167,9 @@ pub async fn on_message(
         }
         Some(Conversation::EditTiers { channel_id }) => {
             manage::on_tiers(bot, ctx, chat, user, channel_id, text).await?;
+        }
+        Some(Conversation::EditTrial { tier_id }) => {
+            trials::on_days(bot, ctx, chat, user, tier_id, text).await?;
         }
         Some(Conversation::EditTitle { channel_id }) => {
             manage::on_text(
