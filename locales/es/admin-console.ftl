@@ -21,3 +21,11 @@ admin-resumed-now = ▶️ Los pagos vuelven a funcionar.
 admin-already-paused = Los pagos ya están pausados.
 admin-already-running = Los pagos ya están funcionando.
 admin-not-yet = Esta parte de la consola aún no está hecha.
+access-resent-request =
+    🔁 Aquí tienes una nueva invitación a <b>{ $channel }</b>; tu acceso está activo hasta { $expires }. Los enlaces enviados antes ya no funcionan.
+
+    Toca el botón y envía la solicitud para unirte; la apruebo al momento.
+access-resent-link =
+    🔁 Aquí tienes una nueva invitación a <b>{ $channel }</b>; tu acceso está activo hasta { $expires }. Los enlaces enviados antes ya no funcionan.
+
+    Toca el botón para unirte. El enlace es personal y funciona una vez.

@@ -53,11 +53,29 @@ impl JobHandler for GrantTrialAccess {
     }
 }
 
+/// An operator's resend of a subscriber's invite: a fresh link (older ones revoked; a link this
+/// job made on an earlier attempt is reused, so a retry sends the same one).
+pub struct ResendInvite(pub Ctx);
+
+impl JobHandler for ResendInvite {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
+        async move {
+            let Job::ResendInvite { subscription_id } = decode(job)? else {
+                return Err(JobError::unexpected(job));
+            };
+            grant_access_as(&self.0, subscription_id, job.created_at, Welcome::Resent).await
+        }
+        .boxed()
+    }
+}
+
 /// Why the subscriber gets in: the access DM says it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Welcome {
     Paid,
     Trial,
+    /// An operator sent a fresh invite.
+    Resent,
 }
 
 /// Issues (or reuses) the subscriber's invite link and DMs it.
@@ -205,6 +223,8 @@ async fn send_access_dm(
         (Welcome::Paid, AccessMode::OneTimeLink) => "access-granted-link",
         (Welcome::Trial, AccessMode::JoinRequest) => "trial-access-request",
         (Welcome::Trial, AccessMode::OneTimeLink) => "trial-access-link",
+        (Welcome::Resent, AccessMode::JoinRequest) => "access-resent-request",
+        (Welcome::Resent, AccessMode::OneTimeLink) => "access-resent-link",
     };
     let text = t_args(
         lang,
@@ -276,5 +296,9 @@ pub fn register(runner: &mut crate::jobs::JobRunner, ctx: &Ctx) {
     runner.register(
         crate::domain::job_kinds::GRANT_TRIAL_ACCESS,
         Arc::new(GrantTrialAccess(ctx.clone())),
+    );
+    runner.register(
+        crate::domain::job_kinds::RESEND_INVITE,
+        Arc::new(ResendInvite(ctx.clone())),
     );
 }

@@ -28,6 +28,8 @@ pub enum Job {
     /// Give the subscriber of a free trial their way in, and tell them (the same work as
     /// [`Job::GrantAccess`]; a trial has no payment or invoice).
     GrantTrialAccess { subscription_id: i64, trial_id: i64 },
+    /// An operator's resend: a fresh invite (older links revoked) for an active subscription.
+    ResendInvite { subscription_id: i64 },
     /// Edit the subscriber's invoice message to show a payment status.
     PaymentProgress {
         invoice_id: i64,
@@ -96,6 +98,7 @@ impl Job {
         match self {
             Job::GrantAccess { .. } => job_kinds::GRANT_ACCESS,
             Job::GrantTrialAccess { .. } => job_kinds::GRANT_TRIAL_ACCESS,
+            Job::ResendInvite { .. } => job_kinds::RESEND_INVITE,
             Job::PaymentProgress { .. } => job_kinds::PAYMENT_PROGRESS,
             Job::TopupInvoice { .. } => job_kinds::TOPUP_INVOICE,
             Job::NotifyOwner { .. } => job_kinds::NOTIFY_OWNER,
@@ -124,7 +127,8 @@ impl Job {
             }
             Job::GrantTrialAccess {
                 subscription_id, ..
-            } => ids.subscription_id = Some(*subscription_id),
+            }
+            | Job::ResendInvite { subscription_id } => ids.subscription_id = Some(*subscription_id),
             Job::PaymentProgress {
                 invoice_id,
                 payment_id,
@@ -379,6 +383,11 @@ mod tests {
                 },
             ),
             (
+                "resend_invite",
+                r#"{"subscription_id":5}"#,
+                Job::ResendInvite { subscription_id: 5 },
+            ),
+            (
                 "command_menu",
                 r#"{"user_id":900001}"#,
                 Job::CommandMenu { user_id: 900_001 },
@@ -404,7 +413,7 @@ mod tests {
         kinds.sort_unstable();
         kinds.dedup();
         // One row at least per variant: a new variant must come with its stored form.
-        assert_eq!(kinds.len(), 12);
+        assert_eq!(kinds.len(), 13);
         for (_, _, job) in rows {
             let tagged = serde_json::to_value(&job).unwrap();
             assert_eq!(tagged["kind"], job.kind());

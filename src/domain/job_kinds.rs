@@ -2,6 +2,7 @@
 
 pub const GRANT_ACCESS: &str = "grant_access";
 pub const GRANT_TRIAL_ACCESS: &str = "grant_trial_access";
+pub const RESEND_INVITE: &str = "resend_invite";
 pub const PAYMENT_PROGRESS: &str = "payment_progress";
 pub const TOPUP_INVOICE: &str = "topup_invoice";
 pub const NOTIFY_OWNER: &str = "notify_owner";

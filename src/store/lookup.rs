@@ -702,24 +702,6 @@ impl Db {
         .transpose()
     }
 
-    /// The payment and invoice of a subscription's latest grant (what a resent invite names).
-    pub async fn latest_grant_of(&self, subscription_id: i64) -> StoreResult<Option<(i64, i64)>> {
-        let row = sqlx::query(
-            "SELECT g.payment_id, p.invoice_id FROM subscription_grants g \
-             JOIN payments p ON p.id = g.payment_id WHERE g.subscription_id = $1 \
-             ORDER BY g.created_at DESC, g.id DESC LIMIT 1",
-        )
-        .bind(subscription_id)
-        .fetch_optional(self.pool())
-        .await?;
-        let Some(r) = row else {
-            return Ok(None);
-        };
-        let payment: i64 = r.try_get("payment_id")?;
-        let invoice: Option<i64> = r.try_get("invoice_id")?;
-        Ok(invoice.map(|i| (payment, i)))
-    }
-
     /// How many of a subscription's invite links are not revoked.
     pub async fn live_invite_count(&self, subscription_id: i64) -> StoreResult<i64> {
         Ok(sqlx::query(

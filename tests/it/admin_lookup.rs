@@ -306,7 +306,8 @@ async fn operator_stops_sales_and_resends_an_invite(backend: Backend) {
     app.send_text(val, &format!("/start c_{}", c.code));
     app.reply_containing(val, "Choose a plan").await;
 
-    // ── Resend an invite ── (later than the grant: the grant job reuses a link made since)
+    // ── Resend an invite ── (a minute after the grant: the resend job reuses only a link made
+    // since it was queued)
     app.clock.advance(Duration::from_secs(60));
     app.send_text(admin, &format!("/lookup {SAM}"));
     let user = app.reply_containing(admin, &format!("User {SAM}")).await;
@@ -322,7 +323,8 @@ async fn operator_stops_sales_and_resends_an_invite(backend: Backend) {
         text(&asked).contains("receive a fresh personal link"),
         "{asked:?}"
     );
-    let dms = app.count_containing(sam, "Payment received");
+    let dms = app.count_containing(sam, "fresh invite");
+    assert_eq!(dms, 0);
     // Replays by a non-admin and by the other operator: refused.
     app.tg
         .inject_callback_raw(eve, eve_msg.message_id, &format!("a:!:{ADMIN}:{op}"))
@@ -335,13 +337,17 @@ async fn operator_stops_sales_and_resends_an_invite(backend: Backend) {
     app.send_text(other, "/admin");
     app.nth_reply_containing(other, "Operator menu", 1).await;
     app.run_jobs_once().await;
-    assert_eq!(app.count_containing(sam, "Payment received"), dms);
+    assert_eq!(app.count_containing(sam, "fresh invite"), dms);
     assert_eq!(log(&app).await.len(), 2);
     // Confirmed: a fresh invite DM, the old link revoked, one row.
     app.press(ADMIN, asked.message_id, &format!("a:!:{ADMIN}:{op}"));
     app.reply_containing(admin, "is on its way").await;
     app.run_jobs_once().await;
-    let fresh = app.nth_reply_containing(sam, "Payment received", dms).await;
+    let fresh = app.nth_reply_containing(sam, "fresh invite", dms).await;
+    assert!(
+        text(&fresh).contains("Links sent before no longer work"),
+        "{fresh:?}"
+    );
     let new_link = fresh.buttons()[0].2.clone().unwrap();
     assert_ne!(new_link, old_link);
     assert!(
@@ -357,7 +363,7 @@ async fn operator_stops_sales_and_resends_an_invite(backend: Backend) {
         .unwrap();
     app.reply_containing(admin, "less than a minute ago").await;
     app.run_jobs_once().await;
-    assert_eq!(app.count_containing(sam, "Payment received"), dms + 1);
+    assert_eq!(app.count_containing(sam, "fresh invite"), dms + 1);
     let rows = log(&app).await;
     assert_eq!(rows.len(), 3, "{rows:?}");
     assert_eq!(rows[2].action, AdminLogAction::ResendInvite);
@@ -365,7 +371,7 @@ async fn operator_stops_sales_and_resends_an_invite(backend: Backend) {
     assert_eq!(rows[2].before.as_deref(), Some("1 live link(s)"));
     assert_eq!(rows[2].after.as_deref(), Some("invite sent"));
     let jobs: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM jobs WHERE kind = 'grant_access' AND unique_key LIKE 'resend:%'",
+        "SELECT COUNT(*) FROM jobs WHERE kind = 'resend_invite' AND unique_key LIKE 'resend:%'",
     )
     .fetch_one(app.ctx.db.pool())
     .await

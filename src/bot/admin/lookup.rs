@@ -914,17 +914,11 @@ pub async fn execute(ctx: &Ctx, admin: i64, lang: Lang, op: AdminOp) -> anyhow::
                 return Ok(t(lang, "admin-lookup-gone"));
             };
             let channel = ("channel", Arg::from(s.channel_title.as_str()));
-            let Some((payment_id, invoice_id)) = ctx.db.latest_grant_of(sub_id).await? else {
-                return Ok(t_args(lang, "admin-invite-not-possible", &[channel]));
-            };
             let job = NewJob {
-                job: Job::GrantAccess {
+                job: Job::ResendInvite {
                     subscription_id: sub_id,
-                    payment_id,
-                    invoice_id,
                 },
-                // A new key each time: the grant job runs again (a repeat within the window
-                // is stopped by the store before it gets here).
+                // A new key each time (a repeat within the window is stopped by the store).
                 unique_key: Some(format!("resend:{sub_id}:{}", now.as_millis())),
                 run_at: now,
                 give_up_at: now.saturating_add(ctx.config.jobs.give_up_after),
