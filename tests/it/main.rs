@@ -5,6 +5,7 @@ mod support;
 
 mod admin;
 mod admin_log;
+mod admin_payouts;
 mod bot;
 mod browser_sandbox;
 mod cli;

@@ -141,7 +141,7 @@ pub async fn list(
                 escape(&p.channel_title),
                 p.usd.localized(lang),
                 p.state,
-                ago(now.since(p.created_at)),
+                escape(&ago(now.since(p.created_at))),
                 escape(&p.dest_currency),
                 escape(&p.dest_network),
             )
