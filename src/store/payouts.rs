@@ -1041,3 +1041,105 @@ impl Db {
         })
     }
 }
+
+#[cfg(test)]
+mod admin_plan_tests {
+    use super::*;
+
+    const NOW: UnixMillis = UnixMillis::from_millis(10_000_000);
+    const STUCK: UnixMillis = UnixMillis::from_millis(6_400_000);
+
+    fn states(s: &[&str]) -> Vec<String> {
+        s.iter().map(|x| (*x).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_failed_payout_resumes_at_its_recorded_step() {
+        use PayoutState::*;
+        let plan = |ex: Option<&str>, txs: &[&str]| {
+            retry_plan(Failed, ex, NOW, &states(txs), Some("done"), STUCK)
+        };
+        assert_eq!(plan(None, &[]), RetryPlan::Resume(Pending));
+        assert_eq!(plan(Some("x"), &["failed"]), RetryPlan::Resume(Exchange));
+        assert_eq!(
+            plan(None, &["failed", "replaced"]),
+            RetryPlan::Resume(Pending)
+        );
+        assert_eq!(plan(None, &["broadcast"]), RetryPlan::Resume(Sending));
+        assert_eq!(
+            plan(Some("x"), &["replaced", "signed"]),
+            RetryPlan::Resume(Sending)
+        );
+        assert_eq!(
+            plan(Some("x"), &["confirmed"]),
+            RetryPlan::Refused(RetryRefusal::MoneyLeft)
+        );
+        assert_eq!(
+            retry_plan(Failed, None, NOW, &[], Some("running"), STUCK),
+            RetryPlan::Refused(RetryRefusal::Running)
+        );
+    }
+
+    #[test]
+    fn only_a_stuck_open_payout_runs_now() {
+        use PayoutState::*;
+        let old = UnixMillis::from_millis(1);
+        assert_eq!(
+            retry_plan(Pending, None, NOW, &[], Some("pending"), STUCK),
+            RetryPlan::Refused(RetryRefusal::Healthy)
+        );
+        assert_eq!(
+            retry_plan(Pending, None, NOW, &[], Some("failed"), STUCK),
+            RetryPlan::RunNow
+        );
+        assert_eq!(
+            retry_plan(
+                Sending,
+                None,
+                old,
+                &states(&["broadcast"]),
+                Some("pending"),
+                STUCK
+            ),
+            RetryPlan::RunNow
+        );
+        assert_eq!(
+            retry_plan(Funded, None, old, &[], Some("running"), STUCK),
+            RetryPlan::Refused(RetryRefusal::Running)
+        );
+        for s in [Sent, Cancelled] {
+            assert_eq!(
+                retry_plan(s, None, old, &[], Some("done"), STUCK),
+                RetryPlan::Refused(RetryRefusal::Final(s))
+            );
+        }
+    }
+
+    #[test]
+    fn cancel_only_when_nothing_can_have_left_the_wallet() {
+        use PayoutState::*;
+        for s in [Pending, Exchange, Failed] {
+            assert_eq!(cancel_plan(s, &[], Some("failed")), CancelPlan::Ready);
+            assert_eq!(
+                cancel_plan(s, &states(&["failed"]), None),
+                CancelPlan::Ready
+            );
+            for t in ["signed", "broadcast", "replaced", "confirmed"] {
+                assert_eq!(
+                    cancel_plan(s, &states(&["failed", t]), None),
+                    CancelPlan::MoneyMayHaveLeft
+                );
+            }
+        }
+        assert_eq!(cancel_plan(Funded, &[], None), CancelPlan::InFlight(Funded));
+        assert_eq!(
+            cancel_plan(Pending, &[], Some("running")),
+            CancelPlan::Running
+        );
+        assert_eq!(cancel_plan(Sent, &[], None), CancelPlan::Final(Sent));
+        assert_eq!(
+            cancel_plan(Cancelled, &[], None),
+            CancelPlan::Final(Cancelled)
+        );
+    }
+}
