@@ -744,10 +744,81 @@ async fn a_broadcast_payout_is_never_cancelled(backend: Backend) {
     audit_clean(&app).await;
 }
 
+/// An exchange that failed after our deposit was mined: the money left the host wallet, so the
+/// failed payout can be neither retried (it could pay twice) nor cancelled; nothing changes.
+async fn money_that_left_the_wallet_is_never_retried_or_returned(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let c = channel(&app, "TRX", "TRX", OWNER_TRON, PayoutStrategy::Instant).await;
+    // Polls do not move the exchange: it waits, funded, until forced.
+    app.cn.set_steps_per_poll(0);
+    subscriber_pays(&app, 1, &c, dec!(4.95)).await;
+    drive(&app, || async {
+        payouts_of(&app, c.id).await[0].state == PayoutState::Funded
+    })
+    .await;
+    let p = payouts_of(&app, c.id).await[0].clone();
+    app.cn
+        .force_status(p.exchange_id.as_deref().unwrap(), "failed")
+        .unwrap();
+    drive(&app, || payout_final(&app, c.id)).await;
+    assert_eq!(payouts_of(&app, c.id).await[0].state, PayoutState::Failed);
+
+    let admin = app.user(ADMIN, "Ops", Some("en"));
+    let card = open_card(
+        &app,
+        "f",
+        p.id,
+        &format!("Payout {} (instant): failed", p.id),
+    )
+    .await;
+    let text = card.text.clone().unwrap();
+    assert!(text.contains("— confirmed"), "{text}");
+    assert!(text.contains("check with ChangeNOW support"), "{text}");
+    assert!(!card.callback_data().iter().any(|d| d.starts_with("a:?:")));
+    for data in [
+        format!("a:?:ry:{}", p.id),
+        format!("a:!:{ADMIN}:ry:{}", p.id),
+    ] {
+        inject_for(
+            &app,
+            admin,
+            card.message_id,
+            &data,
+            "the money left the host wallet",
+        )
+        .await;
+    }
+    for data in [
+        format!("a:?:cp:{}", p.id),
+        format!("a:!:{ADMIN}:cp:{}", p.id),
+    ] {
+        inject_for(
+            &app,
+            admin,
+            card.message_id,
+            &data,
+            "money may already be on its way",
+        )
+        .await;
+    }
+    assert!(log(&app).await.is_empty());
+    assert_eq!(payouts_of(&app, c.id).await[0].state, PayoutState::Failed);
+    assert_eq!(app.evm.sent_count(host_address()), 1);
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accumulations")
+        .fetch_one(app.ctx.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    audit_clean(&app).await;
+}
+
 on_both_backends!(
     lists_filter_and_page,
     retry_of_a_failed_payout_pays_once,
     cancel_of_a_batch_payout_returns_its_accumulations,
     cancel_of_an_instant_payout_makes_its_share_owed,
     a_broadcast_payout_is_never_cancelled,
+    money_that_left_the_wallet_is_never_retried_or_returned,
 );
