@@ -121,6 +121,11 @@ pub async fn render(db: &Db, lang: Lang, channel: &Channel, notice: &Notice) -> 
                 &[title(), ("amount", usd(lang, *owner_usd_micros))],
             ),
         },
+        Notice::PayoutCancelled { usd_micros } => t_args(
+            lang,
+            "owner-payout-cancelled",
+            &[title(), ("amount", usd(lang, *usd_micros))],
+        ),
         Notice::RightsLost => t_args(lang, "owner-rights-lost", &[title()]),
         Notice::RightsRestored => t_args(lang, "owner-rights-restored", &[title()]),
         Notice::WalletChanged {

@@ -37,6 +37,9 @@ pub enum Notice {
         owner_usd_micros: UsdMicros,
         minimum_usd_micros: Option<UsdMicros>,
     },
+    /// An operator cancelled a payout before anything was sent: its money is back in the
+    /// owner's balance and goes out with the next payout.
+    PayoutCancelled { usd_micros: UsdMicros },
     /// The bot lost the rights it needs in the channel; sales are paused.
     RightsLost,
     /// The rights are back; sales resume.

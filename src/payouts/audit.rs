@@ -72,9 +72,11 @@ const CHECKS: &[(&str, &str)] = &[
             OR EXISTS (SELECT 1 FROM payouts o WHERE o.payment_id = p.id AND o.usd_micros <> p.owner_usd_micros)",
     ),
     (
-        "each batch payout total equals its accumulations",
-        "SELECT 'payout ' || CAST(o.id AS TEXT) AS detail FROM payouts o WHERE o.kind = 'batch' AND \
-           o.usd_micros <> COALESCE((SELECT SUM(a.usdt_micros) FROM accumulations a WHERE a.payout_id = o.id), -1)",
+        "each batch payout total equals its accumulations (a cancelled one holds none)",
+        "SELECT 'payout ' || CAST(o.id AS TEXT) AS detail FROM payouts o WHERE o.kind = 'batch' AND (\
+           (o.state <> 'cancelled' AND o.usd_micros <> \
+             COALESCE((SELECT SUM(a.usdt_micros) FROM accumulations a WHERE a.payout_id = o.id), -1)) \
+           OR (o.state = 'cancelled' AND EXISTS (SELECT 1 FROM accumulations a WHERE a.payout_id = o.id)))",
     ),
     (
         "accumulation state agrees with its payout link",

@@ -489,3 +489,657 @@ pub(super) async fn insert_accumulation(
     .await?;
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------------
+// The operators' payouts console (SPEC §7): lists, one payout's card, retry and cancel.
+// ---------------------------------------------------------------------------------------------
+
+/// A payout that is not final and has not changed for this long is "stuck" (so is one whose
+/// step job failed and waits for an operator).
+pub const PAYOUT_STUCK_AFTER: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
+/// The unique key of a payout's step job (see [`enqueue_payout_step`]).
+fn step_key(payout_id: i64) -> String {
+    format!("payout:{payout_id}")
+}
+
+/// Not final: something will still happen to it.
+const OPEN: &str = "p.state IN ('pending', 'exchange', 'sending', 'funded')";
+/// The step job of payout `p` failed and waits for an operator.
+const JOB_FAILED: &str = "EXISTS (SELECT 1 FROM jobs j WHERE j.unique_key = 'payout:' || CAST(p.id AS TEXT) \
+    AND j.state = 'failed')";
+
+/// Which payouts an operator lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayoutList {
+    /// Not final and moving (not stuck).
+    Pending,
+    /// `failed`.
+    Failed,
+    /// Not final and unchanged for [`PAYOUT_STUCK_AFTER`], or its step job failed.
+    Stuck,
+}
+
+impl PayoutList {
+    fn condition(self) -> String {
+        match self {
+            PayoutList::Failed => "p.state = 'failed'".into(),
+            PayoutList::Stuck => format!("{OPEN} AND (p.updated_at < $1 OR {JOB_FAILED})"),
+            PayoutList::Pending => {
+                format!("{OPEN} AND NOT (p.updated_at < $1 OR {JOB_FAILED})")
+            }
+        }
+    }
+}
+
+/// One line of an operator's payout list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayoutLine {
+    pub id: i64,
+    pub kind: String,
+    pub channel_title: String,
+    pub usd: UsdMicros,
+    pub state: PayoutState,
+    pub dest_currency: String,
+    pub dest_network: String,
+    pub created_at: UnixMillis,
+    pub updated_at: UnixMillis,
+}
+
+/// Everything an operator sees on one payout's card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayoutCard {
+    pub payout: Payout,
+    pub channel_title: String,
+    pub owner_id: i64,
+    pub amount_sent: Option<String>,
+    pub error: Option<String>,
+    pub created_at: UnixMillis,
+    pub updated_at: UnixMillis,
+    pub sent_at: Option<UnixMillis>,
+    /// A batch payout's accumulations.
+    pub accumulation_ids: Vec<i64>,
+    /// The host wallet's transactions for it, newest first.
+    pub wallet_txs: Vec<WalletTx>,
+    /// Its step job's state (`pending`, `running`, `done`, `failed`, `cancelled`), if any.
+    pub job_state: Option<String>,
+}
+
+/// What an operator's retry of a payout does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryPlan {
+    /// A failed payout resumes at the step its records show: `sending` when a signed
+    /// transaction may still be mined (its receipt is looked up and the same bytes
+    /// re-broadcast; nothing new is signed), `exchange` when an unfunded exchange exists,
+    /// `pending` when nothing was sent.
+    Resume(PayoutState),
+    /// A stuck payout (not final): its step job runs again now, from the stored state.
+    RunNow,
+    Refused(RetryRefusal),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryRefusal {
+    /// Sent or cancelled: nothing to retry.
+    Final(PayoutState),
+    /// A transaction for it was mined: money left the host wallet (to the exchange).
+    MoneyLeft,
+    /// Its step is running right now.
+    Running,
+    /// Not stuck: it moves by itself.
+    Healthy,
+}
+
+/// What an operator's cancel of a payout would do, or why not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelPlan {
+    Ready,
+    /// Sent or cancelled already.
+    Final(PayoutState),
+    /// A wallet transaction for it is signed, broadcast, replaced or confirmed: money may
+    /// already be on its way.
+    MoneyMayHaveLeft,
+    /// Sending or funded (money is on its way).
+    InFlight(PayoutState),
+    /// Its step is running right now.
+    Running,
+}
+
+/// The retry decision from the payout's state, its wallet transactions' states and its step
+/// job's state. Pure, so the first press and the confirmation decide alike.
+pub fn retry_plan(
+    state: PayoutState,
+    exchange_id: Option<&str>,
+    updated_at: UnixMillis,
+    tx_states: &[String],
+    job_state: Option<&str>,
+    stuck_before: UnixMillis,
+) -> RetryPlan {
+    if matches!(state, PayoutState::Sent | PayoutState::Cancelled) {
+        return RetryPlan::Refused(RetryRefusal::Final(state));
+    }
+    if job_state == Some("running") {
+        return RetryPlan::Refused(RetryRefusal::Running);
+    }
+    if state == PayoutState::Failed {
+        if tx_states.iter().any(|s| s == "confirmed") {
+            return RetryPlan::Refused(RetryRefusal::MoneyLeft);
+        }
+        if tx_states.iter().any(|s| s == "signed" || s == "broadcast") {
+            return RetryPlan::Resume(PayoutState::Sending);
+        }
+        // Every transaction (if any) is mined and reverted, or replaced by one that was:
+        // none of them can ever move money.
+        return RetryPlan::Resume(if exchange_id.is_some() {
+            PayoutState::Exchange
+        } else {
+            PayoutState::Pending
+        });
+    }
+    let job_waits = matches!(job_state, None | Some("failed" | "done" | "cancelled"));
+    if job_waits || updated_at < stuck_before {
+        RetryPlan::RunNow
+    } else {
+        RetryPlan::Refused(RetryRefusal::Healthy)
+    }
+}
+
+/// The cancel decision (see [`retry_plan`]).
+pub fn cancel_plan(
+    state: PayoutState,
+    tx_states: &[String],
+    job_state: Option<&str>,
+) -> CancelPlan {
+    if matches!(state, PayoutState::Sent | PayoutState::Cancelled) {
+        return CancelPlan::Final(state);
+    }
+    if tx_states.iter().any(|s| s != "failed") {
+        return CancelPlan::MoneyMayHaveLeft;
+    }
+    if !matches!(
+        state,
+        PayoutState::Pending | PayoutState::Exchange | PayoutState::Failed
+    ) {
+        return CancelPlan::InFlight(state);
+    }
+    if job_state == Some("running") {
+        return CancelPlan::Running;
+    }
+    CancelPlan::Ready
+}
+
+/// What a confirmed retry or cancel did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminPayoutOutcome {
+    /// Done, from `before` to `after` (the admin log row's words).
+    Done {
+        before: String,
+        after: String,
+    },
+    /// Nothing changed: the payout is not there, or the plan no longer applies.
+    Retry(RetryPlan),
+    Cancel(CancelPlan),
+    NotFound,
+}
+
+async fn tx_states_in(conn: &mut sqlx::AnyConnection, id: i64) -> StoreResult<Vec<String>> {
+    Ok(
+        sqlx::query("SELECT state FROM wallet_transactions WHERE payout_id = $1")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| r.try_get("state"))
+            .collect::<Result<Vec<String>, _>>()?,
+    )
+}
+
+async fn job_state_in(conn: &mut sqlx::AnyConnection, id: i64) -> StoreResult<Option<String>> {
+    Ok(sqlx::query("SELECT state FROM jobs WHERE unique_key = $1")
+        .bind(step_key(id))
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| r.try_get("state"))
+        .transpose()?)
+}
+
+/// The payout's step job runs again now with a fresh retry budget (compare-and-set on the job
+/// state read before), or is queued when it has none. False when the job changed meanwhile.
+async fn requeue_step(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+    job_state: Option<&str>,
+    give_up_after: std::time::Duration,
+    now: UnixMillis,
+) -> StoreResult<bool> {
+    match job_state {
+        None => {
+            enqueue_payout_step(tx, id, now, give_up_after).await?;
+            Ok(true)
+        }
+        Some(state) => {
+            let n = sqlx::query(
+                "UPDATE jobs SET state = 'pending', attempts = 0, run_at = $1, give_up_at = $2, \
+                   finished_at = NULL, lease_until = NULL, leased_by = NULL, updated_at = $1 \
+                 WHERE unique_key = $3 AND state = $4 AND state <> 'running'",
+            )
+            .bind(now.as_millis())
+            .bind(now.saturating_add(give_up_after).as_millis())
+            .bind(step_key(id))
+            .bind(state)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+            Ok(n == 1)
+        }
+    }
+}
+
+fn line_from_row(r: &AnyRow) -> StoreResult<PayoutLine> {
+    Ok(PayoutLine {
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        channel_title: r.try_get("title")?,
+        usd: UsdMicros::from_micros(r.try_get("usd_micros")?),
+        state: super::state_column(r, "state")?,
+        dest_currency: r.try_get("dest_currency")?,
+        dest_network: r.try_get("dest_network")?,
+        created_at: UnixMillis::from_millis(r.try_get("created_at")?),
+        updated_at: UnixMillis::from_millis(r.try_get("updated_at")?),
+    })
+}
+
+impl Db {
+    /// One page of payouts for operators, newest first. `stuck_before` = now −
+    /// [`PAYOUT_STUCK_AFTER`].
+    pub async fn admin_payouts(
+        &self,
+        list: PayoutList,
+        stuck_before: UnixMillis,
+        limit: u32,
+        offset: u64,
+    ) -> StoreResult<Vec<PayoutLine>> {
+        let sql = format!(
+            "SELECT p.id, p.kind, c.title, p.usd_micros, p.state, p.dest_currency, p.dest_network, \
+               p.created_at, p.updated_at FROM payouts p JOIN channels c ON c.id = p.channel_id \
+             WHERE ($1 = $1) AND {} ORDER BY p.created_at DESC, p.id DESC LIMIT {limit} OFFSET {offset}",
+            list.condition()
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(stuck_before.as_millis())
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(line_from_row).collect()
+    }
+
+    /// How many payouts each list holds: (pending, failed, stuck).
+    pub async fn admin_payout_counts(&self, stuck_before: UnixMillis) -> StoreResult<[i64; 3]> {
+        let mut out = [0; 3];
+        for (i, list) in [PayoutList::Pending, PayoutList::Failed, PayoutList::Stuck]
+            .into_iter()
+            .enumerate()
+        {
+            let sql = format!(
+                "SELECT COUNT(*) AS n FROM payouts p WHERE ($1 = $1) AND {}",
+                list.condition()
+            );
+            out[i] = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(stuck_before.as_millis())
+                .fetch_one(self.pool())
+                .await?
+                .try_get("n")?;
+        }
+        Ok(out)
+    }
+
+    /// One payout with everything an operator needs to judge it.
+    pub async fn payout_card(&self, id: i64) -> StoreResult<Option<PayoutCard>> {
+        let Some(payout) = self.payout(id).await? else {
+            return Ok(None);
+        };
+        let r = sqlx::query(
+            "SELECT c.title, c.owner_id, p.amount_sent, p.error, p.created_at, p.updated_at, p.sent_at \
+             FROM payouts p JOIN channels c ON c.id = p.channel_id WHERE p.id = $1",
+        )
+        .bind(id)
+        .fetch_one(self.pool())
+        .await?;
+        let accumulation_ids = sqlx::query(
+            "SELECT id FROM accumulations WHERE payout_id = $1 ORDER BY created_at, id",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<Result<Vec<i64>, _>>()?;
+        let mut conn = self.pool().acquire().await?;
+        let job_state = job_state_in(&mut conn, id).await?;
+        drop(conn);
+        Ok(Some(PayoutCard {
+            payout,
+            channel_title: r.try_get("title")?,
+            owner_id: r.try_get("owner_id")?,
+            amount_sent: r.try_get("amount_sent")?,
+            error: r.try_get("error")?,
+            created_at: UnixMillis::from_millis(r.try_get("created_at")?),
+            updated_at: UnixMillis::from_millis(r.try_get("updated_at")?),
+            sent_at: r
+                .try_get::<Option<i64>, _>("sent_at")?
+                .map(UnixMillis::from_millis),
+            accumulation_ids,
+            wallet_txs: self.wallet_txs_of(TxFor::Payout(id)).await?,
+            job_state,
+        }))
+    }
+
+    /// An operator's retry, decided again inside its own transaction ([`retry_plan`]): a
+    /// failed payout resumes at its recorded step, a stuck one's step job runs now; the
+    /// payout's change, its job and the admin log row commit together. Nothing changes (and
+    /// no row is written) when the plan no longer applies.
+    pub async fn admin_retry_payout(
+        &self,
+        id: i64,
+        by: super::admin_log::Actor,
+        stuck_before: UnixMillis,
+        give_up_after: std::time::Duration,
+        now: UnixMillis,
+    ) -> StoreResult<AdminPayoutOutcome> {
+        let mut tx = self.begin_write().await?;
+        let sql = format!("SELECT {PAYOUT_COLUMNS}, updated_at FROM payouts WHERE id = $1");
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
+            return Ok(AdminPayoutOutcome::NotFound);
+        };
+        let p = payout_from_row(&row)?;
+        let updated_at = UnixMillis::from_millis(row.try_get("updated_at")?);
+        let txs = tx_states_in(&mut tx, id).await?;
+        let job = job_state_in(&mut tx, id).await?;
+        let plan = retry_plan(
+            p.state,
+            p.exchange_id.as_deref(),
+            updated_at,
+            &txs,
+            job.as_deref(),
+            stuck_before,
+        );
+        let (before, after, to) = match plan {
+            RetryPlan::Resume(to) => (p.state.to_string(), to.to_string(), to),
+            RetryPlan::RunNow => (
+                format!("{} (step {})", p.state, job.as_deref().unwrap_or("missing")),
+                format!("{} (step queued)", p.state),
+                p.state,
+            ),
+            RetryPlan::Refused(_) => return Ok(AdminPayoutOutcome::Retry(plan)),
+        };
+        // Compare-and-set on the state read above; a failed payout's error goes with it (the
+        // alert and the admin log keep it).
+        let n = sqlx::query(
+            "UPDATE payouts SET state = $1, error = CASE WHEN $2 = 'failed' THEN NULL ELSE error END, \
+               updated_at = $3 WHERE id = $4 AND state = $2",
+        )
+        .bind(to.as_str())
+        .bind(p.state.as_str())
+        .bind(now.as_millis())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n != 1 || !requeue_step(&mut tx, id, job.as_deref(), give_up_after, now).await? {
+            return Ok(AdminPayoutOutcome::Retry(RetryPlan::Refused(
+                RetryRefusal::Running,
+            )));
+        }
+        super::admin_log::record(
+            &mut tx,
+            by,
+            crate::domain::states::AdminLogAction::RetryPayout,
+            &format!("payout:{id}"),
+            Some(&before),
+            Some(&after),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        if to != p.state {
+            count_payouts(to, 1);
+        }
+        tracing::warn!(payout_id = id, %before, %after, "payout retried by an operator");
+        Ok(AdminPayoutOutcome::Done { before, after })
+    }
+
+    /// An operator's cancel, decided again inside its own transaction ([`cancel_plan`]): the
+    /// payout `cancelled`, its step job cancelled, its share back where it came from (a
+    /// batch's accumulations owed again, an instant share a new accumulation — both to the
+    /// channel's current wallet), the owner's notice and the admin log row — one transaction.
+    pub async fn admin_cancel_payout(
+        &self,
+        id: i64,
+        by: super::admin_log::Actor,
+        now: UnixMillis,
+    ) -> StoreResult<AdminPayoutOutcome> {
+        let mut tx = self.begin_write().await?;
+        let sql = format!("SELECT {PAYOUT_COLUMNS} FROM payouts WHERE id = $1");
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
+            return Ok(AdminPayoutOutcome::NotFound);
+        };
+        let p = payout_from_row(&row)?;
+        let job = job_state_in(&mut tx, id).await?;
+        let plan = cancel_plan(p.state, &tx_states_in(&mut tx, id).await?, job.as_deref());
+        if plan != CancelPlan::Ready {
+            return Ok(AdminPayoutOutcome::Cancel(plan));
+        }
+        let n = sqlx::query(
+            "UPDATE payouts SET state = 'cancelled', updated_at = $1 WHERE id = $2 AND state = $3",
+        )
+        .bind(now.as_millis())
+        .bind(id)
+        .bind(p.state.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Ok(AdminPayoutOutcome::Cancel(CancelPlan::Running));
+        }
+        // Checked again after the compare-and-set: a transfer recorded for this payout moved
+        // it to `sending` in the same transaction, so none can appear from now on.
+        let plan = cancel_plan(p.state, &tx_states_in(&mut tx, id).await?, None);
+        if plan != CancelPlan::Ready {
+            return Ok(AdminPayoutOutcome::Cancel(plan));
+        }
+        sqlx::query(
+            "UPDATE jobs SET state = 'cancelled', finished_at = $1, updated_at = $1 \
+             WHERE unique_key = $2 AND state IN ('pending', 'failed')",
+        )
+        .bind(now.as_millis())
+        .bind(step_key(id))
+        .execute(&mut *tx)
+        .await?;
+        let w = sqlx::query(
+            "SELECT payout_currency, payout_network, payout_address, payout_extra_id FROM channels WHERE id = $1",
+        )
+        .bind(p.channel_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let currency: String = w.try_get("payout_currency")?;
+        let network: String = w.try_get("payout_network")?;
+        let address: String = w.try_get("payout_address")?;
+        let extra: Option<String> = w.try_get("payout_extra_id")?;
+        match p.payment_id {
+            // An instant payout's share: owed as a deferred share, as `defer_instant_payout`
+            // does (the host wallet holds it in the USD-stable host asset: converted).
+            Some(payment_id) => {
+                sqlx::query(
+                    "INSERT INTO accumulations (id, payment_id, channel_id, owner_usd_micros, crypto_currency, \
+                       crypto_amount, is_stable, wallet_currency, wallet_network, wallet_address, wallet_extra_id, \
+                       reason, state, usdt_micros, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9, $10, 'below_minimum', 'converted', $4, $11, $11)",
+                )
+                .bind(new_id())
+                .bind(payment_id)
+                .bind(p.channel_id)
+                .bind(p.usd.micros())
+                .bind(&p.source_currency)
+                .bind(p.usd.to_decimal().to_string())
+                .bind(&currency)
+                .bind(&network)
+                .bind(&address)
+                .bind(extra.as_deref())
+                .bind(now.as_millis())
+                .execute(&mut *tx)
+                .await?;
+            }
+            // A batch's accumulations: owed again.
+            None => {
+                sqlx::query(
+                    "UPDATE accumulations SET state = 'converted', payout_id = NULL, wallet_currency = $1, \
+                       wallet_network = $2, wallet_address = $3, wallet_extra_id = $4, updated_at = $5 \
+                     WHERE payout_id = $6 AND state = 'in_payout'",
+                )
+                .bind(&currency)
+                .bind(&network)
+                .bind(&address)
+                .bind(extra.as_deref())
+                .bind(now.as_millis())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        outbox::enqueue(
+            &mut tx,
+            p.channel_id,
+            Notice::PayoutCancelled { usd_micros: p.usd },
+            &format!("payout-cancelled:{id}"),
+            now,
+        )
+        .await?;
+        let before = p.state.to_string();
+        super::admin_log::record(
+            &mut tx,
+            by,
+            crate::domain::states::AdminLogAction::CancelPayout,
+            &format!("payout:{id}"),
+            Some(&before),
+            Some(PayoutState::Cancelled.as_str()),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        count_payouts(PayoutState::Cancelled, 1);
+        tracing::warn!(payout_id = id, channel_id = p.channel_id, %before, "payout cancelled by an operator; its share is owed again");
+        Ok(AdminPayoutOutcome::Done {
+            before,
+            after: PayoutState::Cancelled.to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod admin_plan_tests {
+    use super::*;
+
+    const NOW: UnixMillis = UnixMillis::from_millis(10_000_000);
+    const STUCK: UnixMillis = UnixMillis::from_millis(6_400_000);
+
+    fn states(s: &[&str]) -> Vec<String> {
+        s.iter().map(|x| (*x).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_failed_payout_resumes_at_its_recorded_step() {
+        use PayoutState::*;
+        let plan = |ex: Option<&str>, txs: &[&str]| {
+            retry_plan(Failed, ex, NOW, &states(txs), Some("done"), STUCK)
+        };
+        assert_eq!(plan(None, &[]), RetryPlan::Resume(Pending));
+        assert_eq!(plan(Some("x"), &["failed"]), RetryPlan::Resume(Exchange));
+        assert_eq!(
+            plan(None, &["failed", "replaced"]),
+            RetryPlan::Resume(Pending)
+        );
+        assert_eq!(plan(None, &["broadcast"]), RetryPlan::Resume(Sending));
+        assert_eq!(
+            plan(Some("x"), &["replaced", "signed"]),
+            RetryPlan::Resume(Sending)
+        );
+        assert_eq!(
+            plan(Some("x"), &["confirmed"]),
+            RetryPlan::Refused(RetryRefusal::MoneyLeft)
+        );
+        assert_eq!(
+            retry_plan(Failed, None, NOW, &[], Some("running"), STUCK),
+            RetryPlan::Refused(RetryRefusal::Running)
+        );
+    }
+
+    #[test]
+    fn only_a_stuck_open_payout_runs_now() {
+        use PayoutState::*;
+        let old = UnixMillis::from_millis(1);
+        assert_eq!(
+            retry_plan(Pending, None, NOW, &[], Some("pending"), STUCK),
+            RetryPlan::Refused(RetryRefusal::Healthy)
+        );
+        assert_eq!(
+            retry_plan(Pending, None, NOW, &[], Some("failed"), STUCK),
+            RetryPlan::RunNow
+        );
+        assert_eq!(
+            retry_plan(
+                Sending,
+                None,
+                old,
+                &states(&["broadcast"]),
+                Some("pending"),
+                STUCK
+            ),
+            RetryPlan::RunNow
+        );
+        assert_eq!(
+            retry_plan(Funded, None, old, &[], Some("running"), STUCK),
+            RetryPlan::Refused(RetryRefusal::Running)
+        );
+        for s in [Sent, Cancelled] {
+            assert_eq!(
+                retry_plan(s, None, old, &[], Some("done"), STUCK),
+                RetryPlan::Refused(RetryRefusal::Final(s))
+            );
+        }
+    }
+
+    #[test]
+    fn cancel_only_when_nothing_can_have_left_the_wallet() {
+        use PayoutState::*;
+        for s in [Pending, Exchange, Failed] {
+            assert_eq!(cancel_plan(s, &[], Some("failed")), CancelPlan::Ready);
+            assert_eq!(
+                cancel_plan(s, &states(&["failed"]), None),
+                CancelPlan::Ready
+            );
+            for t in ["signed", "broadcast", "replaced", "confirmed"] {
+                assert_eq!(
+                    cancel_plan(s, &states(&["failed", t]), None),
+                    CancelPlan::MoneyMayHaveLeft
+                );
+            }
+        }
+        assert_eq!(cancel_plan(Funded, &[], None), CancelPlan::InFlight(Funded));
+        assert_eq!(
+            cancel_plan(Pending, &[], Some("running")),
+            CancelPlan::Running
+        );
+        assert_eq!(cancel_plan(Sent, &[], None), CancelPlan::Final(Sent));
+        assert_eq!(
+            cancel_plan(Cancelled, &[], None),
+            CancelPlan::Final(Cancelled)
+        );
+    }
+}

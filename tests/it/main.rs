@@ -7,6 +7,7 @@ mod admin;
 mod admin_log;
 mod admin_lookup;
 mod admin_orphans;
+mod admin_payouts;
 mod bot;
 mod browser_sandbox;
 mod cli;
