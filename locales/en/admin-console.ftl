@@ -20,7 +20,6 @@ admin-paused-now = ⏸ All payouts are paused.
 admin-resumed-now = ▶️ Payouts are running again.
 admin-already-paused = Payouts are already paused.
 admin-already-running = Payouts are already running.
-admin-not-yet = This part of the console is not built yet.
 access-resent-request =
     🔁 Here is a fresh invite to <b>{ $channel }</b>; your access is active until { $expires }. Links sent before no longer work.
 

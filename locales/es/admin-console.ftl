@@ -20,7 +20,6 @@ admin-paused-now = ⏸ Todos los pagos están pausados.
 admin-resumed-now = ▶️ Los pagos vuelven a funcionar.
 admin-already-paused = Los pagos ya están pausados.
 admin-already-running = Los pagos ya están funcionando.
-admin-not-yet = Esta parte de la consola aún no está hecha.
 access-resent-request =
     🔁 Aquí tienes una nueva invitación a <b>{ $channel }</b>; tu acceso está activo hasta { $expires }. Los enlaces enviados antes ya no funcionan.
 

@@ -20,7 +20,6 @@ admin-paused-now = ⏸ Все выплаты остановлены.
 admin-resumed-now = ▶️ Выплаты снова идут.
 admin-already-paused = Выплаты уже остановлены.
 admin-already-running = Выплаты уже идут.
-admin-not-yet = Эта часть консоли ещё не готова.
 access-resent-request =
     🔁 Вот новое приглашение в <b>{ $channel }</b>; доступ действует до { $expires }. Прежние ссылки больше не работают.
 
