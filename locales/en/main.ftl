@@ -352,6 +352,8 @@ admin-menu =
     Payouts: { $paused }
     Failed jobs: { $failed }
     Open alerts: { $alerts }
+    Payout queue: { $payouts_pending } moving, { $payouts_stuck } stuck, { $payouts_failed } failed
+    Payments to review: { $review }
     Host wallet: <code>{ $wallet }</code>
     Balance: { $balance }
 admin-paused = ⏸ paused (kill switch on)

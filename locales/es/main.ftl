@@ -353,6 +353,8 @@ admin-menu =
     Cobros: { $paused }
     Tareas fallidas: { $failed }
     Alertas abiertas: { $alerts }
+    Cola de pagos: { $payouts_pending } en curso, { $payouts_stuck } atascados, { $payouts_failed } fallidos
+    Pagos por revisar: { $review }
     Billetera de la plataforma: <code>{ $wallet }</code>
     Saldo: { $balance }
 admin-paused = ⏸ en pausa (interruptor de emergencia activo)

@@ -356,6 +356,8 @@ admin-menu =
     Выплаты: { $paused }
     Задачи с ошибкой: { $failed }
     Открытые оповещения: { $alerts }
+    Очередь выплат: в пути { $payouts_pending }, зависли { $payouts_stuck }, с ошибкой { $payouts_failed }
+    Платежи на проверку: { $review }
     Кошелёк платформы: <code>{ $wallet }</code>
     Баланс: { $balance }
 admin-paused = ⏸ остановлены (аварийный выключатель)

@@ -229,6 +229,12 @@ async fn lists_filter_and_page(backend: Backend) {
     let admin = app.user(ADMIN, "Ops", Some("en"));
     app.send_text(admin, "/admin");
     let menu = app.reply_containing(admin, "Operator menu").await;
+    let overview = menu.text.clone().unwrap();
+    assert!(
+        overview.contains("Payout queue: 9 moving, 0 stuck, 0 failed"),
+        "{overview}"
+    );
+    assert!(overview.contains("Payments to review: 0"), "{overview}");
     let page1 = press_for(
         &app,
         admin,

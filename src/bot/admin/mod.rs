@@ -55,6 +55,11 @@ pub async fn menu(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow) -> Handl
     let paused = ctx.db.payouts_paused().await?;
     let failed = ctx.db.failed_jobs(1000).await?.len();
     let alerts = ctx.db.open_alerts(1000).await?.len();
+    let [payouts_pending, payouts_failed, payouts_stuck] = ctx
+        .db
+        .admin_payout_counts(payouts::stuck_before(ctx))
+        .await?;
+    let review = ctx.db.review_queue_len().await?;
     let balance = match crate::payouts::send::host_asset(ctx).await {
         Ok(host) => match ctx.wallet.balance(&host.wallet).await {
             Ok(units) => host
@@ -94,6 +99,10 @@ pub async fn menu(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow) -> Handl
                 Arg::from(ctx.wallet.address().to_string().as_str()),
             ),
             ("balance", Arg::from(balance.as_str())),
+            ("payouts_pending", Arg::Int(payouts_pending)),
+            ("payouts_failed", Arg::Int(payouts_failed)),
+            ("payouts_stuck", Arg::Int(payouts_stuck)),
+            ("review", Arg::Int(review)),
         ],
     );
     let switch = if paused {

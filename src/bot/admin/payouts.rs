@@ -67,7 +67,7 @@ fn stuck_minutes() -> i64 {
     i64::try_from(PAYOUT_STUCK_AFTER.as_secs() / 60).unwrap_or(i64::MAX)
 }
 
-fn stuck_before(ctx: &Ctx) -> UnixMillis {
+pub(crate) fn stuck_before(ctx: &Ctx) -> UnixMillis {
     ctx.clock.now().saturating_sub(PAYOUT_STUCK_AFTER)
 }
 
