@@ -352,6 +352,8 @@ pub enum OwnerAction {
     Statement(i64),
     /// CSV export of a channel's payments and payouts.
     Csv(i64),
+    /// The chart (a PNG) of a channel's last 30 or 90 days.
+    Chart(i64, ChartSpan),
     /// Deep links of a channel.
     Links(i64),
     SetPaused(i64, bool),
@@ -395,6 +397,7 @@ impl OwnerAction {
             A::History(id) => format!("o:hist:{id}"),
             A::Statement(id) => format!("o:st:{id}"),
             A::Csv(id) => format!("o:csv:{id}"),
+            A::Chart(id, span) => format!("o:chart:{id}:{}", span.days()),
             A::Links(id) => format!("o:links:{id}"),
             A::SetPaused(id, p) => format!("o:pause:{id}:{}", u8::from(*p)),
             A::SetNotify(id, n) => format!("o:ntf:{id}:{}", u8::from(*n)),
@@ -458,6 +461,10 @@ impl OwnerAction {
             "hist" => one_id().map(A::History),
             "st" => one_id().map(A::Statement),
             "csv" => one_id().map(A::Csv),
+            "chart" => match args.as_slice() {
+                [id, span] => Some(A::Chart(parse_id(id)?, ChartSpan::parse(span)?)),
+                _ => None,
+            },
             "links" => one_id().map(A::Links),
             "mode" => one_id().map(A::ToggleMode),
             "tiers" => one_id().map(A::EditTiers),
@@ -487,6 +494,28 @@ impl OwnerAction {
             },
             _ => None,
         }
+    }
+}
+
+/// How many days the owner's chart shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartSpan {
+    Days30,
+    Days90,
+}
+
+impl ChartSpan {
+    pub const ALL: [ChartSpan; 2] = [ChartSpan::Days30, ChartSpan::Days90];
+
+    pub fn days(self) -> u32 {
+        match self {
+            ChartSpan::Days30 => 30,
+            ChartSpan::Days90 => 90,
+        }
+    }
+
+    fn parse(s: &str) -> Option<ChartSpan> {
+        Self::ALL.into_iter().find(|c| c.days().to_string() == s)
     }
 }
 
@@ -584,6 +613,8 @@ mod tests {
             CallbackData::Owner(OwnerAction::Open(i64::MAX)),
             CallbackData::Owner(OwnerAction::Balance(None)),
             CallbackData::Owner(OwnerAction::Balance(Some(i64::MAX))),
+            CallbackData::Owner(OwnerAction::Chart(i64::MAX, ChartSpan::Days30)),
+            CallbackData::Owner(OwnerAction::Chart(1, ChartSpan::Days90)),
             CallbackData::Owner(OwnerAction::SetPaused(i64::MAX, true)),
             CallbackData::Owner(OwnerAction::SetNotify(i64::MAX, false)),
             CallbackData::Owner(OwnerAction::DeleteConfirmed(i64::MAX)),
@@ -665,6 +696,13 @@ mod tests {
             "o:trial:1:30",
             "o:trial:-1",
             "o:ch:0",
+            "o:chart:5",
+            "o:chart:5:7",
+            "o:chart:5:030",
+            "o:chart:0:30",
+            "o:chart:-5:30",
+            "o:chart:5:30:x",
+            "o:chart::30",
             "o:ch:-3",
             "o:ch:1:2",
             "o:pause:5:2",

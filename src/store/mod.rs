@@ -4,6 +4,7 @@
 
 pub mod admin_log;
 pub mod channels;
+pub mod charts;
 pub mod conversions;
 pub mod currencies;
 pub mod dialect;

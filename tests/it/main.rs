@@ -10,6 +10,7 @@ mod admin_orphans;
 mod admin_payouts;
 mod bot;
 mod browser_sandbox;
+mod charts;
 mod cli;
 mod clients;
 mod demo;

@@ -46,7 +46,7 @@ pub use limits::RateLimits;
 pub use model::{AdminRights, ChatKind, MemberStatus, NewChat, NewUser, SimChat, SimUser};
 pub use records::{
     DeliveryRecord, Injected, InviteLink, JoinOutcome, JoinRequest, RecordedCall, SimDocument,
-    SimError, SimMessage, UploadedFile,
+    SimError, SimMessage, SimPhoto, UploadedFile,
 };
 
 use crate::harness::{self, Hub, Stop, StopOnDrop};

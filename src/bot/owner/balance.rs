@@ -7,7 +7,7 @@ use teloxide::types::{InlineKeyboardMarkup, InputFile, ParseMode};
 
 use super::{button, owned, say, say_with};
 use crate::bot::{HandlerResult, TgBot};
-use crate::domain::callbacks::OwnerAction;
+use crate::domain::callbacks::{ChartSpan, OwnerAction};
 use crate::domain::lang::Lang;
 use crate::domain::money::UsdMicros;
 use crate::domain::states::PayoutState;
@@ -144,6 +144,19 @@ pub async fn show(
             button(t(lang, "own-btn-history"), OwnerAction::History(c.id)),
             button(t(lang, "own-btn-csv"), OwnerAction::Csv(c.id)),
         ],
+        ChartSpan::ALL
+            .into_iter()
+            .map(|span| {
+                button(
+                    t_args(
+                        lang,
+                        "chart-btn",
+                        &[("days", Arg::Int(i64::from(span.days())))],
+                    ),
+                    OwnerAction::Chart(c.id, span),
+                )
+            })
+            .collect(),
         vec![button(t(lang, "own-btn-back"), OwnerAction::Open(c.id))],
     ]);
     say_with(bot, chat, text, markup).await

@@ -2,6 +2,7 @@
 //! and payouts. Every action re-checks on the server that the channel belongs to the user.
 
 pub mod balance;
+pub mod chart;
 pub mod draft;
 pub mod manage;
 pub mod offer;
@@ -91,6 +92,7 @@ pub async fn on_callback(
         A::History(id) => balance::history(bot, ctx, chat, &user, id).await,
         A::Statement(id) => balance::statement(bot, ctx, chat, &user, id).await,
         A::Csv(id) => balance::csv(bot, ctx, chat, &user, id).await,
+        A::Chart(id, span) => chart::send(bot, ctx, chat, &user, id, span).await,
         A::Links(id) => manage::links(bot, ctx, chat, &user, id).await,
         A::SetPaused(id, p) => manage::set_paused(bot, ctx, chat, &user, id, p).await,
         A::SetNotify(id, n) => manage::set_notify(bot, ctx, chat, &user, id, n).await,

@@ -239,6 +239,28 @@ pub(crate) fn message(state: &State, m: &SimMessage) -> Value {
             put(&mut obj, "caption_entities", entities);
         }
     }
+    if let Some(photo) = &m.photo {
+        obj.insert(
+            "photo".to_owned(),
+            json!([{
+                "file_id": photo.file_id,
+                "file_unique_id": format!("u{}", photo.file_id),
+                "width": photo.width,
+                "height": photo.height,
+                "file_size": u64::try_from(photo.bytes.len()).unwrap_or(u64::MAX),
+            }]),
+        );
+        put(&mut obj, "caption", m.caption.clone());
+        if m.caption.is_some() {
+            put(
+                &mut obj,
+                "caption_entities",
+                m.entities
+                    .clone()
+                    .filter(|e| e.as_array().is_some_and(|a| !a.is_empty())),
+            );
+        }
+    }
     if let Some((channel_id, post_id)) = m.forwarded_from {
         let date = state
             .message(channel_id, post_id)

@@ -53,6 +53,19 @@ pub struct SimDocument {
     pub bytes: Vec<u8>,
 }
 
+/// A photo attached to a message: the size the bot uploaded (Telegram also derives smaller
+/// ones; the simulator reports only this one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimPhoto {
+    /// Telegram file id the simulator assigned.
+    pub file_id: String,
+    /// Pixels, read from the uploaded image.
+    pub width: u32,
+    pub height: u32,
+    /// Uploaded bytes.
+    pub bytes: Vec<u8>,
+}
+
 /// A message in the simulator's history.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimMessage {
@@ -80,6 +93,8 @@ pub struct SimMessage {
     pub link_preview_options: Option<Value>,
     /// Attached document.
     pub document: Option<SimDocument>,
+    /// Attached photo (`sendPhoto`).
+    pub photo: Option<SimPhoto>,
     /// For forwarded channel posts: `(channel id, post id)`.
     pub forwarded_from: Option<(i64, i32)>,
     /// For a chat picked with a `request_chat` button: `(request id, chat id)`.

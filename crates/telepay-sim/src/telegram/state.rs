@@ -290,6 +290,7 @@ impl State {
             reply_markup: None,
             link_preview_options: None,
             document: None,
+            photo: None,
             forwarded_from: None,
             chat_shared: None,
             date: self.now(),

@@ -1,4 +1,4 @@
-//! sendMessage, sendDocument, edits, deleteMessage and answerCallbackQuery.
+//! sendMessage, sendDocument, sendPhoto, edits, deleteMessage and answerCallbackQuery.
 
 use serde_json::Value;
 use tokio::time::Instant;
@@ -7,7 +7,7 @@ use super::super::SimConfig;
 use super::super::objects;
 use super::super::params::{MethodError, MethodResult, Params};
 use super::super::state::State;
-use super::super::{ChatKind, SimDocument, SimMessage};
+use super::super::{ChatKind, SimDocument, SimMessage, SimPhoto};
 use super::access;
 use super::compose::{self, CAPTION, EDITED_MESSAGE, MESSAGE};
 
@@ -65,6 +65,88 @@ pub(super) fn send_document(st: &mut State, cfg: &SimConfig, p: &Params) -> Meth
     message.parse_mode = parse_mode;
     message.reply_markup = markup;
     Ok(store(st, message))
+}
+
+pub(super) fn send_photo(st: &mut State, cfg: &SimConfig, p: &Params) -> MethodResult {
+    let chat_id = st.resolve(&p.chat_ref("chat_id")?)?;
+    let kind = compose::check_can_send(st, chat_id)?;
+    let photo = photo(st, p)?;
+    let raw_caption = p.str_opt("caption");
+    let parse_mode = p.str_opt("parse_mode");
+    let caption = match &raw_caption {
+        Some(raw) => Some(compose::render(
+            cfg,
+            raw,
+            parse_mode.as_deref(),
+            p.json_opt("caption_entities")?,
+            &CAPTION,
+        )?),
+        None => None,
+    };
+    let markup = p.json_opt("reply_markup")?;
+    compose::check_markup(markup.as_ref(), kind)?;
+    check_reply(st, chat_id, p)?;
+    let mut message = st.blank_message(chat_id);
+    message.from_bot = true;
+    message.photo = Some(photo);
+    message.entities = caption.as_ref().and_then(compose::entities_value);
+    message.caption = caption.map(|c| c.text).filter(|c| !c.is_empty());
+    message.raw_text = raw_caption;
+    message.parse_mode = parse_mode;
+    message.reply_markup = markup;
+    Ok(store(st, message))
+}
+
+/// Telegram's limits on an uploaded photo (Bot API, `sendPhoto`).
+const PHOTO_MAX_BYTES: usize = 10 * 1024 * 1024;
+const PHOTO_MAX_SIDES: u32 = 10_000;
+const PHOTO_MAX_RATIO: u32 = 20;
+
+/// The `photo` field: an uploaded PNG or a known photo's file id. Other uploads fail the way
+/// Telegram fails an image it cannot process.
+fn photo(st: &mut State, p: &Params) -> Result<SimPhoto, MethodError> {
+    if let Some(file) = p.file_for("photo") {
+        if file.bytes.len() > PHOTO_MAX_BYTES {
+            return Err(MethodError::bad("PHOTO_INVALID_DIMENSIONS"));
+        }
+        let (width, height) =
+            png_size(&file.bytes).ok_or_else(|| MethodError::bad("IMAGE_PROCESS_FAILED"))?;
+        let (long, short) = (width.max(height), width.min(height));
+        if width.saturating_add(height) > PHOTO_MAX_SIDES
+            || short == 0
+            || long / short > PHOTO_MAX_RATIO
+        {
+            return Err(MethodError::bad("PHOTO_INVALID_DIMENSIONS"));
+        }
+        return Ok(SimPhoto {
+            file_id: format!("AgACAgIAAxkBAAIC{:06}", st.next_counter()),
+            width,
+            height,
+            bytes: file.bytes.clone(),
+        });
+    }
+    let reference = p
+        .str_opt("photo")
+        .ok_or_else(|| MethodError::bad("there is no photo in the request"))?;
+    st.logs
+        .values()
+        .flat_map(|log| log.messages.values())
+        .filter_map(|m| m.photo.as_ref())
+        .find(|ph| ph.file_id == reference)
+        .cloned()
+        .ok_or_else(|| MethodError::bad("wrong file identifier/HTTP URL specified"))
+}
+
+/// Width and height from a PNG's signature and IHDR chunk.
+fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    if bytes.get(..8)? != SIGNATURE || bytes.get(12..16)? != b"IHDR" {
+        return None;
+    }
+    let be = |at: usize| -> Option<u32> {
+        Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+    };
+    Some((be(16)?, be(20)?))
 }
 
 /// The `document` field: an uploaded part, a known file id, or an HTTP URL.
@@ -221,7 +303,7 @@ pub(super) fn edit_caption(st: &mut State, cfg: &SimConfig, p: &Params) -> Metho
     let message = st
         .message_mut(chat_id, id)
         .ok_or_else(|| MethodError::bad("message to edit not found"))?;
-    if message.document.is_none() {
+    if message.document.is_none() && message.photo.is_none() {
         return Err(MethodError::bad(
             "there is no caption in the message to edit",
         ));

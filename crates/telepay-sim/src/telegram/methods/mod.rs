@@ -29,6 +29,7 @@ const METHODS: &[&str] = &[
     "getWebhookInfo",
     "sendMessage",
     "sendDocument",
+    "sendPhoto",
     "sendChatAction",
     "editMessageText",
     "editMessageCaption",
@@ -54,7 +55,7 @@ const METHODS: &[&str] = &[
 ];
 
 /// Methods that post a message and count against flood limits.
-const SENDS: &[&str] = &["sendMessage", "sendDocument"];
+const SENDS: &[&str] = &["sendMessage", "sendDocument", "sendPhoto"];
 
 /// Maps `SendMessage` / `sendmessage` / `sendMessage` to `sendMessage`.
 pub(crate) fn normalize(name: &str) -> Option<&'static str> {
@@ -108,6 +109,7 @@ fn call_sync(st: &mut State, cfg: &SimConfig, method: &str, p: &Params) -> Metho
         "deleteMyCommands" => bot::delete_my_commands(st, p),
         "sendMessage" => messaging::send_message(st, cfg, p),
         "sendDocument" => messaging::send_document(st, cfg, p),
+        "sendPhoto" => messaging::send_photo(st, cfg, p),
         "sendChatAction" => messaging::send_chat_action(st, p),
         "editMessageText" => messaging::edit_text(st, cfg, p),
         "editMessageCaption" => messaging::edit_caption(st, cfg, p),

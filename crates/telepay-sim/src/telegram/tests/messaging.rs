@@ -253,3 +253,64 @@ async fn documents_channels_and_injected_faults() {
     bot.get_me().await.unwrap();
     assert!(started.elapsed() >= std::time::Duration::from_millis(200));
 }
+
+/// A 3×2 PNG header (signature, IHDR) and nothing else: the simulator reads only the size.
+fn png_header(width: u32, height: u32) -> Vec<u8> {
+    let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    b.extend_from_slice(&width.to_be_bytes());
+    b.extend_from_slice(&height.to_be_bytes());
+    b.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    b
+}
+
+#[tokio::test]
+async fn photos_are_uploaded_sized_and_refused_when_not_images() {
+    let (sim, bot) = setup().await;
+    let png = png_header(300, 200);
+    let sent = bot
+        .send_photo(
+            ChatId(ALICE),
+            InputFile::memory(png.clone()).file_name("c.png"),
+        )
+        .caption("<b>Chart</b> of May")
+        .parse_mode(ParseMode::Html)
+        .await
+        .unwrap();
+    assert_eq!(sent.caption(), Some("Chart of May"));
+    let sizes = sent.photo().unwrap();
+    assert_eq!((sizes[0].width, sizes[0].height), (300, 200));
+    let stored = sim.last_message_to(ALICE).unwrap().photo.unwrap();
+    assert_eq!(stored.bytes, png);
+    assert_eq!(sim.calls_of("sendPhoto")[0].files.len(), 1);
+
+    // Sent again by its file id.
+    let again = bot
+        .send_photo(
+            ChatId(ALICE),
+            InputFile::file_id(teloxide::types::FileId(stored.file_id.clone())),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.photo().unwrap()[0].file.id.0, stored.file_id);
+
+    for (bytes, error) in [
+        (
+            b"not an image".to_vec(),
+            "Bad Request: IMAGE_PROCESS_FAILED",
+        ),
+        (
+            png_header(9_000, 2_000),
+            "Bad Request: PHOTO_INVALID_DIMENSIONS",
+        ),
+        (
+            png_header(2_100, 100),
+            "Bad Request: PHOTO_INVALID_DIMENSIONS",
+        ),
+    ] {
+        let err = bot
+            .send_photo(ChatId(ALICE), InputFile::memory(bytes).file_name("x.png"))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains(&error[13..]), "{err}");
+    }
+}
