@@ -28,7 +28,7 @@ fn answer_next(bot: Bot, refuse: Option<&'static str>) -> tokio::task::JoinHandl
         loop {
             for u in bot.get_updates().timeout(1).await.unwrap() {
                 bot.get_updates()
-                    .offset(u.id.0 as i32 + 1)
+                    .offset(i32::try_from(u.id.0).unwrap() + 1)
                     .timeout(0)
                     .await
                     .unwrap();
@@ -72,7 +72,7 @@ async fn a_stars_invoice_is_paid_after_an_ok_pre_checkout() {
 
     // A replay delivers the very same message again.
     let replayed = sim.replay_successful_payment(&charge_id).unwrap();
-    assert!(replayed > last.id.0 as i64);
+    assert!(replayed > i64::from(last.id.0));
 
     // Refund: once, then CHARGE_ALREADY_REFUNDED.
     bot.refund_star_payment(
