@@ -286,6 +286,92 @@ pub async fn record_successful_payment(
     })
 }
 
+/// What recording a Stars refund did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundOutcome {
+    /// Refunded now: the days taken back (`revoked`), and where the owner's share was.
+    Refunded {
+        revoked: bool,
+        share: stars_sql::ShareState,
+    },
+    /// It was refunded before: nothing changed.
+    AlreadyRefunded,
+    /// No Stars payment has this id.
+    NotFound,
+}
+
+/// Records the refund of Stars payment `payment_id` (Telegram has already given the Stars
+/// back), in one transaction: the grant revoked and the owner's share that is not paid out
+/// taken back (both by the same `revoke_grant` NOWPayments refunds use), the payment and its
+/// invoice marked refunded, an alert when the share was already paid out, and the operator's
+/// one admin log row.
+pub async fn record_refund(
+    db: &Db,
+    payment_id: i64,
+    admin: i64,
+    now: UnixMillis,
+) -> StoreResult<RefundOutcome> {
+    use crate::domain::states::AdminLogAction;
+    use crate::store::admin_log::{self, Actor};
+
+    let mut tx = db.begin_write().await?;
+    let Some(p) = stars_sql::lock_stars_payment(&mut tx, db.backend(), payment_id).await? else {
+        tx.commit().await?;
+        return Ok(RefundOutcome::NotFound);
+    };
+    if p.refunded {
+        tx.commit().await?;
+        return Ok(RefundOutcome::AlreadyRefunded);
+    }
+    let share = stars_sql::share_state(&mut tx, p.id).await?;
+    let revoked = sql::revoke_grant(&mut tx, p.id, now).await?;
+    stars_sql::set_refunded_status(&mut tx, p.id, now).await?;
+    if let Some(invoice_id) = p.invoice_id {
+        sql::set_invoice_status(&mut tx, invoice_id, InvoiceStatus::Refunded, now).await?;
+    }
+    let np_id = format!("stars:{}", p.charge_id);
+    if let stars_sql::ShareState::PaidOut { usd_micros } = share {
+        alert(
+            &mut tx,
+            "refunded_payment",
+            &np_id,
+            &format!(
+                "Stars payment {} was refunded, but the owner's share {} is already in a conversion or payout and was not taken back",
+                p.id,
+                UsdMicros::from_micros(usd_micros)
+            ),
+            now,
+        )
+        .await?;
+    }
+    let before = json!({"status": p.status, "refunded": false, "stars": p.stars}).to_string();
+    let after = json!({
+        "status": "refunded",
+        "refunded": true,
+        "access_revoked": revoked,
+        "share": match share {
+            stars_sql::ShareState::NotValued => "not valued".to_owned(),
+            stars_sql::ShareState::Unpaid { usd_micros } =>
+                format!("taken back {}", UsdMicros::from_micros(usd_micros)),
+            stars_sql::ShareState::PaidOut { usd_micros } =>
+                format!("already paid out {}", UsdMicros::from_micros(usd_micros)),
+        },
+    })
+    .to_string();
+    admin_log::record(
+        &mut tx,
+        Actor::Admin(admin),
+        AdminLogAction::RefundStars,
+        &format!("payment:{}", p.id),
+        Some(&before),
+        Some(&after),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(RefundOutcome::Refunded { revoked, share })
+}
+
 async fn db_stars_invoice_in(
     tx: &mut super::intake::Tx,
     id: i64,

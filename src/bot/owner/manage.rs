@@ -141,6 +141,7 @@ pub async fn card(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow, id: i64)
         ),
         OwnerAction::SetNotify(c.id, !c.notify_payments),
     );
+    let stars_row = super::stars::card_row(ctx, lang, c.id);
     let markup = InlineKeyboardMarkup::new(vec![
         vec![
             button(t(lang, "own-btn-balance"), OwnerAction::Balance(Some(c.id))),
@@ -154,6 +155,7 @@ pub async fn card(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow, id: i64)
             t(lang, "own-btn-edit-payout"),
             OwnerAction::EditPayout(c.id),
         )],
+        stars_row.unwrap_or_default(),
         vec![
             button(t(lang, "own-btn-edit-title"), OwnerAction::EditTitle(c.id)),
             button(
@@ -170,7 +172,10 @@ pub async fn card(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow, id: i64)
             button(t(lang, "own-btn-delete"), OwnerAction::Delete(c.id)),
             button(t(lang, "own-btn-back"), OwnerAction::List),
         ],
-    ]);
+    ]
+    .into_iter()
+    .filter(|row| !row.is_empty()),
+    );
     say_with(bot, chat, text, markup).await
 }
 
