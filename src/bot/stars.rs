@@ -193,7 +193,12 @@ pub async fn on_successful_payment(
             charge_id,
             "a Stars payment arrived while STARS_ENABLED is off; not recorded"
         );
-        return say(&bot, msg.chat.id, t(user.lang(), "stars-received-unmatched")).await;
+        return say(
+            &bot,
+            msg.chat.id,
+            t(user.lang(), "stars-received-unmatched"),
+        )
+        .await;
     };
     let receipt = StarsReceipt {
         user_id: user.id,
@@ -220,7 +225,29 @@ pub async fn on_successful_payment(
         }
         StarsOutcome::Duplicate => Ok(()),
         StarsOutcome::Orphan { .. } => {
-            say(&bot, msg.chat.id, t(user.lang(), "stars-received-unmatched")).await
+            say(
+                &bot,
+                msg.chat.id,
+                t(user.lang(), "stars-received-unmatched"),
+            )
+            .await
         }
     }
+}
+
+/// "⭐ 250 Stars" for a Stars payment's statement line; None for any other payment.
+pub(crate) fn statement_mark(lang: Lang, p: &crate::store::stats::PaymentLine) -> Option<String> {
+    if !p
+        .pay_currency
+        .as_deref()
+        .is_some_and(|c| c.eq_ignore_ascii_case(XTR))
+    {
+        return None;
+    }
+    let stars = p.actually_paid.as_deref()?.parse::<i64>().ok()?;
+    Some(t_args(
+        lang,
+        "stars-statement-mark",
+        &[("stars", Arg::Int(stars))],
+    ))
 }

@@ -188,10 +188,16 @@ fn stars_are_off_by_default_and_need_a_rate_when_on() {
         with("true", Some("0.013")).unwrap().rules.stars_usd_rate,
         Some(Decimal::new(13, 3))
     );
-    assert_eq!(with("false", Some("junk")).unwrap().rules.stars_usd_rate, None);
+    assert_eq!(
+        with("false", Some("junk")).unwrap().rules.stars_usd_rate,
+        None
+    );
     let missing = with("true", None).unwrap_err();
     assert!(
-        missing.invalid.iter().any(|m| m.starts_with("STARS_USD_RATE: required")),
+        missing
+            .invalid
+            .iter()
+            .any(|m| m.starts_with("STARS_USD_RATE: required")),
         "{missing:?}"
     );
     for bad in ["0", "-0.01", "2", "0.0000001", "abc"] {

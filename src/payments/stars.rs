@@ -170,8 +170,9 @@ pub async fn record_successful_payment(
     now: UnixMillis,
 ) -> StoreResult<StarsOutcome> {
     let np_id = format!("stars:{}", receipt.charge_id);
-    let value = stars_value(receipt.total_amount, rate)
-        .ok_or_else(|| StoreError::Corrupt(format!("{} Stars have no value", receipt.total_amount)))?;
+    let value = stars_value(receipt.total_amount, rate).ok_or_else(|| {
+        StoreError::Corrupt(format!("{} Stars have no value", receipt.total_amount))
+    })?;
     let usd = value.to_decimal().normalize().to_string();
     let stars = receipt.total_amount.to_string();
     let outcome_currency = host_currency.to_ascii_lowercase();

@@ -77,12 +77,10 @@ impl Db {
 
     /// The Stars price of one live tier.
     pub async fn tier_price_stars(&self, tier_id: i64) -> StoreResult<Option<i64>> {
-        let row = sqlx::query(
-            "SELECT price_stars FROM tiers WHERE id = $1 AND removed_at IS NULL",
-        )
-        .bind(tier_id)
-        .fetch_optional(self.pool())
-        .await?;
+        let row = sqlx::query("SELECT price_stars FROM tiers WHERE id = $1 AND removed_at IS NULL")
+            .bind(tier_id)
+            .fetch_optional(self.pool())
+            .await?;
         Ok(match row {
             Some(r) => r.try_get("price_stars")?,
             None => None,
@@ -229,7 +227,9 @@ fn stars_payment_from_row(r: &sqlx::any::AnyRow) -> StoreResult<StarsPayment> {
         id: r.try_get("id")?,
         invoice_id: r.try_get("invoice_id")?,
         channel_id: r.try_get("channel_id")?,
-        user_id: r.try_get::<Option<i64>, _>("stars_user_id")?.unwrap_or_default(),
+        user_id: r
+            .try_get::<Option<i64>, _>("stars_user_id")?
+            .unwrap_or_default(),
         stars: r.try_get::<Option<i64>, _>("stars")?.unwrap_or_default(),
         charge_id: r
             .try_get::<Option<String>, _>("telegram_payment_charge_id")?

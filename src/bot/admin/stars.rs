@@ -30,7 +30,11 @@ pub async fn refund_row(
         .filter(|p| !p.refunded)
         .map(|p| {
             vec![button(
-                t_args(lang, "admin-stars-refund-button", &[("stars", Arg::Int(p.stars))]),
+                t_args(
+                    lang,
+                    "admin-stars-refund-button",
+                    &[("stars", Arg::Int(p.stars))],
+                ),
                 AdminAction::Ask(AdminOp::RefundStars(p.id)),
             )]
         }))
@@ -41,7 +45,10 @@ fn share_text(lang: Lang, p: &StarsPayment) -> String {
         Some(owner) => t_args(
             lang,
             "admin-stars-share",
-            &[("owner", Arg::Html(UsdMicros::from_micros(owner).to_string()))],
+            &[(
+                "owner",
+                Arg::Html(UsdMicros::from_micros(owner).to_string()),
+            )],
         ),
         None => t(lang, "admin-stars-share-none"),
     }
@@ -83,7 +90,11 @@ pub async fn execute(ctx: &Ctx, admin: i64, lang: Lang, op: AdminOp) -> anyhow::
         return Ok(t(lang, "admin-stars-not-stars"));
     };
     if p.refunded {
-        return Ok(t_args(lang, "admin-stars-already", &[("id", Arg::Int(p.id))]));
+        return Ok(t_args(
+            lang,
+            "admin-stars-already",
+            &[("id", Arg::Int(p.id))],
+        ));
     }
     let user = UserId(u64::try_from(p.user_id)?);
     let refund = ctx
@@ -94,7 +105,8 @@ pub async fn execute(ctx: &Ctx, admin: i64, lang: Lang, op: AdminOp) -> anyhow::
         Ok(_) => {}
         // Refunded at Telegram already (another operator's press a moment ago, or a retry
         // after a lost answer): record it here too; the transaction decides whether it is new.
-        Err(RequestError::Api(ApiError::Unknown(ref d))) if d.contains("CHARGE_ALREADY_REFUNDED") => {}
+        Err(RequestError::Api(ApiError::Unknown(ref d)))
+            if d.contains("CHARGE_ALREADY_REFUNDED") => {}
         Err(e) => {
             let error = ctx.redact(&e.to_string());
             tracing::warn!(user_id = admin, payment_id = id, %error, "refundStarPayment failed");
@@ -106,7 +118,12 @@ pub async fn execute(ctx: &Ctx, admin: i64, lang: Lang, op: AdminOp) -> anyhow::
         }
     }
     let outcome = record_refund(&ctx.db, id, admin, ctx.clock.now()).await?;
-    tracing::warn!(user_id = admin, payment_id = id, ?outcome, "Stars payment refunded by an operator");
+    tracing::warn!(
+        user_id = admin,
+        payment_id = id,
+        ?outcome,
+        "Stars payment refunded by an operator"
+    );
     Ok(match outcome {
         RefundOutcome::NotFound => t(lang, "admin-stars-not-stars"),
         RefundOutcome::AlreadyRefunded => {
@@ -118,12 +135,18 @@ pub async fn execute(ctx: &Ctx, admin: i64, lang: Lang, op: AdminOp) -> anyhow::
                 ShareState::Unpaid { usd_micros } => t_args(
                     lang,
                     "admin-stars-taken-back",
-                    &[("owner", Arg::Html(UsdMicros::from_micros(usd_micros).to_string()))],
+                    &[(
+                        "owner",
+                        Arg::Html(UsdMicros::from_micros(usd_micros).to_string()),
+                    )],
                 ),
                 ShareState::PaidOut { usd_micros } => t_args(
                     lang,
                     "admin-stars-paid-out",
-                    &[("owner", Arg::Html(UsdMicros::from_micros(usd_micros).to_string()))],
+                    &[(
+                        "owner",
+                        Arg::Html(UsdMicros::from_micros(usd_micros).to_string()),
+                    )],
                 ),
             };
             t_args(

@@ -26,7 +26,11 @@ fn price_text(lang: Lang, stars: Option<i64>) -> String {
 }
 
 /// The card's "⭐ Stars prices" row, when the platform sells for Stars.
-pub fn card_row(ctx: &Ctx, lang: Lang, channel_id: i64) -> Option<Vec<teloxide::types::InlineKeyboardButton>> {
+pub fn card_row(
+    ctx: &Ctx,
+    lang: Lang,
+    channel_id: i64,
+) -> Option<Vec<teloxide::types::InlineKeyboardButton>> {
     ctx.config.rules.stars_usd_rate.map(|_| {
         vec![button(
             t(lang, "own-btn-stars"),
