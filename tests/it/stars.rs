@@ -263,6 +263,33 @@ async fn a_stars_payment_grants_once_and_pays_the_owner_instantly(backend: Backe
         statement.text
     );
     audit_clean(&app).await;
+
+    // A refund after the payout was sent: the Stars go back and the days are taken back, but
+    // the owner's share is already paid; the operator is told and an alert is raised.
+    app.user(ADMIN, "Ada", Some("en"));
+    let view = type_expect(
+        &app,
+        ADMIN,
+        &format!("/lookup {payment}"),
+        &format!("stars:{charge}"),
+    )
+    .await;
+    let done = app
+        .ask_and_confirm(ADMIN, view.message_id, &format!("rs:{payment}"))
+        .await;
+    let text = done.text.unwrap();
+    assert!(text.contains("already paid out"), "{text}");
+    assert!(app.tg.star_charge(&charge).unwrap().refunded);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM alerts WHERE kind = 'refunded_payment'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(payouts_of(&app, c.id).await[0].state, PayoutState::Sent);
+    audit_clean(&app).await;
 }
 
 async fn a_threshold_share_accumulates_and_an_operator_refund_takes_it_back(backend: Backend) {
