@@ -22,6 +22,10 @@ use crate::services::Ctx;
 use crate::store::channels::{Channel, Tier};
 use crate::store::users::UserRow;
 
+/// Extra tries to record a `successful_payment` when the database fails for a moment.
+const RECORD_RETRIES: u32 = 3;
+const RECORD_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// One "⭐ Pay N Stars" row per plan with a Stars price, when Stars are on and the channel sells.
 pub(crate) async fn star_rows(
     ctx: &Ctx,
@@ -208,15 +212,25 @@ pub async fn on_successful_payment(
         charge_id,
     };
     let (host_currency, _) = &ctx.config.providers.host_asset;
-    let outcome = record_successful_payment(
-        &ctx.db,
-        &receipt,
-        rate,
-        host_currency,
-        &IntakeRules::from_config(&ctx.config),
-        ctx.clock.now(),
-    )
-    .await?;
+    let rules = IntakeRules::from_config(&ctx.config);
+    // Telegram does not send this update again once we took it, and the user is charged: a
+    // passing database error is retried here (safe: the charge id makes a repeat a no-op).
+    let mut attempt = 0u32;
+    let outcome = loop {
+        let now = ctx.clock.now();
+        match record_successful_payment(&ctx.db, &receipt, rate, host_currency, &rules, now).await {
+            Ok(outcome) => break outcome,
+            Err(e) if attempt < RECORD_RETRIES => {
+                attempt += 1;
+                tracing::warn!(user_id = user.id, charge_id, attempt, error = %e, "Stars payment not recorded yet; retrying");
+                tokio::time::sleep(RECORD_RETRY_PAUSE * attempt).await;
+            }
+            Err(e) => {
+                tracing::error!(user_id = user.id, charge_id, error = %e, "Stars payment could not be recorded");
+                return Err(e.into());
+            }
+        }
+    };
     tracing::info!(user_id = user.id, ?outcome, "Stars payment");
     match outcome {
         StarsOutcome::Granted { .. } => {
