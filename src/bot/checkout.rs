@@ -74,8 +74,9 @@ pub async fn open_link(
     {
         return start_checkout(&bot, &ctx, &user, chat, &channel, tier.id).await;
     }
-    let trials = super::trial::trial_rows(&ctx, lang, user.id, &channel, &tiers).await?;
-    send_card(&bot, lang, chat, &channel, &tiers, trials).await
+    let mut extra = super::stars::star_rows(&ctx, lang, &channel, &tiers).await?;
+    extra.extend(super::trial::trial_rows(&ctx, lang, user.id, &channel, &tiers).await?);
+    send_card(&bot, lang, chat, &channel, &tiers, extra).await
 }
 
 async fn send_card(

@@ -86,7 +86,8 @@ struct Subject {
 
 fn subject(update: &Update) -> Option<Subject> {
     match &update.kind {
-        UpdateKind::Message(m) if m.chat.is_private() => {
+        // A Telegram Stars `successful_payment` is never dropped: the user was charged already.
+        UpdateKind::Message(m) if m.chat.is_private() && m.successful_payment().is_none() => {
             let from = m.from.as_ref()?;
             Some(Subject {
                 user: from.id,

@@ -64,6 +64,9 @@ pub async fn on_callback(bot: TgBot, ctx: Ctx, q: CallbackQuery, user: UserRow) 
         CallbackData::Buy(tier_id) => {
             super::checkout::on_buy(bot, ctx, q, user, chat, tier_id).await?;
         }
+        CallbackData::BuyStars(tier_id) => {
+            super::stars::on_buy_stars(bot, ctx, q, user, chat, tier_id).await?;
+        }
         CallbackData::Trial(tier_id) => {
             super::trial::on_trial(bot, ctx, q, user, chat, tier_id).await?;
         }

@@ -14,6 +14,7 @@ pub mod members;
 pub mod menus;
 pub mod owner;
 pub mod schema;
+pub mod stars;
 pub mod start;
 pub mod subscriber;
 pub mod trial;

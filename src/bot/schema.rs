@@ -4,11 +4,11 @@
 
 use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
-use teloxide::types::{ChatJoinRequest, ChatMemberUpdated};
+use teloxide::types::{ChatJoinRequest, ChatMemberUpdated, PreCheckoutQuery};
 
 use super::commands::Command;
 use super::guard::guarded;
-use super::{TgBot, language, members, owner, start, subscriber};
+use super::{TgBot, language, members, owner, stars, start, subscriber};
 use crate::services::Ctx;
 use crate::store::users::UserRow;
 
@@ -152,6 +152,16 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
         // Conversations happen only in private chats; channel and group messages are ignored.
         .filter(|msg: Message| msg.chat.is_private())
         .filter_map_async(user_of_message)
+        // A Telegram Stars payment (issue 15): recorded and granted once per charge id.
+        .branch(
+            dptree::filter(|msg: Message| msg.successful_payment().is_some()).endpoint(
+                |bot: TgBot, ctx: Ctx, msg: Message, user: UserRow| async move {
+                    let reply = Some((msg.chat.id, user.lang()));
+                    let fut = stars::on_successful_payment(bot.clone(), ctx.clone(), msg, user);
+                    guarded("successful_payment", &ctx, &bot, reply, fut).await
+                },
+            ),
+        )
         .branch(commands)
         .branch(dptree::endpoint(
             |bot: TgBot, ctx: Ctx, msg: Message, user: UserRow| async move {
@@ -202,6 +212,19 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
         .branch(Update::filter_chat_member().endpoint(
             |bot: TgBot, ctx: Ctx, upd: ChatMemberUpdated| async move {
                 guarded("chat_member", &ctx, &bot, None, members::chat_member(upd)).await
+            },
+        ))
+        // Telegram Stars: must be answered within 10 s, so nothing else runs before it.
+        .branch(Update::filter_pre_checkout_query().endpoint(
+            |bot: TgBot, ctx: Ctx, q: PreCheckoutQuery| async move {
+                guarded(
+                    "pre_checkout_query",
+                    &ctx,
+                    &bot,
+                    None,
+                    stars::on_pre_checkout(bot.clone(), ctx.clone(), q),
+                )
+                .await
             },
         ))
         .branch(Update::filter_chat_join_request().endpoint(

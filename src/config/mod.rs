@@ -82,6 +82,9 @@ pub struct RulesConfig {
     pub invite_ttl: Duration,
     pub invoice_ttl: Duration,
     pub reminder_offsets: Vec<Duration>,
+    /// Telegram Stars (issue 15): `Some(USD per Star, net of Telegram's share)` when the
+    /// platform sells tiers for Stars (`STARS_ENABLED`), `None` when it does not.
+    pub stars_usd_rate: Option<Decimal>,
 }
 
 #[derive(Debug, Clone)]

@@ -70,6 +70,13 @@ pub struct RawSettings {
     /// Platform fee in percent of each payment's USD value.
     #[arg(long, env = "PLATFORM_FEE_PERCENT")]
     pub platform_fee_percent: Option<String>,
+    /// Sell tiers for Telegram Stars too (true/false, default false).
+    #[arg(long, env = "STARS_ENABLED")]
+    pub stars_enabled: Option<String>,
+    /// USD per Star the owner's share is valued at, net of Telegram's share (e.g. 0.013);
+    /// required when STARS_ENABLED is true.
+    #[arg(long, env = "STARS_USD_RATE")]
+    pub stars_usd_rate: Option<String>,
     /// Share of the price that counts as paid in full (0.97 = 3% under).
     #[arg(long, env = "PAYMENT_TOLERANCE")]
     pub payment_tolerance: Option<String>,

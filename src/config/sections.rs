@@ -65,6 +65,7 @@ pub(super) fn read_rules(r: &mut Reader, raw: &RawSettings) -> Option<RulesConfi
             Ok(v)
         },
     );
+    let stars_usd_rate = read_stars(r, raw);
     let max_price = UsdMicros::from_cents(999_999);
     if let Some(p) = min_price
         && p > max_price
@@ -85,7 +86,44 @@ pub(super) fn read_rules(r: &mut Reader, raw: &RawSettings) -> Option<RulesConfi
         invite_ttl: invite_ttl?,
         invoice_ttl: invoice_ttl?,
         reminder_offsets: reminders?,
+        stars_usd_rate: stars_usd_rate?,
     })
+}
+
+/// `STARS_ENABLED` (off by default) and `STARS_USD_RATE`, required when it is on: USD per
+/// Star, net of Telegram's share, above 0 and at most 1, at most 6 decimals (micro-dollars).
+fn read_stars(r: &mut Reader, raw: &RawSettings) -> Option<Option<Decimal>> {
+    let enabled = r.parse("STARS_ENABLED", &raw.stars_enabled, "false", |s| {
+        match s.to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => Ok(true),
+            "false" | "0" | "no" | "off" => Ok(false),
+            _ => Err(format!("{s:?} is not true or false")),
+        }
+    })?;
+    if !enabled {
+        return Some(None);
+    }
+    let Some(rate) = clean(&raw.stars_usd_rate) else {
+        r.invalid
+            .push("STARS_USD_RATE: required when STARS_ENABLED is true (USD per Star, net of Telegram's share, e.g. 0.013)".into());
+        return None;
+    };
+    let parsed = parse_decimal(rate).and_then(|d| {
+        if d > Decimal::ZERO && d <= Decimal::ONE && d.scale() <= 6 {
+            Ok(d)
+        } else {
+            Err(format!(
+                "{rate:?} must be above 0 and at most 1 USD per Star, with at most 6 decimals"
+            ))
+        }
+    });
+    match parsed {
+        Ok(d) => Some(Some(d)),
+        Err(why) => {
+            r.invalid.push(format!("STARS_USD_RATE: {why}"));
+            None
+        }
+    }
 }
 
 /// A lease shorter than this would be renewed more often than a database round trip under load

@@ -173,3 +173,40 @@ fn the_job_lease_is_short_settable_and_bounded() {
         );
     }
 }
+
+#[test]
+fn stars_are_off_by_default_and_need_a_rate_when_on() {
+    let c = Config::from_raw(&complete()).unwrap();
+    assert_eq!(c.rules.stars_usd_rate, None);
+    let with = |enabled: &str, rate: Option<&str>| {
+        let mut raw = complete();
+        raw.stars_enabled = Some(enabled.into());
+        raw.stars_usd_rate = rate.map(str::to_owned);
+        Config::from_raw(&raw)
+    };
+    assert_eq!(
+        with("true", Some("0.013")).unwrap().rules.stars_usd_rate,
+        Some(Decimal::new(13, 3))
+    );
+    assert_eq!(
+        with("false", Some("junk")).unwrap().rules.stars_usd_rate,
+        None
+    );
+    let missing = with("true", None).unwrap_err();
+    assert!(
+        missing
+            .invalid
+            .iter()
+            .any(|m| m.starts_with("STARS_USD_RATE: required")),
+        "{missing:?}"
+    );
+    for bad in ["0", "-0.01", "2", "0.0000001", "abc"] {
+        let err = with("true", Some(bad)).unwrap_err();
+        assert!(
+            err.invalid.iter().any(|m| m.starts_with("STARS_USD_RATE:")),
+            "{bad}: {err:?}"
+        );
+    }
+    let err = with("maybe", Some("0.013")).unwrap_err();
+    assert!(err.invalid.iter().any(|m| m.starts_with("STARS_ENABLED:")));
+}

@@ -14,6 +14,9 @@ pub enum CallbackData {
     SetLang(Lang),
     /// Buy (or renew) the tier with this id. Only the id: the price is read from the database.
     Buy(i64),
+    /// Pay for the tier with this id in Telegram Stars (issue 15); the Stars price is read from
+    /// the database.
+    BuyStars(i64),
     /// Start the free trial of the tier with this id (refused on the server when the user had
     /// one in this channel, is subscribed there, or the tier has no trial).
     Trial(i64),
@@ -93,6 +96,9 @@ pub enum AdminOp {
     /// Stop (or restart) the sales of one channel.
     PauseChannel(i64),
     ResumeChannel(i64),
+    /// Refund a Telegram Stars payment: Stars back to the payer, access revoked, the owner's
+    /// share that is not paid out yet taken back.
+    RefundStars(i64),
 }
 
 /// Why an operator closed a payment waiting for review (stored as the word below).
@@ -186,6 +192,7 @@ impl AdminOp {
             AdminOp::ResendInvite(id) => format!("ri:{id}"),
             AdminOp::PauseChannel(id) => format!("pc:{id}"),
             AdminOp::ResumeChannel(id) => format!("rc:{id}"),
+            AdminOp::RefundStars(id) => format!("rs:{id}"),
         }
     }
 
@@ -216,6 +223,7 @@ impl AdminOp {
             ("ri", Some(_), None) => id(a).map(AdminOp::ResendInvite),
             ("pc", Some(_), None) => id(a).map(AdminOp::PauseChannel),
             ("rc", Some(_), None) => id(a).map(AdminOp::ResumeChannel),
+            ("rs", Some(_), None) => id(a).map(AdminOp::RefundStars),
             _ => None,
         }
     }
@@ -365,6 +373,10 @@ pub enum OwnerAction {
     Trials(i64),
     /// Ask for the trial length of the tier with this id.
     EditTrial(i64),
+    /// The Telegram Stars prices of a channel's plans.
+    StarsPrices(i64),
+    /// Ask for the Stars price of the tier with this id.
+    EditStars(i64),
     EditPayout(i64),
     EditTitle(i64),
     EditDescription(i64),
@@ -405,6 +417,8 @@ impl OwnerAction {
             A::EditTiers(id) => format!("o:tiers:{id}"),
             A::Trials(id) => format!("o:trials:{id}"),
             A::EditTrial(id) => format!("o:trial:{id}"),
+            A::StarsPrices(id) => format!("o:xtr:{id}"),
+            A::EditStars(id) => format!("o:xtrp:{id}"),
             A::EditPayout(id) => format!("o:pay:{id}"),
             A::EditTitle(id) => format!("o:title:{id}"),
             A::EditDescription(id) => format!("o:desc:{id}"),
@@ -470,6 +484,8 @@ impl OwnerAction {
             "tiers" => one_id().map(A::EditTiers),
             "trials" => one_id().map(A::Trials),
             "trial" => one_id().map(A::EditTrial),
+            "xtr" => one_id().map(A::StarsPrices),
+            "xtrp" => one_id().map(A::EditStars),
             "pay" => one_id().map(A::EditPayout),
             "title" => one_id().map(A::EditTitle),
             "desc" => one_id().map(A::EditDescription),
@@ -557,6 +573,7 @@ impl CallbackData {
             CallbackData::SetLang(l) => format!("lang:{}", l.code()),
             CallbackData::Buy(id) => format!("buy:{id}"),
             CallbackData::Trial(id) => format!("trial:{id}"),
+            CallbackData::BuyStars(id) => format!("xtr:{id}"),
         }
     }
 
@@ -576,6 +593,7 @@ impl CallbackData {
                 .filter(|id| *id > 0 && id.to_string() == id_text(data))
                 .map(CallbackData::Buy),
             ("trial", id) => parse_id(id).map(CallbackData::Trial),
+            ("xtr", id) => parse_id(id).map(CallbackData::BuyStars),
             ("lang", code) => Lang::ALL
                 .into_iter()
                 .find(|l| l.code() == code)
@@ -606,6 +624,15 @@ mod tests {
             CallbackData::Buy(1),
             CallbackData::Trial(i64::MAX),
             CallbackData::Trial(1),
+            CallbackData::BuyStars(i64::MAX),
+            CallbackData::BuyStars(1),
+            CallbackData::Owner(OwnerAction::StarsPrices(i64::MAX)),
+            CallbackData::Owner(OwnerAction::EditStars(i64::MAX)),
+            CallbackData::Admin(AdminAction::Confirm {
+                admin: i64::MAX,
+                op: AdminOp::RefundStars(i64::MAX),
+            }),
+            CallbackData::Admin(AdminAction::Ask(AdminOp::RefundStars(1))),
             CallbackData::Owner(OwnerAction::Trials(i64::MAX)),
             CallbackData::Owner(OwnerAction::EditTrial(i64::MAX)),
             CallbackData::Owner(OwnerAction::Add),

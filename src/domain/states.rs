@@ -175,6 +175,8 @@ stored_states! {
         /// One channel's sales stopped by an operator.
         PauseChannelSales => "pause_channel_sales",
         ResumeChannelSales => "resume_channel_sales",
+        /// A Telegram Stars payment refunded: access revoked, unpaid share taken back.
+        RefundStars => "refund_stars",
     }
 }
 
@@ -203,10 +205,12 @@ mod tests {
     const INVOICE_CHECK: &str = "'creating', 'open', 'partially_paid', 'paid', 'expired', 'failed', 'refunded', 'cancelled'";
     const SUBSCRIPTION_CHECK: &str = "'active', 'expired', 'revoked'";
     const ACCUMULATION_CHECK: &str = "'pending', 'converting', 'converted', 'in_payout', 'paid'";
-    /// Migration 0005's list; 0007 replaced it with [`ADMIN_ACTION_CHECK`].
+    /// Migration 0007's list; 0012 (Telegram Stars) replaced it with [`ADMIN_ACTION_CHECK`].
+    const ADMIN_ACTION_CHECK_0007: &str = "'pause_payouts', 'resume_payouts', 'retry_job', 'resolve_alert', 'retry_payout', 'cancel_payout', 'assign_payment', 'dismiss_payment', 'release_payment', 'resend_invite', 'pause_channel_sales', 'resume_channel_sales'";
+    /// Migration 0005's list; 0007 replaced it.
     const ADMIN_ACTION_CHECK_0005: &str =
         "'pause_payouts', 'resume_payouts', 'retry_job', 'resolve_alert'";
-    const ADMIN_ACTION_CHECK: &str = "'pause_payouts', 'resume_payouts', 'retry_job', 'resolve_alert', 'retry_payout', 'cancel_payout', 'assign_payment', 'dismiss_payment', 'release_payment', 'resend_invite', 'pause_channel_sales', 'resume_channel_sales'";
+    const ADMIN_ACTION_CHECK: &str = "'pause_payouts', 'resume_payouts', 'retry_job', 'resolve_alert', 'retry_payout', 'cancel_payout', 'assign_payment', 'dismiss_payment', 'release_payment', 'resend_invite', 'pause_channel_sales', 'resume_channel_sales', 'refund_stars'";
     const PAYMENT_REVIEW_CHECK: &str = "'assigned', 'released', 'dismissed'";
 
     fn check_list(words: impl Iterator<Item = &'static str>) -> String {
@@ -283,8 +287,15 @@ mod tests {
             include_str!("../../migrations/sqlite/0007_admin_console.sql"),
             include_str!("../../migrations/postgres/0007_admin_console.sql"),
         ] {
-            assert!(schema.contains(&format!("action IN ({ADMIN_ACTION_CHECK})")));
+            assert!(schema.contains(&format!("action IN ({ADMIN_ACTION_CHECK_0007})")));
             assert!(schema.contains(&format!("review IN ({PAYMENT_REVIEW_CHECK})")));
+        }
+        for schema in [
+            include_str!("../../migrations/sqlite/0012_telegram_stars.sql"),
+            include_str!("../../migrations/postgres/0012_telegram_stars.sql"),
+        ] {
+            assert!(schema.contains(&format!("action IN ({ADMIN_ACTION_CHECK})")));
+            assert!(schema.contains("method IN ('nowpayments', 'stars')"));
         }
     }
 

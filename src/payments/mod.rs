@@ -8,3 +8,4 @@ pub mod intake;
 pub mod progress;
 pub mod reconcile;
 pub mod review;
+pub mod stars;

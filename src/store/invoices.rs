@@ -163,9 +163,10 @@ impl Db {
             ));
         }
         let mut tx = self.begin_write().await?;
+        // An open Telegram Stars invoice (issue 15) gives its slot to this NOWPayments checkout.
         sqlx::query(
             "UPDATE invoices SET status = 'expired', updated_at = $1 WHERE user_id = $2 AND tier_id = $3 \
-             AND kind = 'subscription' AND status = 'open' AND expires_at <= $1",
+             AND kind = 'subscription' AND status = 'open' AND (expires_at <= $1 OR stars IS NOT NULL)",
         )
         .bind(now.as_millis())
         .bind(n.user_id)

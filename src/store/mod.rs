@@ -19,6 +19,7 @@ pub mod payments;
 pub mod payouts;
 pub mod review;
 pub mod settings;
+pub mod stars;
 pub mod stats;
 pub mod subscriptions;
 pub mod timers;

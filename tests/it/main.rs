@@ -25,6 +25,7 @@ mod metrics;
 mod owner;
 mod payouts;
 mod replicas;
+mod stars;
 mod store;
 mod subscriber;
 mod trials;

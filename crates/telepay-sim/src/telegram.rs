@@ -28,6 +28,7 @@ mod model;
 mod multipart;
 mod objects;
 mod params;
+mod payments;
 mod records;
 mod server;
 mod state;
@@ -44,6 +45,7 @@ use tokio::sync::Notify;
 pub use commands::CommandScope;
 pub use limits::RateLimits;
 pub use model::{AdminRights, ChatKind, MemberStatus, NewChat, NewUser, SimChat, SimUser};
+pub use payments::{PayOutcome, StarCharge};
 pub use records::{
     DeliveryRecord, Injected, InviteLink, JoinOutcome, JoinRequest, RecordedCall, SimDocument,
     SimError, SimMessage, SimPhoto, UploadedFile,
@@ -75,6 +77,9 @@ pub struct SimConfig {
     pub long_poll_cap: Duration,
     /// A callback query must be answered within this time, as on Telegram.
     pub callback_answer_timeout: Duration,
+    /// A `pre_checkout_query` must be answered within this time (10 s on Telegram),
+    /// or the payment fails and a late answer is refused.
+    pub pre_checkout_timeout: Duration,
     /// Require `https` and ports 80/88/443/8443 in `setWebhook`, as Telegram does.
     /// Off by default so tests can use a plain-HTTP receiver on a random port.
     pub strict_webhook_url: bool,
@@ -95,6 +100,7 @@ impl Default for SimConfig {
             webhook_retry_interval: Duration::from_millis(200),
             long_poll_cap: Duration::from_secs(10),
             callback_answer_timeout: Duration::from_secs(15),
+            pre_checkout_timeout: Duration::from_secs(10),
             strict_webhook_url: false,
             strict_html_ampersand: true,
         }

@@ -127,6 +127,7 @@ pub async fn describe(ctx: &Ctx, lang: Lang, op: AdminOp) -> anyhow::Result<Plan
         AdminOp::ResendInvite(_) | AdminOp::PauseChannel(_) | AdminOp::ResumeChannel(_) => {
             super::lookup::describe(ctx, lang, op).await
         }
+        AdminOp::RefundStars(_) => super::stars::describe(ctx, lang, op).await,
     }
 }
 
@@ -184,5 +185,6 @@ pub async fn execute(ctx: &Ctx, admin: i64, lang: Lang, op: AdminOp) -> anyhow::
         AdminOp::ResendInvite(_) | AdminOp::PauseChannel(_) | AdminOp::ResumeChannel(_) => {
             super::lookup::execute(ctx, admin, lang, op).await
         }
+        AdminOp::RefundStars(_) => super::stars::execute(ctx, admin, lang, op).await,
     }
 }

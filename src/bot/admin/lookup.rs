@@ -721,13 +721,11 @@ async fn payment_view(bot: &TgBot, ctx: &Ctx, chat: ChatId, lang: Lang, id: i64)
             AdminAction::Channel(i.channel_id),
         ));
     }
-    send(
-        bot,
-        chat,
-        fit(text),
-        Some(InlineKeyboardMarkup::new(vec![row])),
-    )
-    .await
+    let mut rows = vec![row];
+    if let Some(refund) = super::stars::refund_row(ctx, lang, p.id).await? {
+        rows.push(refund);
+    }
+    send(bot, chat, fit(text), Some(InlineKeyboardMarkup::new(rows))).await
 }
 
 async fn tx_view(bot: &TgBot, ctx: &Ctx, chat: ChatId, lang: Lang, hash: &str) -> HandlerResult {

@@ -11,6 +11,7 @@ pub mod confirm;
 pub mod lookup;
 pub mod orphans;
 pub mod payouts;
+pub mod stars;
 
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ParseMode};

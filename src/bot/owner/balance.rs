@@ -256,7 +256,7 @@ pub async fn statement(
         .map(|x| {
             gross = x.value.and_then(|v| gross.checked_add(v)).unwrap_or(gross);
             fees = x.fee.and_then(|v| fees.checked_add(v)).unwrap_or(fees);
-            t_args(
+            let mut item = t_args(
                 lang,
                 "own-statement-item",
                 &[
@@ -268,7 +268,13 @@ pub async fn statement(
                     ("fee", Arg::Html(usd_opt(lang, x.fee))),
                     ("owner", Arg::Html(usd_opt(lang, x.owner))),
                 ],
-            )
+            );
+            // A Telegram Stars payment (issue 15) says so, with its Stars.
+            if let Some(stars) = crate::bot::stars::statement_mark(lang, x) {
+                item.push_str(" · ");
+                item.push_str(&stars);
+            }
+            item
         })
         .collect();
     let rate = match (&p.source_amount, &p.amount_sent) {

@@ -141,36 +141,42 @@ pub async fn card(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow, id: i64)
         ),
         OwnerAction::SetNotify(c.id, !c.notify_payments),
     );
-    let markup = InlineKeyboardMarkup::new(vec![
+    let stars_row = super::stars::card_row(ctx, lang, c.id);
+    let markup = InlineKeyboardMarkup::new(
         vec![
-            button(t(lang, "own-btn-balance"), OwnerAction::Balance(Some(c.id))),
-            button(t(lang, "own-btn-links"), OwnerAction::Links(c.id)),
-        ],
-        vec![
-            button(t(lang, "own-btn-edit-tiers"), OwnerAction::EditTiers(c.id)),
-            button(t(lang, "own-btn-trials"), OwnerAction::Trials(c.id)),
-        ],
-        vec![button(
-            t(lang, "own-btn-edit-payout"),
-            OwnerAction::EditPayout(c.id),
-        )],
-        vec![
-            button(t(lang, "own-btn-edit-title"), OwnerAction::EditTitle(c.id)),
-            button(
-                t(lang, "own-btn-edit-desc"),
-                OwnerAction::EditDescription(c.id),
-            ),
-        ],
-        vec![pause, notify],
-        vec![
-            button(t(lang, "own-btn-mode"), OwnerAction::ToggleMode(c.id)),
-            button(t(lang, "own-btn-post"), OwnerAction::PostOffer(c.id)),
-        ],
-        vec![
-            button(t(lang, "own-btn-delete"), OwnerAction::Delete(c.id)),
-            button(t(lang, "own-btn-back"), OwnerAction::List),
-        ],
-    ]);
+            vec![
+                button(t(lang, "own-btn-balance"), OwnerAction::Balance(Some(c.id))),
+                button(t(lang, "own-btn-links"), OwnerAction::Links(c.id)),
+            ],
+            vec![
+                button(t(lang, "own-btn-edit-tiers"), OwnerAction::EditTiers(c.id)),
+                button(t(lang, "own-btn-trials"), OwnerAction::Trials(c.id)),
+            ],
+            vec![button(
+                t(lang, "own-btn-edit-payout"),
+                OwnerAction::EditPayout(c.id),
+            )],
+            stars_row.unwrap_or_default(),
+            vec![
+                button(t(lang, "own-btn-edit-title"), OwnerAction::EditTitle(c.id)),
+                button(
+                    t(lang, "own-btn-edit-desc"),
+                    OwnerAction::EditDescription(c.id),
+                ),
+            ],
+            vec![pause, notify],
+            vec![
+                button(t(lang, "own-btn-mode"), OwnerAction::ToggleMode(c.id)),
+                button(t(lang, "own-btn-post"), OwnerAction::PostOffer(c.id)),
+            ],
+            vec![
+                button(t(lang, "own-btn-delete"), OwnerAction::Delete(c.id)),
+                button(t(lang, "own-btn-back"), OwnerAction::List),
+            ],
+        ]
+        .into_iter()
+        .filter(|row| !row.is_empty()),
+    );
     say_with(bot, chat, text, markup).await
 }
 

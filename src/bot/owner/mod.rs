@@ -7,6 +7,7 @@ pub mod draft;
 pub mod manage;
 pub mod offer;
 pub mod register;
+pub mod stars;
 pub mod trials;
 
 use teloxide::prelude::*;
@@ -100,6 +101,8 @@ pub async fn on_callback(
         A::EditTiers(id) => manage::ask_tiers(bot, ctx, chat, &user, id).await,
         A::Trials(id) => trials::show(bot, ctx, chat, &user, id).await,
         A::EditTrial(id) => trials::ask(bot, ctx, chat, &user, id).await,
+        A::StarsPrices(id) => stars::show(bot, ctx, chat, &user, id).await,
+        A::EditStars(id) => stars::ask(bot, ctx, chat, &user, id).await,
         A::EditPayout(id) => register::start_payout_edit(bot, ctx, chat, &user, id).await,
         A::EditTitle(id) => {
             manage::ask_text(bot, ctx, chat, &user, id, manage::TextField::Title).await
@@ -172,6 +175,9 @@ pub async fn on_message(
         }
         Some(Conversation::EditTrial { tier_id }) => {
             trials::on_days(bot, ctx, chat, user, tier_id, text).await?;
+        }
+        Some(Conversation::EditStars { tier_id }) => {
+            stars::on_stars(bot, ctx, chat, user, tier_id, text).await?;
         }
         Some(Conversation::EditTitle { channel_id }) => {
             manage::on_text(

@@ -276,6 +276,8 @@ pub(crate) fn message(state: &State, m: &SimMessage) -> Value {
         put(&mut shared, "title", title);
         obj.insert("chat_shared".to_owned(), Value::Object(shared));
     }
+    put(&mut obj, "invoice", m.invoice.clone());
+    put(&mut obj, "successful_payment", m.successful_payment.clone());
     put(&mut obj, "reply_markup", m.reply_markup.clone());
     put(
         &mut obj,

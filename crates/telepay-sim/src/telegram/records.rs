@@ -99,6 +99,10 @@ pub struct SimMessage {
     pub forwarded_from: Option<(i64, i32)>,
     /// For a chat picked with a `request_chat` button: `(request id, chat id)`.
     pub chat_shared: Option<(i32, i64)>,
+    /// An invoice sent with `sendInvoice` (the Bot API `Invoice` object).
+    pub invoice: Option<Value>,
+    /// A service message about a payment (the Bot API `SuccessfulPayment` object).
+    pub successful_payment: Option<Value>,
     /// Unix seconds.
     pub date: i64,
     /// Last edit (unix seconds).
@@ -265,6 +269,9 @@ pub enum SimError {
     /// `inject_raw` got something that is not an update.
     #[error("invalid update: {0}")]
     InvalidUpdate(String),
+    /// The message carries no invoice.
+    #[error("message {message_id} in chat {chat_id} is not an invoice")]
+    NotAnInvoice { chat_id: i64, message_id: i32 },
     /// A `wait_*` helper gave up.
     #[error("timed out after {0:?} waiting for a condition")]
     Timeout(std::time::Duration),

@@ -86,6 +86,14 @@ pub(crate) struct State {
     /// (scope, language code or `""`) → commands, as `setMyCommands` stored them.
     pub(crate) commands: BTreeMap<(CommandScope, String), Value>,
     pub(crate) counter: u64,
+    /// Pre-checkout queries sent to the bot: id → its answer once given.
+    pub(crate) pre_checkouts: HashMap<String, super::payments::PendingPreCheckout>,
+    /// Invoices sent with `sendInvoice`, by (chat id, message id).
+    pub(crate) invoices: HashMap<(i64, i32), super::payments::InvoiceTerms>,
+    /// Links made with `createInvoiceLink`.
+    pub(crate) invoice_links: HashMap<String, super::payments::InvoiceTerms>,
+    /// Telegram Stars charges by `telegram_payment_charge_id`.
+    pub(crate) charges: BTreeMap<String, super::payments::StarCharge>,
 }
 
 impl State {
@@ -124,6 +132,10 @@ impl State {
             limiter: RateLimiter::default(),
             commands: BTreeMap::new(),
             counter: 0,
+            pre_checkouts: HashMap::new(),
+            invoices: HashMap::new(),
+            invoice_links: HashMap::new(),
+            charges: BTreeMap::new(),
         }
     }
 
@@ -293,6 +305,8 @@ impl State {
             photo: None,
             forwarded_from: None,
             chat_shared: None,
+            invoice: None,
+            successful_payment: None,
             date: self.now(),
             edit_date: None,
             deleted: false,

@@ -208,6 +208,10 @@ fn check_reply(st: &State, chat_id: i64, p: &Params) -> Result<(), MethodError> 
     }
 }
 
+pub(super) fn store_message(st: &mut State, message: SimMessage) -> Value {
+    store(st, message)
+}
+
 fn store(st: &mut State, message: SimMessage) -> Value {
     let chat_id = message.chat_id;
     let id = st.add_message(message);

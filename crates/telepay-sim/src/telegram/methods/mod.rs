@@ -7,6 +7,7 @@ mod compose;
 mod invites;
 mod members;
 mod messaging;
+mod payments;
 
 use std::sync::Arc;
 
@@ -52,10 +53,14 @@ const METHODS: &[&str] = &[
     "setMyCommands",
     "getMyCommands",
     "deleteMyCommands",
+    "sendInvoice",
+    "createInvoiceLink",
+    "answerPreCheckoutQuery",
+    "refundStarPayment",
 ];
 
 /// Methods that post a message and count against flood limits.
-const SENDS: &[&str] = &["sendMessage", "sendDocument", "sendPhoto"];
+const SENDS: &[&str] = &["sendMessage", "sendDocument", "sendPhoto", "sendInvoice"];
 
 /// Maps `SendMessage` / `sendmessage` / `sendMessage` to `sendMessage`.
 pub(crate) fn normalize(name: &str) -> Option<&'static str> {
@@ -129,6 +134,10 @@ fn call_sync(st: &mut State, cfg: &SimConfig, method: &str, p: &Params) -> Metho
         "getChatAdministrators" => chats::get_chat_administrators(st, p),
         "getChatMemberCount" => chats::get_chat_member_count(st, p),
         "leaveChat" => chats::leave_chat(st, p),
+        "sendInvoice" => payments::send_invoice(st, cfg, p),
+        "createInvoiceLink" => payments::create_invoice_link(st, p),
+        "answerPreCheckoutQuery" => payments::answer_pre_checkout_query(st, p),
+        "refundStarPayment" => payments::refund_star_payment(st, p),
         _ => Err(MethodError::new(404, "Not Found")),
     }
 }

@@ -6,6 +6,7 @@ mod dispatcher;
 mod limits;
 mod membership;
 mod messaging;
+mod payments;
 mod updates;
 
 use std::time::Duration;
