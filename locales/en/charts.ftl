@@ -2,6 +2,7 @@
 chart-btn = 📈 { $days } days
 chart-title = Last { $days } days (UTC)
 chart-revenue = Revenue per day, USD (gross: paid amount, platform fee included)
+chart-method-stars = ⭐ Telegram Stars
 chart-method-crypto = Crypto (NOWPayments)
 chart-subscribers = Active subscribers at the end of each day
 chart-progress = Pending payout balance and the threshold

@@ -2,6 +2,7 @@
 chart-btn = 📈 { $days } días
 chart-title = Últimos { $days } días (UTC)
 chart-revenue = Ingresos por día, USD (brutos: importe pagado, comisión de la plataforma incluida)
+chart-method-stars = ⭐ Telegram Stars
 chart-method-crypto = Cripto (NOWPayments)
 chart-subscribers = Suscriptores activos al final de cada día
 chart-progress = Saldo pendiente de pago y el umbral

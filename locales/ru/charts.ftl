@@ -2,6 +2,7 @@
 chart-btn = 📈 { $days } дней
 chart-title = Последние { $days } дней (UTC)
 chart-revenue = Выручка по дням, USD (брутто: оплаченная сумма вместе с комиссией платформы)
+chart-method-stars = ⭐ Telegram Stars
 chart-method-crypto = Криптовалюта (NOWPayments)
 chart-subscribers = Активные подписчики на конец дня
 chart-progress = Баланс к выплате и порог

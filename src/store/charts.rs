@@ -30,10 +30,21 @@ pub const DAY_MS: i64 = 86_400_000;
 pub enum PayMethod {
     /// NOWPayments invoices.
     Crypto,
+    /// Telegram Stars.
+    Stars,
 }
 
 impl PayMethod {
-    pub const ALL: [PayMethod; 1] = [PayMethod::Crypto];
+    pub const ALL: [PayMethod; 2] = [PayMethod::Crypto, PayMethod::Stars];
+
+    /// The method of a stored `payments.method` word (migration 0012's CHECK lists both).
+    fn of_stored(word: &str) -> PayMethod {
+        if word == "stars" {
+            PayMethod::Stars
+        } else {
+            PayMethod::Crypto
+        }
+    }
 }
 
 /// A granted payment as the chart sees it.
@@ -157,6 +168,9 @@ pub fn shape(rows: &ChartRows, days: u32, now: UnixMillis) -> ChartData {
         total = total.checked_add(p.value).unwrap_or(total);
         payments += 1;
     }
+    // Crypto is always drawn (an empty chart still has its legend); another method only when
+    // it brought something in the window.
+    revenue.retain(|s| s.method == PayMethod::Crypto || s.per_day.iter().any(|v| v.micros() > 0));
 
     let subscribers = reads
         .iter()
@@ -204,9 +218,8 @@ impl Db {
         now: UnixMillis,
     ) -> StoreResult<ChartRows> {
         let since = window_start(days, now).as_millis();
-        // A second payment method (Telegram Stars) adds its column here and one `PayMethod`.
         let payments = sqlx::query(
-            "SELECT p.granted_at, p.value_usd_micros FROM payments p \
+            "SELECT p.granted_at, p.value_usd_micros, p.method FROM payments p \
              JOIN invoices i ON i.id = p.invoice_id \
              WHERE i.channel_id = $1 AND p.granted_at >= $2 AND p.refunded_at IS NULL \
                AND p.value_usd_micros IS NOT NULL",
@@ -220,7 +233,7 @@ impl Db {
             Ok(ChartPayment {
                 granted_at: UnixMillis::from_millis(r.try_get("granted_at")?),
                 value: UsdMicros::from_micros(r.try_get("value_usd_micros")?),
-                method: PayMethod::Crypto,
+                method: PayMethod::of_stored(r.try_get::<String, _>("method")?.as_str()),
             })
         })
         .collect::<StoreResult<Vec<_>>>()?;
@@ -348,6 +361,33 @@ mod tests {
         let d90 = shape(&rows, 90, now);
         assert_eq!(d90.days.len(), 90);
         assert_eq!(d90.total, UsdMicros::from_cents(1850));
+    }
+
+    #[test]
+    fn stars_get_their_own_series_only_when_they_brought_something() {
+        let now = at(29, 12);
+        let mut star = pay(3, 6, 400);
+        star.method = PayMethod::Stars;
+        let rows = ChartRows {
+            payments: vec![pay(3, 5, 100), star],
+            ..ChartRows::default()
+        };
+        let d = shape(&rows, 30, now);
+        assert_eq!(d.revenue.len(), 2);
+        assert_eq!(d.revenue[0].method, PayMethod::Crypto);
+        assert_eq!(d.revenue[0].per_day[3], UsdMicros::from_cents(100));
+        assert_eq!(d.revenue[1].method, PayMethod::Stars);
+        assert_eq!(d.revenue[1].per_day[3], UsdMicros::from_cents(400));
+        assert_eq!(d.total, UsdMicros::from_cents(500));
+        let crypto_only = shape(
+            &ChartRows {
+                payments: vec![pay(3, 5, 100)],
+                ..ChartRows::default()
+            },
+            30,
+            now,
+        );
+        assert_eq!(crypto_only.revenue.len(), 1);
     }
 
     #[test]

@@ -107,6 +107,7 @@ impl Labels {
                 .map(|m| {
                     let key = match m {
                         PayMethod::Crypto => "chart-method-crypto",
+                        PayMethod::Stars => "chart-method-stars",
                     };
                     (*m, t(lang, key))
                 })
