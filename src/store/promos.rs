@@ -222,7 +222,7 @@ impl Db {
                (SELECT COUNT(*) FROM payments p JOIN invoices i ON i.id = p.invoice_id \
                  WHERE i.promo_code_id = promo_codes.id AND p.granted_at IS NOT NULL \
                    AND p.refunded_at IS NULL) AS paid, \
-               (SELECT COALESCE(SUM(p.value_usd_micros), 0) FROM payments p \
+               (SELECT CAST(COALESCE(SUM(p.value_usd_micros), 0) AS BIGINT) FROM payments p \
                  JOIN invoices i ON i.id = p.invoice_id \
                  WHERE i.promo_code_id = promo_codes.id AND p.granted_at IS NOT NULL \
                    AND p.refunded_at IS NULL) AS revenue \

@@ -23,6 +23,7 @@ mod menus;
 mod metrics;
 mod owner;
 mod payouts;
+mod promo;
 mod replicas;
 mod store;
 mod subscriber;
