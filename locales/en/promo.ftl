@@ -20,6 +20,7 @@ own-promos-title = 🏷 <b>Promo codes of { $channel }</b>
 own-promos-none = No codes yet.
 own-promos-more = …and { $count } older codes.
 own-promos-total = Paid with a code: { $paid }, revenue { $revenue }.
+own-promos-balance = 🏷 Promo codes: { $paid } paid, revenue { $revenue }.
 own-promo-line = • <code>{ $code }</code> — { $discount } off{ $plan } · uses { $uses }/{ $limit } · paid { $paid } · revenue { $revenue } { $state }
 own-promo-until = · until { $date }
 own-promo-expired = · expired

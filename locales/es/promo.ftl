@@ -20,6 +20,7 @@ own-promos-title = 🏷 <b>Códigos promocionales de { $channel }</b>
 own-promos-none = Aún no hay códigos.
 own-promos-more = …y { $count } códigos más antiguos.
 own-promos-total = Pagado con un código: { $paid }, ingresos { $revenue }.
+own-promos-balance = 🏷 Códigos promocionales: { $paid } pagados, ingresos { $revenue }.
 own-promo-line = • <code>{ $code }</code> — { $discount } de descuento{ $plan } · usos { $uses }/{ $limit } · pagados { $paid } · ingresos { $revenue } { $state }
 own-promo-until = · hasta { $date }
 own-promo-expired = · caducado

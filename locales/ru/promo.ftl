@@ -21,6 +21,7 @@ own-promos-title = 🏷 <b>Промокоды { $channel }</b>
 own-promos-none = Промокодов пока нет.
 own-promos-more = …и ещё { $count } старых промокодов.
 own-promos-total = Оплачено с промокодом: { $paid }, выручка { $revenue }.
+own-promos-balance = 🏷 Промокоды: оплачено { $paid }, выручка { $revenue }.
 own-promo-line = • <code>{ $code }</code> — скидка { $discount }{ $plan } · использований { $uses }/{ $limit } · оплачено { $paid } · выручка { $revenue } { $state }
 own-promo-until = · до { $date }
 own-promo-expired = · истёк

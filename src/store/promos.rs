@@ -195,7 +195,7 @@ impl Db {
     }
 
     /// Every code of the channel, newest first, with paid uses and revenue (the USD value of
-    /// the granted, unrefunded payments of invoices made with it). Uses held by invoices that
+    /// the granted, unrefunded payments of invoices made with it and of their top-ups). Uses held by invoices that
     /// lapsed unpaid are released first, so `uses` is current.
     pub async fn promo_stats(
         &self,
@@ -224,8 +224,9 @@ impl Db {
                    AND p.refunded_at IS NULL) AS paid, \
                (SELECT CAST(COALESCE(SUM(p.value_usd_micros), 0) AS BIGINT) FROM payments p \
                  JOIN invoices i ON i.id = p.invoice_id \
-                 WHERE i.promo_code_id = promo_codes.id AND p.granted_at IS NOT NULL \
-                   AND p.refunded_at IS NULL) AS revenue \
+                 WHERE (i.promo_code_id = promo_codes.id OR i.parent_invoice_id IN \
+                     (SELECT pi.id FROM invoices pi WHERE pi.promo_code_id = promo_codes.id)) \
+                   AND p.granted_at IS NOT NULL AND p.refunded_at IS NULL) AS revenue \
              FROM promo_codes WHERE channel_id = $1 ORDER BY created_at DESC, id DESC"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -241,6 +242,26 @@ impl Db {
                 })
             })
             .collect()
+    }
+
+    /// Paid invoices made with any code of the channel, and their revenue (as in
+    /// [`Db::promo_stats`]), for the owner's balance.
+    pub async fn promo_totals(&self, channel_id: i64) -> StoreResult<(i64, UsdMicros)> {
+        let row = sqlx::query(
+            "SELECT \
+               (SELECT COUNT(*) FROM payments p JOIN invoices i ON i.id = p.invoice_id \
+                 WHERE i.channel_id = $1 AND i.promo_code_id IS NOT NULL \
+                   AND p.granted_at IS NOT NULL AND p.refunded_at IS NULL), \
+               (SELECT CAST(COALESCE(SUM(p.value_usd_micros), 0) AS BIGINT) FROM payments p \
+                 JOIN invoices i ON i.id = p.invoice_id \
+                 WHERE i.channel_id = $1 AND (i.promo_code_id IS NOT NULL OR i.parent_invoice_id IN \
+                     (SELECT pi.id FROM invoices pi WHERE pi.promo_code_id IS NOT NULL)) \
+                   AND p.granted_at IS NOT NULL AND p.refunded_at IS NULL)",
+        )
+        .bind(channel_id)
+        .fetch_one(self.pool())
+        .await?;
+        Ok((row.try_get(0)?, UsdMicros::from_micros(row.try_get(1)?)))
     }
 
     /// The owner turns a code off: it is refused from then on (uses already taken stay).

@@ -344,6 +344,16 @@ async fn codes_typed_by_the_owner_discount_the_invoice_and_the_split(backend: Ba
         "{text}"
     );
     assert!(text.contains("Paid with a code: 2"), "{text}");
+    // The owner's balance has the line too.
+    let bal = type_expect(&app, OWNER, "/balance", "All 1 channels").await;
+    press_expect(
+        &app,
+        OWNER,
+        &bal,
+        &format!("o:bal:{}", channel.id),
+        "Promo codes: 2 paid, revenue",
+    )
+    .await;
     audit_clean(&app).await;
 }
 

@@ -252,6 +252,26 @@ pub async fn show(
     say_with(bot, chat, lines.join("\n"), InlineKeyboardMarkup::new(rows)).await
 }
 
+/// "🏷 Promo codes: N paid, revenue $X" for the owner's balance, once a code was paid with.
+pub async fn balance_line(
+    ctx: &Ctx,
+    lang: Lang,
+    channel_id: i64,
+) -> anyhow::Result<Option<String>> {
+    let (paid, revenue) = ctx.db.promo_totals(channel_id).await?;
+    if paid == 0 {
+        return Ok(None);
+    }
+    Ok(Some(t_args(
+        lang,
+        "own-promos-balance",
+        &[
+            ("paid", Arg::Int(paid)),
+            ("revenue", Arg::Html(revenue.localized(lang))),
+        ],
+    )))
+}
+
 /// "➕ New code": asks for the line.
 pub async fn ask_new(
     bot: &TgBot,
