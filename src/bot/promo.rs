@@ -114,7 +114,18 @@ pub async fn apply(
 ) -> HandlerResult {
     let lang = user.lang();
     let now = ctx.clock.now();
-    let Some(promo) = ctx.db.promo_by_code(channel.id, code).await? else {
+    let Some(found) = ctx.db.promo_by_code(channel.id, code).await? else {
+        return refused(bot, ctx, user, chat, channel, PromoRefusal::Unknown).await;
+    };
+    // Uses held by invoices that lapsed unpaid are given back before "used up" is judged.
+    let stale = crate::domain::time::UnixMillis::from_millis(
+        now.as_millis()
+            .saturating_sub(crate::payments::checkout::STALE_CREATING_MS),
+    );
+    ctx.db
+        .release_lapsed_promo_uses(found.id, now, stale)
+        .await?;
+    let Some(promo) = ctx.db.promo(found.id).await? else {
         return refused(bot, ctx, user, chat, channel, PromoRefusal::Unknown).await;
     };
     if let Some(r) = promo.refusal(now) {

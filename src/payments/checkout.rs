@@ -35,6 +35,8 @@ const CHECKOUT_POLL: Duration = Duration::from_millis(100);
 /// A row still `creating` after this long was left by a process that died while asking
 /// NOWPayments (a request gives up well before); it is cancelled so it blocks nobody.
 const STALE_CREATING: Duration = Duration::from_secs(120);
+/// [`STALE_CREATING`] in milliseconds, for callers that release lapsed promo-code uses.
+pub const STALE_CREATING_MS: i64 = 120_000;
 
 /// Returns the invoice to pay and whether it was created just now.
 pub async fn checkout(
@@ -79,7 +81,10 @@ pub async fn checkout_with_promo(
                 .await?
                 .filter(|p| p.channel_id == channel.id)
                 .ok_or(CheckoutError::Promo(PromoRefusal::Unknown))?;
-            if let Some(r) = promo.refusal(ctx.clock.now()) {
+            // "Used up" is decided in the claim's transaction, after lapsed uses are released.
+            if let Some(r) = promo.refusal(ctx.clock.now())
+                && r != PromoRefusal::UsedUp
+            {
                 return Err(CheckoutError::Promo(r));
             }
             if !promo.fits(tier.id) {

@@ -181,6 +181,20 @@ impl Db {
         Ok(n > 0)
     }
 
+    /// Releases the uses of `code_id` held by invoices that lapsed unpaid (see
+    /// [`release_lapsed`]), so a code whose last use was never paid can be offered again.
+    pub async fn release_lapsed_promo_uses(
+        &self,
+        code_id: i64,
+        now: UnixMillis,
+        stale_before: UnixMillis,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        release_lapsed(&mut tx, code_id, now, stale_before).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Whether `user_id` holds a use of the code (paid or reserved by an open invoice).
     pub async fn promo_used_by(&self, code_id: i64, user_id: i64) -> StoreResult<bool> {
         let n: i64 = sqlx::query(

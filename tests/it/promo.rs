@@ -578,7 +578,26 @@ async fn racing_for_the_last_use_counts_it_once(backend: Backend) {
         .await,
         2
     );
-    let _ = last;
+    // The winner never pays: once that invoice lapses the use is given back, and the other
+    // user gets the code after all.
+    app.clock.advance(Duration::from_secs(2 * 3600));
+    let winner = if won1 { u1 } else { u2 };
+    let again = open_promo_link(&app, loser, &channel, "LAST", "Code LAST applied").await;
+    press_expect(
+        &app,
+        loser,
+        &again,
+        &again.callback_data()[0],
+        "Pay with any coin",
+    )
+    .await;
+    assert_eq!(code(&app, &channel, "LAST").await.uses, 1);
+    let sql = format!(
+        "SELECT user_id FROM promo_redemptions WHERE code_id = {}",
+        last.id
+    );
+    assert_eq!(count(&app, &sql).await, loser);
+    let _ = winner;
     audit_clean(&app).await;
 }
 

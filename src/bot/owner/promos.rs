@@ -29,8 +29,6 @@ const PAGE: usize = 10;
 /// Largest use limit and longest validity an owner may type.
 const MAX_USES: i64 = 1_000_000;
 const MAX_DAYS: i64 = 3_650;
-/// A `creating` invoice older than this is abandoned (as in checkout).
-const STALE_CREATING_MS: i64 = 120_000;
 
 /// What an owner's line asks for (before the channel's uniqueness check).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,7 +190,10 @@ pub async fn show(
     };
     let lang = user.lang();
     let now = ctx.clock.now();
-    let stale = UnixMillis::from_millis(now.as_millis().saturating_sub(STALE_CREATING_MS));
+    let stale = UnixMillis::from_millis(
+        now.as_millis()
+            .saturating_sub(crate::payments::checkout::STALE_CREATING_MS),
+    );
     let stats = ctx.db.promo_stats(c.id, now, stale).await?;
     let tiers = ctx.db.tiers(c.id).await?;
     let mut lines = vec![t_args(
