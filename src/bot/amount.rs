@@ -17,6 +17,8 @@ pub enum AmountUse {
     /// A payout threshold: MIN_THRESHOLD_USD to 1000 × the largest price (a sanity ceiling,
     /// so a typo cannot park money forever).
     Threshold,
+    /// A promo code's amount off (issue 15): one cent to the largest price.
+    PromoOff,
 }
 
 impl AmountUse {
@@ -34,6 +36,10 @@ impl AmountUse {
                 min: rules.min_threshold,
                 max: UsdMicros::from_micros(rules.max_price.micros().saturating_mul(1000)),
             },
+            AmountUse::PromoOff => UsdRange {
+                min: UsdMicros::from_cents(1),
+                max: rules.max_price,
+            },
         }
     }
 
@@ -47,6 +53,7 @@ impl AmountUse {
             AmountUse::Price => "price",
             AmountUse::Donation => "donation",
             AmountUse::Threshold => "threshold",
+            AmountUse::PromoOff => "promo_off",
         }
     }
 
@@ -55,6 +62,7 @@ impl AmountUse {
             AmountUse::Price => "own-bad-price",
             AmountUse::Donation => "donation-invalid",
             AmountUse::Threshold => "own-bad-threshold",
+            AmountUse::PromoOff => "own-promo-bad-amount",
         }
     }
 }

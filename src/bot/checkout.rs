@@ -9,7 +9,7 @@ use crate::domain::callbacks::CallbackData;
 use crate::domain::deeplink::DeepLink;
 use crate::domain::lang::Lang;
 use crate::i18n::{Arg, t, t_args};
-use crate::payments::checkout::{CheckoutError, checkout};
+use crate::payments::checkout::{CheckoutError, checkout_with_promo};
 use crate::services::Ctx;
 use crate::store::channels::{Channel, Tier};
 use crate::store::invoices::Invoice;
@@ -68,14 +68,18 @@ pub async fn open_link(
     if let DeepLink::Donate(_) = link {
         return super::donation::ask_amount(&bot, &ctx, chat, &user, &channel).await;
     }
+    if let DeepLink::Promo(_, code) = &link {
+        return super::promo::apply(&bot, &ctx, &user, chat, &channel, code).await;
+    }
     let tiers = ctx.db.tiers(channel.id).await?;
     if let DeepLink::Tier(_, n) = link
         && let Some(tier) = tiers.iter().find(|t| t.position == n)
     {
-        return start_checkout(&bot, &ctx, &user, chat, &channel, tier.id).await;
+        return start_checkout(&bot, &ctx, &user, chat, &channel, tier.id, None).await;
     }
     let mut extra = super::stars::star_rows(&ctx, lang, &channel, &tiers).await?;
     extra.extend(super::trial::trial_rows(&ctx, lang, user.id, &channel, &tiers).await?);
+    extra.extend(super::promo::ask_row(&ctx, lang, &channel).await?);
     send_card(&bot, lang, chat, &channel, &tiers, extra).await
 }
 
@@ -133,7 +137,31 @@ pub async fn on_buy(
             .await?;
         return Ok(());
     };
-    start_checkout(&bot, &ctx, &user, chat, &channel, tier.id).await
+    start_checkout(&bot, &ctx, &user, chat, &channel, tier.id, None).await
+}
+
+/// A plan button at a promo code's price (issue 15).
+pub async fn on_buy_promo(
+    bot: TgBot,
+    ctx: Ctx,
+    q: CallbackQuery,
+    user: UserRow,
+    chat: ChatId,
+    tier_id: i64,
+    promo_id: i64,
+) -> HandlerResult {
+    bot.answer_callback_query(q.id.clone()).await?;
+    let channel = match ctx.db.tier(tier_id).await? {
+        Some(tier) => ctx.db.channel(tier.channel_id).await?,
+        None => None,
+    };
+    let Some(channel) = channel else {
+        bot.send_message(chat, t(user.lang(), "tier-gone"))
+            .parse_mode(ParseMode::Html)
+            .await?;
+        return Ok(());
+    };
+    start_checkout(&bot, &ctx, &user, chat, &channel, tier_id, Some(promo_id)).await
 }
 
 async fn start_checkout(
@@ -143,9 +171,10 @@ async fn start_checkout(
     chat: ChatId,
     channel: &Channel,
     tier_id: i64,
+    promo_id: Option<i64>,
 ) -> HandlerResult {
     let lang = user.lang();
-    match checkout(ctx, user.id, tier_id).await {
+    match checkout_with_promo(ctx, user.id, tier_id, promo_id).await {
         Ok((invoice, fresh)) => {
             tracing::info!(
                 user_id = user.id,
@@ -153,6 +182,7 @@ async fn start_checkout(
                 channel_id = channel.id,
                 tier_id,
                 fresh,
+                promo_id = ?invoice.promo_code_id,
                 "invoice shown"
             );
             let msg = send_invoice(bot, lang, chat, channel, &invoice).await?;
@@ -198,6 +228,9 @@ async fn start_checkout(
                 .parse_mode(ParseMode::Html)
                 .await?;
             Ok(())
+        }
+        Err(CheckoutError::Promo(r)) => {
+            super::promo::refused(bot, ctx, user, chat, channel, r).await
         }
         Err(CheckoutError::Store(e)) => Err(e.into()),
     }

@@ -19,6 +19,14 @@ pub enum Conversation {
     EditTiers {
         channel_id: i64,
     },
+    /// Waiting for a subscriber's promo code for this channel (issue 15).
+    PromoCode {
+        channel_id: i64,
+    },
+    /// Waiting for the owner's new promo code line for this channel (issue 15).
+    NewPromo {
+        channel_id: i64,
+    },
     /// Waiting for the free-trial length (days) of one tier.
     EditTrial {
         tier_id: i64,

@@ -114,7 +114,7 @@ pub async fn on_amount(
                 .set_progress_message(invoice.id, sent.id.0, ctx.clock.now())
                 .await?;
         }
-        Err(CheckoutError::Busy) => {
+        Err(CheckoutError::Busy | CheckoutError::Promo(_)) => {
             bot.send_message(chat, t(lang, "invoice-failed"))
                 .parse_mode(ParseMode::Html)
                 .await?;

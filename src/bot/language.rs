@@ -67,6 +67,12 @@ pub async fn on_callback(bot: TgBot, ctx: Ctx, q: CallbackQuery, user: UserRow) 
         CallbackData::BuyStars(tier_id) => {
             super::stars::on_buy_stars(bot, ctx, q, user, chat, tier_id).await?;
         }
+        CallbackData::PromoAsk(channel_id) => {
+            super::promo::on_ask(bot, ctx, q, user, chat, channel_id).await?;
+        }
+        CallbackData::BuyPromo { tier, promo } => {
+            super::checkout::on_buy_promo(bot, ctx, q, user, chat, tier, promo).await?;
+        }
         CallbackData::Trial(tier_id) => {
             super::trial::on_trial(bot, ctx, q, user, chat, tier_id).await?;
         }

@@ -13,6 +13,7 @@ pub mod language;
 pub mod members;
 pub mod menus;
 pub mod owner;
+pub mod promo;
 pub mod schema;
 pub mod stars;
 pub mod start;

@@ -119,7 +119,11 @@ pub async fn on_buy_stars(
             Ok(())
         }
         Err(CheckoutError::NotOnSale) => say(&bot, chat, t(lang, "stars-unavailable")).await,
-        Err(CheckoutError::TierGone) => say(&bot, chat, t(lang, "stars-unavailable")).await,
+        // A Stars checkout carries no promo code, so a promo refusal cannot come back; were
+        // it to, the plan is not available for Stars as asked.
+        Err(CheckoutError::TierGone | CheckoutError::Promo(_)) => {
+            say(&bot, chat, t(lang, "stars-unavailable")).await
+        }
         Err(CheckoutError::Busy | CheckoutError::Provider(_)) => {
             say(&bot, chat, t(lang, "invoice-failed")).await
         }

@@ -101,10 +101,14 @@ pub async fn help(bot: TgBot, ctx: Ctx, msg: Message, user: UserRow) -> HandlerR
 
 /// Any other text: the answer to an open question, or a hint.
 pub async fn unknown(bot: TgBot, ctx: Ctx, msg: Message, user: UserRow) -> HandlerResult {
-    if let Some(Conversation::DonationAmount { channel_id }) =
-        current(&ctx.db, msg.chat.id.0).await?
-    {
-        return super::donation::on_amount(&bot, &ctx, &msg, &user, channel_id).await;
+    match current(&ctx.db, msg.chat.id.0).await? {
+        Some(Conversation::DonationAmount { channel_id }) => {
+            return super::donation::on_amount(&bot, &ctx, &msg, &user, channel_id).await;
+        }
+        Some(Conversation::PromoCode { channel_id }) => {
+            return super::promo::on_code(&bot, &ctx, &msg, &user, channel_id).await;
+        }
+        _ => {}
     }
     if super::owner::on_message(&bot, &ctx, &msg, &user).await? {
         return Ok(());

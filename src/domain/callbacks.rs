@@ -20,6 +20,11 @@ pub enum CallbackData {
     /// Start the free trial of the tier with this id (refused on the server when the user had
     /// one in this channel, is subscribed there, or the tier has no trial).
     Trial(i64),
+    /// Ask for a promo code for the channel with this id (issue 15).
+    PromoAsk(i64),
+    /// Buy the tier `tier` with the promo code `promo` (both ids; the price and whether the
+    /// code still applies are read from the database).
+    BuyPromo { tier: i64, promo: i64 },
     /// A channel owner's action; every one re-checks ownership on the server.
     Owner(OwnerAction),
     /// An operator's action; every one re-checks ADMIN_IDS on the server.
@@ -377,6 +382,12 @@ pub enum OwnerAction {
     StarsPrices(i64),
     /// Ask for the Stars price of the tier with this id.
     EditStars(i64),
+    /// The promo codes of a channel, with uses and revenue.
+    Promos(i64),
+    /// Ask for a new promo code of a channel.
+    NewPromo(i64),
+    /// Turn off the promo code with this id.
+    PromoOff(i64),
     EditPayout(i64),
     EditTitle(i64),
     EditDescription(i64),
@@ -419,6 +430,9 @@ impl OwnerAction {
             A::EditTrial(id) => format!("o:trial:{id}"),
             A::StarsPrices(id) => format!("o:xtr:{id}"),
             A::EditStars(id) => format!("o:xtrp:{id}"),
+            A::Promos(id) => format!("o:promos:{id}"),
+            A::NewPromo(id) => format!("o:promonew:{id}"),
+            A::PromoOff(id) => format!("o:promooff:{id}"),
             A::EditPayout(id) => format!("o:pay:{id}"),
             A::EditTitle(id) => format!("o:title:{id}"),
             A::EditDescription(id) => format!("o:desc:{id}"),
@@ -486,6 +500,9 @@ impl OwnerAction {
             "trial" => one_id().map(A::EditTrial),
             "xtr" => one_id().map(A::StarsPrices),
             "xtrp" => one_id().map(A::EditStars),
+            "promos" => one_id().map(A::Promos),
+            "promonew" => one_id().map(A::NewPromo),
+            "promooff" => one_id().map(A::PromoOff),
             "pay" => one_id().map(A::EditPayout),
             "title" => one_id().map(A::EditTitle),
             "desc" => one_id().map(A::EditDescription),
@@ -574,6 +591,8 @@ impl CallbackData {
             CallbackData::Buy(id) => format!("buy:{id}"),
             CallbackData::Trial(id) => format!("trial:{id}"),
             CallbackData::BuyStars(id) => format!("xtr:{id}"),
+            CallbackData::PromoAsk(id) => format!("promo:{id}"),
+            CallbackData::BuyPromo { tier, promo } => format!("pbuy:{tier}:{promo}"),
         }
     }
 
@@ -594,6 +613,14 @@ impl CallbackData {
                 .map(CallbackData::Buy),
             ("trial", id) => parse_id(id).map(CallbackData::Trial),
             ("xtr", id) => parse_id(id).map(CallbackData::BuyStars),
+            ("promo", id) => parse_id(id).map(CallbackData::PromoAsk),
+            ("pbuy", ids) => {
+                let (tier, promo) = ids.split_once(':')?;
+                Some(CallbackData::BuyPromo {
+                    tier: parse_id(tier)?,
+                    promo: parse_id(promo)?,
+                })
+            }
             ("lang", code) => Lang::ALL
                 .into_iter()
                 .find(|l| l.code() == code)
@@ -633,6 +660,14 @@ mod tests {
                 op: AdminOp::RefundStars(i64::MAX),
             }),
             CallbackData::Admin(AdminAction::Ask(AdminOp::RefundStars(1))),
+            CallbackData::PromoAsk(i64::MAX),
+            CallbackData::BuyPromo {
+                tier: i64::MAX,
+                promo: i64::MAX,
+            },
+            CallbackData::Owner(OwnerAction::Promos(i64::MAX)),
+            CallbackData::Owner(OwnerAction::NewPromo(i64::MAX)),
+            CallbackData::Owner(OwnerAction::PromoOff(i64::MAX)),
             CallbackData::Owner(OwnerAction::Trials(i64::MAX)),
             CallbackData::Owner(OwnerAction::EditTrial(i64::MAX)),
             CallbackData::Owner(OwnerAction::Add),
@@ -719,6 +754,15 @@ mod tests {
             "trial:7:days=30",
             "trial:",
             "trial",
+            "promo:0",
+            "promo:1:2",
+            "pbuy:1",
+            "pbuy:1:0",
+            "pbuy:1:2:3",
+            "pbuy:01:2",
+            "pbuy:1:-2",
+            "o:promos:0",
+            "o:promooff:1:1",
             "o:trials:0",
             "o:trial:1:30",
             "o:trial:-1",

@@ -1,5 +1,6 @@
 //! Deep-link payloads (`/start <payload>`): `c_<code>` (channel card), `c_<code>_<n>` (tier n)
-//! and `c_<code>_d` (donation). They name a channel only; price and duration always come from
+//! `c_<code>_d` (donation) and `c_<code>_p_<promo>` (the card with a promo code applied, issue
+//! 15). They name a channel (and a code) only; price, duration and discount always come from
 //! the database (lesson 13).
 
 /// Telegram's limit on a start payload.
@@ -28,6 +29,8 @@ pub enum DeepLink {
     Tier(ChannelCode, u8),
     /// The donation flow of a channel.
     Donate(ChannelCode),
+    /// The channel card with a promo code applied (checked against the database).
+    Promo(ChannelCode, crate::domain::promo::PromoText),
 }
 
 impl DeepLink {
@@ -43,6 +46,12 @@ impl DeepLink {
             return None;
         }
         let rest = p.strip_prefix("c_")?;
+        if let Some((code, promo)) = rest.split_once("_p_") {
+            return Some(DeepLink::Promo(
+                ChannelCode::parse(code)?,
+                crate::domain::promo::PromoText::parse(promo).filter(|t| t.as_str() == promo)?,
+            ));
+        }
         let mut parts = rest.split('_');
         let code = ChannelCode::parse(parts.next()?)?;
         let link = match parts.next() {
@@ -62,7 +71,10 @@ impl DeepLink {
 
     pub fn code(&self) -> &ChannelCode {
         match self {
-            DeepLink::Channel(c) | DeepLink::Tier(c, _) | DeepLink::Donate(c) => c,
+            DeepLink::Channel(c)
+            | DeepLink::Tier(c, _)
+            | DeepLink::Donate(c)
+            | DeepLink::Promo(c, _) => c,
         }
     }
 
@@ -72,6 +84,7 @@ impl DeepLink {
             DeepLink::Channel(c) => format!("c_{}", c.as_str()),
             DeepLink::Tier(c, n) => format!("c_{}_{n}", c.as_str()),
             DeepLink::Donate(c) => format!("c_{}_d", c.as_str()),
+            DeepLink::Promo(c, p) => format!("c_{}_p_{}", c.as_str(), p.as_str()),
         }
     }
 
@@ -84,6 +97,34 @@ impl DeepLink {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::promo::PromoText;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any payload: parsing never panics, and whatever parses writes back to itself
+        /// (nothing is accepted that we would not have produced) and fits Telegram's limit.
+        #[test]
+        fn parse_is_total_and_canonical(p in "[A-Za-z0-9_%-]{0,80}") {
+            if let Some(link) = DeepLink::parse(&p) {
+                prop_assert_eq!(link.payload(), p.trim());
+                prop_assert!(link.payload().len() <= MAX_PAYLOAD_LEN);
+            }
+        }
+
+        #[test]
+        fn promo_links_round_trip(code in "[A-Za-z0-9]{6,32}", promo in "[A-Za-z0-9_-]{3,32}") {
+            let link = DeepLink::Promo(
+                ChannelCode::parse(&code).unwrap(),
+                PromoText::parse(&promo).unwrap(),
+            );
+            let payload = link.payload();
+            if payload.len() <= MAX_PAYLOAD_LEN {
+                prop_assert_eq!(DeepLink::parse(&payload), Some(link));
+            } else {
+                prop_assert_eq!(DeepLink::parse(&payload), None);
+            }
+        }
+    }
 
     fn code() -> ChannelCode {
         ChannelCode::parse("Ab3dE9xQ").unwrap()
@@ -95,6 +136,8 @@ mod tests {
             DeepLink::Channel(code()),
             DeepLink::Tier(code(), 2),
             DeepLink::Donate(code()),
+            DeepLink::Promo(code(), PromoText::parse("SPRING-20").unwrap()),
+            DeepLink::Promo(code(), PromoText::parse("a_b_p_c").unwrap()),
         ] {
             assert_eq!(DeepLink::parse(&link.payload()), Some(link.clone()));
             assert!(link.payload().len() <= MAX_PAYLOAD_LEN);
@@ -123,6 +166,13 @@ mod tests {
             "c_Ab3dE9xQ_1;drop",
             &format!("c_{}", "a".repeat(63)),
             "c_Ab3dé9xQ",
+            "c_Ab3dE9xQ_p_",
+            "c_Ab3dE9xQ_p_ab",
+            "c_Ab3dE9xQ_p_ab%20",
+            "c_Ab3dE9xQ_p_SPRING;1",
+            "c_short_p_SPRING",
+            "c_Ab3dE9xQ_1_p_SPRING",
+            &format!("c_Ab3dE9xQ_p_{}", "a".repeat(33)),
         ] {
             assert_eq!(DeepLink::parse(bad), None, "{bad:?}");
         }

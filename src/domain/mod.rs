@@ -13,5 +13,6 @@ pub mod lang;
 pub mod money;
 pub mod notice;
 pub mod payment_status;
+pub mod promo;
 pub mod states;
 pub mod time;

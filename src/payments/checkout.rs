@@ -20,6 +20,9 @@ pub enum CheckoutError {
     Busy,
     #[error("NOWPayments: {0}")]
     Provider(NpError),
+    /// The promo code cannot be used; nothing was written.
+    #[error("promo code refused: {0:?}")]
+    Promo(crate::domain::promo::PromoRefusal),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -32,12 +35,27 @@ const CHECKOUT_POLL: Duration = Duration::from_millis(100);
 /// A row still `creating` after this long was left by a process that died while asking
 /// NOWPayments (a request gives up well before); it is cancelled so it blocks nobody.
 const STALE_CREATING: Duration = Duration::from_secs(120);
+/// [`STALE_CREATING`] in milliseconds, for callers that release lapsed promo-code uses.
+pub const STALE_CREATING_MS: i64 = 120_000;
 
 /// Returns the invoice to pay and whether it was created just now.
 pub async fn checkout(
     ctx: &Ctx,
     user_id: i64,
     tier_id: i64,
+) -> Result<(Invoice, bool), CheckoutError> {
+    checkout_with_promo(ctx, user_id, tier_id, None).await
+}
+
+/// [`checkout`] at the price after the promo code `promo_id` (issue 15): the invoice is made
+/// at the discounted price (never below MIN_PRICE_USD, unless the plan costs less) and records
+/// the code; the code's use is reserved in the same transaction that claims the checkout slot.
+/// An open invoice of the plan made without this code, and not being paid, is replaced.
+pub async fn checkout_with_promo(
+    ctx: &Ctx,
+    user_id: i64,
+    tier_id: i64,
+    promo_id: Option<i64>,
 ) -> Result<(Invoice, bool), CheckoutError> {
     let tier = ctx.db.tier(tier_id).await?.ok_or(CheckoutError::TierGone)?;
     let channel = ctx
@@ -52,6 +70,28 @@ pub async fn checkout(
     let (price, days) = match ctx.db.subscription_of(user_id, channel.id).await? {
         Some(s) if s.tier_id == Some(tier.id) => (s.locked_price, s.locked_days),
         _ => (tier.price, tier.days),
+    };
+    let price = match promo_id {
+        None => price,
+        Some(id) => {
+            use crate::domain::promo::PromoRefusal;
+            let promo = ctx
+                .db
+                .promo(id)
+                .await?
+                .filter(|p| p.channel_id == channel.id)
+                .ok_or(CheckoutError::Promo(PromoRefusal::Unknown))?;
+            // "Used up" is decided in the claim's transaction, after lapsed uses are released.
+            if let Some(r) = promo.refusal(ctx.clock.now())
+                && r != PromoRefusal::UsedUp
+            {
+                return Err(CheckoutError::Promo(r));
+            }
+            if !promo.fits(tier.id) {
+                return Err(CheckoutError::Promo(PromoRefusal::WrongTier));
+            }
+            promo.discount.apply(price, ctx.config.rules.min_price)
+        }
     };
     // One checkout per user and tier at a time, kept by the database (two presses may reach
     // two replicas at once): the second one waits, outside any transaction, for the first to
@@ -70,8 +110,13 @@ pub async fn checkout(
             expires_at: now.saturating_add(ctx.config.rules.invoice_ttl),
         };
         let stale_before = now.saturating_sub(STALE_CREATING);
-        match ctx.db.claim_checkout(&new, now, stale_before).await? {
+        match ctx
+            .db
+            .claim_checkout_with_promo(&new, promo_id, now, stale_before)
+            .await?
+        {
             CheckoutClaim::Open(open) => return Ok((open, false)),
+            CheckoutClaim::PromoRefused(r) => return Err(CheckoutError::Promo(r)),
             CheckoutClaim::Created(invoice) => {
                 let description = format!("{}, {days} days", channel.title);
                 return open_at_provider(ctx, invoice, description).await;

@@ -52,6 +52,8 @@ pub struct Invoice {
     pub progress_message_id: Option<i32>,
     pub expires_at: UnixMillis,
     pub created_at: UnixMillis,
+    /// The promo code this invoice's discounted price came from (issue 15).
+    pub promo_code_id: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -75,10 +77,12 @@ pub enum CheckoutClaim {
     Created(Invoice),
     /// Another checkout of this user and tier is asking NOWPayments right now.
     Busy,
+    /// The promo code cannot be used (nothing was written).
+    PromoRefused(crate::domain::promo::PromoRefusal),
 }
 
 pub(crate) const INVOICE_COLUMNS: &str = "id, kind, user_id, channel_id, tier_id, parent_invoice_id, \
-    price_usd_micros, days, status, np_invoice_id, invoice_url, progress_message_id, expires_at, created_at";
+    price_usd_micros, days, status, np_invoice_id, invoice_url, progress_message_id, expires_at, created_at, promo_code_id";
 
 pub(crate) fn invoice_from_row(r: &AnyRow) -> StoreResult<Invoice> {
     let days: Option<i64> = r.try_get("days")?;
@@ -104,6 +108,7 @@ pub(crate) fn invoice_from_row(r: &AnyRow) -> StoreResult<Invoice> {
             .map_err(|_| StoreError::Corrupt("message id".into()))?,
         expires_at: UnixMillis::from_millis(r.try_get("expires_at")?),
         created_at: UnixMillis::from_millis(r.try_get("created_at")?),
+        promo_code_id: r.try_get("promo_code_id")?,
     })
 }
 
@@ -154,6 +159,24 @@ impl Db {
         now: UnixMillis,
         stale_before: UnixMillis,
     ) -> StoreResult<CheckoutClaim> {
+        self.claim_checkout_with_promo(n, None, now, stale_before)
+            .await
+    }
+
+    /// [`Db::claim_checkout`] at a promo code's price (issue 15). `n.price` is already the
+    /// discounted price of `promo`. In the same transaction: an open invoice of this user and
+    /// tier made without this code (and not being paid) is expired and its own reservation, if
+    /// any, released, so the new price replaces it; the code is re-checked (active, not
+    /// expired, right tier); the use is reserved — one `promo_redemptions` row per code and user
+    /// and `uses + 1` only while under the limit, so two users racing for the last use cannot
+    /// both get it. Without `promo` an open invoice is reused whatever its price.
+    pub async fn claim_checkout_with_promo(
+        &self,
+        n: &NewInvoice,
+        promo: Option<i64>,
+        now: UnixMillis,
+        stale_before: UnixMillis,
+    ) -> StoreResult<CheckoutClaim> {
         let tier_id = n
             .tier_id
             .ok_or_else(|| StoreError::Corrupt("a subscription invoice without a tier".into()))?;
@@ -194,14 +217,26 @@ impl Db {
             .await?;
         if let Some(row) = open {
             let invoice = invoice_from_row(&row)?;
-            tx.commit().await?;
-            return Ok(CheckoutClaim::Open(invoice));
+            let replace = promo.is_some()
+                && invoice.promo_code_id != promo
+                && !super::promos::has_payment(&mut tx, invoice.id).await?;
+            if !replace {
+                tx.commit().await?;
+                return Ok(CheckoutClaim::Open(invoice));
+            }
+            super::promos::replace_open_invoice(&mut tx, invoice.id, now).await?;
+        }
+        if let Some(code_id) = promo {
+            super::promos::release_lapsed(&mut tx, code_id, now, stale_before).await?;
+            if let Err(refusal) = super::promos::check_in(&mut tx, code_id, tier_id, now).await? {
+                return Ok(CheckoutClaim::PromoRefused(refusal));
+            }
         }
         let id = new_id();
         let inserted = sqlx::query(
             "INSERT INTO invoices (id, kind, user_id, channel_id, tier_id, parent_invoice_id, \
-               price_usd_micros, days, status, expires_at, created_at, updated_at) \
-             VALUES ($1, 'subscription', $2, $3, $4, $5, $6, $7, 'creating', $8, $9, $9) \
+               price_usd_micros, days, status, expires_at, created_at, updated_at, promo_code_id) \
+             VALUES ($1, 'subscription', $2, $3, $4, $5, $6, $7, 'creating', $8, $9, $9, $10) \
              ON CONFLICT DO NOTHING",
         )
         .bind(id)
@@ -213,13 +248,24 @@ impl Db {
         .bind(n.days.map(i64::from))
         .bind(n.expires_at.as_millis())
         .bind(now.as_millis())
+        .bind(promo)
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        tx.commit().await?;
         if inserted == 0 {
+            // Another row holds the slot, so nothing was replaced above (an open invoice and a
+            // `creating` one of the same user and tier cannot both exist).
+            tx.commit().await?;
             return Ok(CheckoutClaim::Busy);
         }
+        if let Some(code_id) = promo
+            && let Err(refusal) =
+                super::promos::reserve(&mut tx, code_id, n.user_id, id, now).await?
+        {
+            // Rolled back: no invoice, no use, the replaced invoice untouched.
+            return Ok(CheckoutClaim::PromoRefused(refusal));
+        }
+        tx.commit().await?;
         let invoice = self
             .invoice(id)
             .await?

@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod owner;
 pub mod payments;
 pub mod payouts;
+pub mod promos;
 pub mod review;
 pub mod settings;
 pub mod stars;

@@ -24,6 +24,7 @@ mod menus;
 mod metrics;
 mod owner;
 mod payouts;
+mod promo;
 mod replicas;
 mod stars;
 mod store;

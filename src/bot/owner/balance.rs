@@ -127,6 +127,10 @@ pub async fn show(
         text.push('\n');
         text.push_str(&line);
     }
+    if let Some(line) = super::promos::balance_line(ctx, lang, c.id).await? {
+        text.push('\n');
+        text.push_str(&line);
+    }
     if let Some(p) = progress_text(lang, &f, &c, ctx) {
         text.push_str("\n\n");
         text.push_str(&p);

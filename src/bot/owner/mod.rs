@@ -6,6 +6,7 @@ pub mod chart;
 pub mod draft;
 pub mod manage;
 pub mod offer;
+pub mod promos;
 pub mod register;
 pub mod stars;
 pub mod trials;
@@ -103,6 +104,9 @@ pub async fn on_callback(
         A::EditTrial(id) => trials::ask(bot, ctx, chat, &user, id).await,
         A::StarsPrices(id) => stars::show(bot, ctx, chat, &user, id).await,
         A::EditStars(id) => stars::ask(bot, ctx, chat, &user, id).await,
+        A::Promos(id) => promos::show(bot, ctx, chat, &user, id).await,
+        A::NewPromo(id) => promos::ask_new(bot, ctx, chat, &user, id).await,
+        A::PromoOff(id) => promos::turn_off(bot, ctx, chat, &user, id).await,
         A::EditPayout(id) => register::start_payout_edit(bot, ctx, chat, &user, id).await,
         A::EditTitle(id) => {
             manage::ask_text(bot, ctx, chat, &user, id, manage::TextField::Title).await
@@ -172,6 +176,9 @@ pub async fn on_message(
         }
         Some(Conversation::EditTiers { channel_id }) => {
             manage::on_tiers(bot, ctx, chat, user, channel_id, text).await?;
+        }
+        Some(Conversation::NewPromo { channel_id }) => {
+            promos::on_new(bot, ctx, chat, user, channel_id, text).await?;
         }
         Some(Conversation::EditTrial { tier_id }) => {
             trials::on_days(bot, ctx, chat, user, tier_id, text).await?;
