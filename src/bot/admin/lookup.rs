@@ -329,8 +329,18 @@ async fn user_view(
         ],
     );
     text.push_str(&section(lang, "admin-lookup-subscriptions", &subs, |s| {
+        let grace = s.grace_until.map_or_else(String::new, |until| {
+            format!(
+                " ({})",
+                t_args(
+                    lang,
+                    "admin-lookup-grace",
+                    &[("until", Arg::Html(until.to_string()))]
+                )
+            )
+        });
         format!(
-            "• <code>{}</code> {} <b>{}</b> → {}",
+            "• <code>{}</code> {} <b>{}</b> → {}{grace}",
             s.id,
             escape(&s.channel_title),
             s.status,

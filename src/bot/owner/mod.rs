@@ -3,6 +3,7 @@
 
 pub mod balance;
 pub mod draft;
+pub mod grace;
 pub mod manage;
 pub mod offer;
 pub mod register;
@@ -98,6 +99,7 @@ pub async fn on_callback(
         A::EditTiers(id) => manage::ask_tiers(bot, ctx, chat, &user, id).await,
         A::Trials(id) => trials::show(bot, ctx, chat, &user, id).await,
         A::EditTrial(id) => trials::ask(bot, ctx, chat, &user, id).await,
+        A::EditGrace(id) => grace::ask(bot, ctx, chat, &user, id).await,
         A::EditPayout(id) => register::start_payout_edit(bot, ctx, chat, &user, id).await,
         A::EditTitle(id) => {
             manage::ask_text(bot, ctx, chat, &user, id, manage::TextField::Title).await
@@ -170,6 +172,9 @@ pub async fn on_message(
         }
         Some(Conversation::EditTrial { tier_id }) => {
             trials::on_days(bot, ctx, chat, user, tier_id, text).await?;
+        }
+        Some(Conversation::EditGrace { channel_id }) => {
+            grace::on_hours(bot, ctx, chat, user, channel_id, text).await?;
         }
         Some(Conversation::EditTitle { channel_id }) => {
             manage::on_text(
