@@ -301,10 +301,14 @@ impl JobHandler for RemindSubscription {
                 .subscription(subscription_id)
                 .await
                 .map_err(JobError::retryable)?;
-            // Renewed (new expiry) or ended: this reminder is stale.
-            let Some(sub) = sub
-                .filter(|s| s.status == SubscriptionStatus::Active && s.expires_at == expires_at)
-            else {
+            // Renewed (new expiry), ended, or its time already passed (a reminder run late,
+            // after a restart: the expiry's own message says it now): this reminder is stale.
+            let now = ctx.clock.now();
+            let Some(sub) = sub.filter(|s| {
+                s.status == SubscriptionStatus::Active
+                    && s.expires_at == expires_at
+                    && s.expires_at > now
+            }) else {
                 return Ok(());
             };
             let channel = ctx
