@@ -44,6 +44,13 @@ pub struct SubscriptionLine {
     pub grace_until: Option<UnixMillis>,
 }
 
+impl SubscriptionLine {
+    /// Paid time left, or in the grace after it (the status is the caller's to check).
+    pub fn has_access(&self, now: UnixMillis) -> bool {
+        self.expires_at > now || self.grace_until.is_some_and(|g| g > now)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvoiceLine {
     pub id: i64,

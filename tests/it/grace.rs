@@ -196,6 +196,18 @@ async fn grace_renewal_and_removal_at_its_end(backend: Backend) {
         "{:?}",
         list.text
     );
+    // The operator's lookup shows it, and offers the invite resend (he still has access).
+    let admin = app.user(900_001, "Ops", Some("en"));
+    let found = type_expect(&app, admin, &format!("/lookup {ben}"), "grace until").await;
+    let card = press_expect(&app, admin, &found, &format!("a:us:{ben}"), "grace until").await;
+    let sub_id = sub_of(&app, ben, &channel).await.id;
+    assert!(
+        card.callback_data()
+            .iter()
+            .any(|d| d.ends_with(&format!("ri:{sub_id}"))),
+        "{:?}",
+        card.callback_data()
+    );
     // Ben leaves and comes back in the grace: a fresh link, the join request is approved.
     app.tg.user_leaves(CHAT, ben).unwrap();
     let fresh = type_expect(&app, ben, "/access", "A new personal link").await;
