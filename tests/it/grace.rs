@@ -122,6 +122,17 @@ async fn audit_clean(app: &TestApp) {
     assert!(report.clean(), "{report}");
 }
 
+async fn jobs_of(app: &TestApp, kind: &str) -> i64 {
+    sqlx::Row::get(
+        &sqlx::query("SELECT COUNT(*) FROM jobs WHERE kind = $1")
+            .bind(kind)
+            .fetch_one(app.ctx.db.pool())
+            .await
+            .unwrap(),
+        0,
+    )
+}
+
 fn ms(at: UnixMillis) -> i64 {
     at.as_millis()
 }
@@ -259,6 +270,25 @@ async fn grace_renewal_and_removal_at_its_end(backend: Backend) {
     assert_eq!(bans[0].params["user_id"], serde_json::json!(ben));
     assert_eq!(app.count_containing(ben, "has ended"), 1);
     assert_eq!(app.count_containing(ben, TOLD), 1);
+    // One job per subscription and end for each step (unique keys), however many sweeps ran;
+    // a second start of the same grace changes nothing.
+    assert_eq!(
+        jobs_of(&app, "expire_subscription").await,
+        2,
+        "Ann and Ben at the end"
+    );
+    assert_eq!(
+        jobs_of(&app, "end_grace").await,
+        1,
+        "Ben at the grace's end"
+    );
+    assert!(
+        !app.ctx
+            .db
+            .start_grace(gone.id, end, app.clock.now(), app.clock.now())
+            .await
+            .unwrap()
+    );
 
     // Ben pays after the grace: the days start from the payment.
     let link = pay_and_get_link(&app, ben, &channel).await;
