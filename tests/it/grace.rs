@@ -7,10 +7,13 @@
 use std::time::Duration;
 
 use rust_decimal_macros::dec;
+use telepay::domain::job::Job;
 use telepay::domain::money::UsdMicros;
 use telepay::domain::states::SubscriptionStatus;
 use telepay::domain::time::{Clock, UnixMillis};
+use telepay::store::Db;
 use telepay::store::channels::{Channel, NewTier};
+use telepay::store::jobs::NewJob;
 use telepay::store::subscriptions::Subscription;
 use telepay_sim::telegram::{AdminRights, NewChat, SimMessage};
 
@@ -424,7 +427,97 @@ async fn no_grace_after_a_trial_or_after_a_late_sweep(backend: Backend) {
     audit_clean(&app).await;
 }
 
+/// The process dies right after the expiry job stored the grace and before it told the
+/// subscriber: after the restart the subscriber is told (once), keeps access, and is removed
+/// once at the grace's end, whatever restarts happen in between.
+async fn a_crash_in_the_grace_tells_once_and_removes_once(backend: Backend) {
+    let Some(mut app) = spawn_app(backend).await else {
+        return;
+    };
+    let channel = weekly_channel(&app).await;
+    let now = app.clock.now();
+    app.ctx
+        .db
+        .owner_set_grace_hours(OWNER, channel.id, 24, now)
+        .await
+        .unwrap();
+    let cat = app.user(66, "Cat", Some("en"));
+    let link = pay_and_get_link(&app, cat, &channel).await;
+    joins(&app, cat, &link).await;
+    let sub = sub_of(&app, cat, &channel).await;
+    let end = sub.expires_at;
+    app.clock.advance(DAY * 7 + Duration::from_secs(60));
+    app.stop_process().await;
+
+    // The dying process (set up directly: a crash at this point is hard to reach): its expiry
+    // job is claimed, the grace is stored, then it is killed before the message.
+    let now = app.clock.now();
+    let db = Db::connect(&app.database()).await.unwrap();
+    let until = UnixMillis::from_millis(ms(end) + 24 * HOUR_MS);
+    assert!(
+        db.enqueue(
+            &NewJob {
+                job: Job::ExpireSubscription {
+                    subscription_id: sub.id,
+                    expires_at: end,
+                },
+                unique_key: Some(format!("expire:{}:{}", sub.id, ms(end))),
+                run_at: now,
+                give_up_at: now.saturating_add(DAY),
+            },
+            now,
+        )
+        .await
+        .unwrap()
+    );
+    let lease = app.ctx.config.jobs.lease;
+    let claimed = sqlx::query(
+        "UPDATE jobs SET state = 'running', attempts = 1, lease_until = $1, leased_by = $2 \
+         WHERE unique_key = $3 AND state = 'pending'",
+    )
+    .bind(ms(now.saturating_add(lease)))
+    .bind("dead/1")
+    .bind(format!("expire:{}:{}", sub.id, ms(end)))
+    .execute(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(claimed.rows_affected(), 1);
+    assert!(db.start_grace(sub.id, end, until, now).await.unwrap());
+    db.close().await;
+
+    app.start_process().await;
+    if backend == Backend::Postgres {
+        // Maybe a live replica's lease: taken when it runs out.
+        app.clock.advance(lease + Duration::from_secs(1));
+    }
+    app.run_jobs_once().await;
+    app.reply_containing(cat, TOLD).await;
+    assert!(app.tg.member_status(CHAT, cat).is_present());
+    app.restart().await;
+    app.clock.advance(HOUR);
+    app.run_jobs_once().await;
+    assert_eq!(app.count_containing(cat, TOLD), 1);
+    assert_eq!(sub_of(&app, cat, &channel).await.grace_until, Some(until));
+
+    // The grace ends: removed once, told once, across another restart.
+    app.clock.advance(HOUR * 23);
+    app.run_jobs_once().await;
+    app.tg
+        .wait_for(WAIT, |tg| !tg.member_status(CHAT, cat).is_present())
+        .await
+        .unwrap();
+    app.reply_containing(cat, "has ended").await;
+    app.restart().await;
+    app.clock.advance(HOUR);
+    app.run_jobs_once().await;
+    assert_eq!(app.tg.calls_of("banChatMember").len(), 1);
+    assert_eq!(app.count_containing(cat, "has ended"), 1);
+    assert_eq!(app.count_containing(cat, TOLD), 1);
+    audit_clean(&app).await;
+}
+
 on_both_backends!(
+    a_crash_in_the_grace_tells_once_and_removes_once,
     grace_renewal_and_removal_at_its_end,
     grace_zero_removes_at_expiry_as_before,
     no_grace_after_a_trial_or_after_a_late_sweep,
