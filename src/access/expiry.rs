@@ -1,6 +1,8 @@
 //! Expiry: a timer finds subscriptions whose time ran out and queues one `expire` job each; the
 //! job removes the member (ban, then unban with only_if_banned so they can come back by paying)
-//! and offers renewal. Reminders before expiry are jobs queued at grant time.
+//! and offers renewal — or, when the channel gives a grace, starts it (see `super::grace`) and
+//! the removal waits for the grace's own `end_grace` job. Reminders before expiry are jobs
+//! queued at grant time.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,6 +50,9 @@ pub fn timer(ctx: Ctx) -> Timer {
                     };
                     ctx.db.enqueue(&job, now).await?;
                 }
+                for job in super::grace::due_jobs(&ctx, now, BATCH).await? {
+                    ctx.db.enqueue(&job, now).await?;
+                }
                 ctx.jobs_wake.notify_one();
                 Ok(())
             }
@@ -70,91 +75,131 @@ impl JobHandler for ExpireSubscription {
                 return Err(JobError::unexpected(job));
             };
             let now = ctx.clock.now();
-            let sub = ctx
-                .db
-                .subscription(subscription_id)
-                .await
-                .map_err(JobError::retryable)?;
-            let Some(sub) = sub else { return Ok(()) };
-            let channel = ctx
-                .db
-                .channel(sub.channel_id)
-                .await
-                .map_err(JobError::retryable)?;
-            let Some(channel) = channel else {
+            let Some((sub, channel)) = load(ctx, subscription_id).await? else {
                 return Ok(());
             };
-            // Renewed since it was selected: nothing to do (the compare-and-set decides).
-            let ended = sub.status == SubscriptionStatus::Expired && sub.expires_at == expires_at;
-            if !ended
-                && !ctx
-                    .db
-                    .end_subscription(sub.id, expires_at, now)
-                    .await
-                    .map_err(JobError::retryable)?
+            let trial = ends_a_trial(ctx, &sub).await?;
+            if sub.grace_until.is_some() && sub.expires_at == expires_at {
+                // A grace follows this end: it started (maybe by this job, before a restart)
+                // and its own job removes the member when it runs out.
+                return super::grace::tell_if_running(ctx, &sub, &channel, now).await;
+            }
+            if sub.status == SubscriptionStatus::Active
+                && sub.expires_at == expires_at
+                && !trial
+                && super::grace::start(ctx, &sub, &channel, now).await?
             {
                 return Ok(());
             }
-            let chat = ChatId(channel.chat_id);
-            let user = UserId(
-                u64::try_from(sub.user_id)
-                    .map_err(|e| JobError::terminal(anyhow::anyhow!("user id: {e}")))?,
-            );
-            let kicked = async {
-                ctx.bot.ban_chat_member(chat, user).await?;
-                ctx.bot
-                    .unban_chat_member(chat, user)
-                    .only_if_banned(true)
-                    .await?;
-                Ok::<(), teloxide::RequestError>(())
-            }
-            .await;
-            if let Err(e) = kicked {
-                match classify(&e) {
-                    TgFailure::NoRights => {
-                        super::grant::report_lost_rights(ctx, &channel).await;
-                        // Retried with the normal backoff (minutes to an hour), not in a loop.
-                        return Err(JobError::retryable(anyhow::anyhow!(
-                            "cannot remove the member: {e}"
-                        )));
-                    }
-                    // A user who is not (or no longer) a member is already out.
-                    TgFailure::UserUnreachable | TgFailure::Permanent => {
-                        tracing::info!(user_id = sub.user_id, error = %ctx.redact(&e.to_string()), "member already gone");
-                    }
-                    TgFailure::Transient => return Err(job_error(e, "banChatMember")),
-                }
-            }
-            for link in ctx
-                .db
-                .live_invite_links(sub.id)
-                .await
-                .map_err(JobError::retryable)?
-            {
-                let _ = ctx
-                    .bot
-                    .revoke_chat_invite_link(chat, link.link.clone())
-                    .await;
-                ctx.db
-                    .mark_invite_revoked(link.id, now)
-                    .await
-                    .map_err(JobError::retryable)?;
-            }
-            let lang = ctx.db.user_lang(sub.user_id).await;
-            let trial = ends_a_trial(ctx, &sub).await?;
-            let text = t_args(
-                lang,
-                if trial {
-                    "trial-expired"
-                } else {
-                    "subscription-expired"
-                },
-                &[("channel", Arg::from(channel.title.as_str()))],
-            );
-            notify_with_renew(ctx, sub.user_id, text, sub.tier_id, lang, trial).await
+            remove(ctx, &sub, &channel, expires_at, now, trial).await
         }
         .boxed()
     }
+}
+
+/// The subscription and its channel, when both still exist.
+pub(super) async fn load(
+    ctx: &Ctx,
+    subscription_id: i64,
+) -> Result<
+    Option<(
+        crate::store::subscriptions::Subscription,
+        crate::store::channels::Channel,
+    )>,
+    JobError,
+> {
+    let sub = ctx
+        .db
+        .subscription(subscription_id)
+        .await
+        .map_err(JobError::retryable)?;
+    let Some(sub) = sub else { return Ok(None) };
+    let channel = ctx
+        .db
+        .channel(sub.channel_id)
+        .await
+        .map_err(JobError::retryable)?;
+    Ok(channel.map(|c| (sub, c)))
+}
+
+/// Ends the subscription that ran out at `expires_at` (unless renewed since), removes the
+/// member, revokes their links and says goodbye with a renew (or, after a trial, buy) button.
+/// A retry after a crash finds it ended and finishes the work.
+pub(super) async fn remove(
+    ctx: &Ctx,
+    sub: &crate::store::subscriptions::Subscription,
+    channel: &crate::store::channels::Channel,
+    expires_at: UnixMillis,
+    now: UnixMillis,
+    trial: bool,
+) -> Result<(), JobError> {
+    // Renewed since it was selected: nothing to do (the compare-and-set decides).
+    let ended = sub.status == SubscriptionStatus::Expired && sub.expires_at == expires_at;
+    if !ended
+        && !ctx
+            .db
+            .end_subscription(sub.id, expires_at, now)
+            .await
+            .map_err(JobError::retryable)?
+    {
+        return Ok(());
+    }
+    let chat = ChatId(channel.chat_id);
+    let user = UserId(
+        u64::try_from(sub.user_id)
+            .map_err(|e| JobError::terminal(anyhow::anyhow!("user id: {e}")))?,
+    );
+    let kicked = async {
+        ctx.bot.ban_chat_member(chat, user).await?;
+        ctx.bot
+            .unban_chat_member(chat, user)
+            .only_if_banned(true)
+            .await?;
+        Ok::<(), teloxide::RequestError>(())
+    }
+    .await;
+    if let Err(e) = kicked {
+        match classify(&e) {
+            TgFailure::NoRights => {
+                super::grant::report_lost_rights(ctx, channel).await;
+                // Retried with the normal backoff (minutes to an hour), not in a loop.
+                return Err(JobError::retryable(anyhow::anyhow!(
+                    "cannot remove the member: {e}"
+                )));
+            }
+            // A user who is not (or no longer) a member is already out.
+            TgFailure::UserUnreachable | TgFailure::Permanent => {
+                tracing::info!(user_id = sub.user_id, error = %ctx.redact(&e.to_string()), "member already gone");
+            }
+            TgFailure::Transient => return Err(job_error(e, "banChatMember")),
+        }
+    }
+    for link in ctx
+        .db
+        .live_invite_links(sub.id)
+        .await
+        .map_err(JobError::retryable)?
+    {
+        let _ = ctx
+            .bot
+            .revoke_chat_invite_link(chat, link.link.clone())
+            .await;
+        ctx.db
+            .mark_invite_revoked(link.id, now)
+            .await
+            .map_err(JobError::retryable)?;
+    }
+    let lang = ctx.db.user_lang(sub.user_id).await;
+    let text = t_args(
+        lang,
+        if trial {
+            "trial-expired"
+        } else {
+            "subscription-expired"
+        },
+        &[("channel", Arg::from(channel.title.as_str()))],
+    );
+    notify_with_renew(ctx, sub.user_id, text, sub.tier_id, lang, trial).await
 }
 
 /// Whether the subscription's current end is the end of a free trial (nothing paid since).
@@ -172,7 +217,7 @@ async fn ends_a_trial(
 
 /// DMs `text` with a one-tap renew button for the subscriber's tier (when it still exists);
 /// after a free trial the button says "buy".
-async fn notify_with_renew(
+pub(super) async fn notify_with_renew(
     ctx: &Ctx,
     user_id: i64,
     text: String,
@@ -256,10 +301,14 @@ impl JobHandler for RemindSubscription {
                 .subscription(subscription_id)
                 .await
                 .map_err(JobError::retryable)?;
-            // Renewed (new expiry) or ended: this reminder is stale.
-            let Some(sub) = sub
-                .filter(|s| s.status == SubscriptionStatus::Active && s.expires_at == expires_at)
-            else {
+            // Renewed (new expiry), ended, or its time already passed (a reminder run late,
+            // after a restart: the expiry's own message says it now): this reminder is stale.
+            let now = ctx.clock.now();
+            let Some(sub) = sub.filter(|s| {
+                s.status == SubscriptionStatus::Active
+                    && s.expires_at == expires_at
+                    && s.expires_at > now
+            }) else {
                 return Ok(());
             };
             let channel = ctx
@@ -294,6 +343,10 @@ pub fn register(runner: &mut JobRunner, ctx: &Ctx) {
     runner.register(
         job_kinds::EXPIRE_SUBSCRIPTION,
         Arc::new(ExpireSubscription(ctx.clone())),
+    );
+    runner.register(
+        job_kinds::END_GRACE,
+        Arc::new(super::grace::EndGrace(ctx.clone())),
     );
     runner.register(
         job_kinds::REMIND_SUBSCRIPTION,

@@ -1,6 +1,7 @@
 //! Access to channels: invite links after a payment, join-request decisions.
 
 pub mod expiry;
+pub mod grace;
 pub mod grant;
 pub mod join_requests;
 pub mod telegram_errors;

@@ -35,6 +35,10 @@ pub enum Conversation {
     EditStars {
         tier_id: i64,
     },
+    /// Waiting for the grace period (hours) of a channel.
+    EditGrace {
+        channel_id: i64,
+    },
     EditTitle {
         channel_id: i64,
     },

@@ -47,14 +47,26 @@ pub async fn subscriptions(bot: TgBot, ctx: Ctx, msg: Message, user: UserRow) ->
             .await?
             .map(|c| c.title)
             .unwrap_or_default();
-        lines.push(t_args(
-            lang,
-            "subscriptions-line",
-            &[
-                ("channel", Arg::from(title.as_str())),
-                ("expires", Arg::Html(s.expires_at.to_string())),
-            ],
-        ));
+        let line = match s.grace_until.filter(|_| s.in_grace(ctx.clock.now())) {
+            Some(until) => t_args(
+                lang,
+                "subscriptions-grace-line",
+                &[
+                    ("channel", Arg::from(title.as_str())),
+                    ("ended", Arg::Html(s.expires_at.to_string())),
+                    ("until", Arg::Html(until.to_string())),
+                ],
+            ),
+            None => t_args(
+                lang,
+                "subscriptions-line",
+                &[
+                    ("channel", Arg::from(title.as_str())),
+                    ("expires", Arg::Html(s.expires_at.to_string())),
+                ],
+            ),
+        };
+        lines.push(line);
         if let Some(tier) = s.tier_id {
             let label = t_args(
                 lang,

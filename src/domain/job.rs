@@ -51,6 +51,11 @@ pub enum Job {
         subscription_id: i64,
         expires_at: UnixMillis,
     },
+    /// Remove a member whose grace after the end `expires_at` ran out (issue 15).
+    EndGrace {
+        subscription_id: i64,
+        expires_at: UnixMillis,
+    },
     /// Remind a subscriber that the subscription ends at `expires_at` (stale once renewed).
     RemindSubscription {
         subscription_id: i64,
@@ -103,6 +108,7 @@ impl Job {
             Job::TopupInvoice { .. } => job_kinds::TOPUP_INVOICE,
             Job::NotifyOwner { .. } => job_kinds::NOTIFY_OWNER,
             Job::ExpireSubscription { .. } => job_kinds::EXPIRE_SUBSCRIPTION,
+            Job::EndGrace { .. } => job_kinds::END_GRACE,
             Job::RemindSubscription { .. } => job_kinds::REMIND_SUBSCRIPTION,
             Job::ReconcilePayment { .. } => job_kinds::RECONCILE_PAYMENT,
             Job::ValuePayment { .. } => job_kinds::VALUE_PAYMENT,
@@ -144,6 +150,9 @@ impl Job {
             }
             Job::NotifyOwner { channel_id, .. } => ids.channel_id = Some(*channel_id),
             Job::ExpireSubscription {
+                subscription_id, ..
+            }
+            | Job::EndGrace {
                 subscription_id, ..
             }
             | Job::RemindSubscription {
@@ -343,6 +352,14 @@ mod tests {
                 },
             ),
             (
+                "end_grace",
+                r#"{"expires_at":1767225600000,"subscription_id":9}"#,
+                Job::EndGrace {
+                    subscription_id: 9,
+                    expires_at: UnixMillis::from_millis(1_767_225_600_000),
+                },
+            ),
+            (
                 "remind_subscription",
                 r#"{"expires_at":1767225600000,"subscription_id":9}"#,
                 Job::RemindSubscription {
@@ -413,7 +430,7 @@ mod tests {
         kinds.sort_unstable();
         kinds.dedup();
         // One row at least per variant: a new variant must come with its stored form.
-        assert_eq!(kinds.len(), 13);
+        assert_eq!(kinds.len(), 14);
         for (_, _, job) in rows {
             let tagged = serde_json::to_value(&job).unwrap();
             assert_eq!(tagged["kind"], job.kind());

@@ -7,6 +7,7 @@ pub const PAYMENT_PROGRESS: &str = "payment_progress";
 pub const TOPUP_INVOICE: &str = "topup_invoice";
 pub const NOTIFY_OWNER: &str = "notify_owner";
 pub const EXPIRE_SUBSCRIPTION: &str = "expire_subscription";
+pub const END_GRACE: &str = "end_grace";
 pub const REMIND_SUBSCRIPTION: &str = "remind_subscription";
 pub const RECONCILE_PAYMENT: &str = "reconcile_payment";
 pub const VALUE_PAYMENT: &str = "value_payment";

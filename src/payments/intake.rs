@@ -549,7 +549,8 @@ async fn record_overpayment(
     .await
 }
 
-/// The grant itself: subscription extended (`max(now, expires) + days`), the grant recorded
+/// The grant itself: subscription extended (`max(now, expires) + days`, from the original end
+/// during a grace), the grant recorded
 /// once per payment, the invoice paid, and the access job queued — all in the caller's
 /// transaction (lessons 1–5).
 async fn grant(
@@ -604,9 +605,11 @@ async fn grant(
             None => {
                 let sub =
                     sql::lock_subscription(tx, backend, target.user_id, target.channel_id).await?;
-                // An active subscription is extended from its end; a lapsed one starts again now.
+                // An active subscription is extended from its end (in its grace too: from
+                // the original end, issue 15); a lapsed one starts again now.
                 let base = if sub.active {
-                    sub.expires_at.max(now.as_millis())
+                    let grace_end = crate::store::grace::grace_end_in(tx, sub.id).await?;
+                    crate::store::grace::renewal_base(sub.expires_at, grace_end, span, now)
                 } else {
                     now.as_millis()
                 };

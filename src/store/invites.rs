@@ -100,7 +100,9 @@ impl Db {
         // are serialised (SQLite's write transaction already is).
         let live = sqlx::query(
             "UPDATE subscriptions SET updated_at = updated_at \
-             WHERE id = $1 AND status = 'active' AND expires_at > $2 AND channel_id IN \
+             WHERE id = $1 AND status = 'active' \
+               AND (expires_at > $2 OR (grace_from = expires_at AND grace_until > $2)) \
+               AND channel_id IN \
                (SELECT id FROM channels WHERE rights_lost_at IS NULL AND deleted_at IS NULL)",
         )
         .bind(subscription_id)

@@ -40,6 +40,15 @@ pub struct SubscriptionLine {
     pub status: SubscriptionStatus,
     pub expires_at: UnixMillis,
     pub rights_lost: bool,
+    /// The end of the grace that follows `expires_at`, once it started (issue 15).
+    pub grace_until: Option<UnixMillis>,
+}
+
+impl SubscriptionLine {
+    /// Paid time left, or in the grace after it (the status is the caller's to check).
+    pub fn has_access(&self, now: UnixMillis) -> bool {
+        self.expires_at > now || self.grace_until.is_some_and(|g| g > now)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,7 +192,9 @@ fn usd(v: Option<i64>) -> Option<UsdMicros> {
 }
 
 const SUBSCRIPTION_SQL: &str = "SELECT s.id, s.user_id, s.channel_id, c.title, s.status, \
-    s.expires_at, c.rights_lost_at FROM subscriptions s JOIN channels c ON c.id = s.channel_id";
+    s.expires_at, c.rights_lost_at, \
+    CASE WHEN s.grace_from = s.expires_at THEN s.grace_until END AS grace_until \
+    FROM subscriptions s JOIN channels c ON c.id = s.channel_id";
 
 fn subscription_line(r: &AnyRow) -> StoreResult<SubscriptionLine> {
     Ok(SubscriptionLine {
@@ -194,6 +205,7 @@ fn subscription_line(r: &AnyRow) -> StoreResult<SubscriptionLine> {
         status: state_column(r, "status")?,
         expires_at: UnixMillis::from_millis(r.try_get("expires_at")?),
         rights_lost: r.try_get::<Option<i64>, _>("rights_lost_at")?.is_some(),
+        grace_until: ms(r.try_get("grace_until")?),
     })
 }
 

@@ -9,6 +9,7 @@ pub mod conversions;
 pub mod currencies;
 pub mod dialect;
 pub mod dialogues;
+pub mod grace;
 pub mod invites;
 pub mod invoices;
 pub mod jobs;

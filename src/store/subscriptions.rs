@@ -19,19 +19,37 @@ pub struct Subscription {
     pub status: SubscriptionStatus,
     pub expires_at: UnixMillis,
     pub removed_at: Option<UnixMillis>,
+    /// The end of the grace that follows `expires_at`, once it started (issue 15).
+    pub grace_until: Option<UnixMillis>,
 }
 
 impl Subscription {
+    /// The subscriber has access now: paid time left, or in the grace after it.
     pub fn is_active(&self, now: UnixMillis) -> bool {
-        self.status == SubscriptionStatus::Active && self.expires_at > now
+        self.status == SubscriptionStatus::Active && (self.expires_at > now || self.in_grace(now))
+    }
+
+    /// The paid time ran out and the grace after it still runs.
+    pub fn in_grace(&self, now: UnixMillis) -> bool {
+        self.status == SubscriptionStatus::Active
+            && self.expires_at <= now
+            && self.grace_until.is_some_and(|g| g > now)
     }
 }
 
 pub(crate) const SUBSCRIPTION_COLUMNS: &str = "id, user_id, channel_id, tier_id, \
-    locked_price_usd_micros, locked_days, status, expires_at, removed_at";
+    locked_price_usd_micros, locked_days, status, expires_at, removed_at, grace_from, grace_until";
 
 pub(crate) fn subscription_from_row(r: &AnyRow) -> StoreResult<Subscription> {
     let days: i64 = r.try_get("locked_days")?;
+    let expires_at: i64 = r.try_get("expires_at")?;
+    // A grace belongs to the end it follows; after a renewal the old one is history.
+    let grace_until = if r.try_get::<Option<i64>, _>("grace_from")? == Some(expires_at) {
+        r.try_get::<Option<i64>, _>("grace_until")?
+            .map(UnixMillis::from_millis)
+    } else {
+        None
+    };
     Ok(Subscription {
         id: r.try_get("id")?,
         user_id: r.try_get("user_id")?,
@@ -41,10 +59,11 @@ pub(crate) fn subscription_from_row(r: &AnyRow) -> StoreResult<Subscription> {
         locked_days: u32::try_from(days)
             .map_err(|_| StoreError::Corrupt(format!("locked days {days}")))?,
         status: super::state_column(r, "status")?,
-        expires_at: UnixMillis::from_millis(r.try_get("expires_at")?),
+        expires_at: UnixMillis::from_millis(expires_at),
         removed_at: r
             .try_get::<Option<i64>, _>("removed_at")?
             .map(UnixMillis::from_millis),
+        grace_until,
     })
 }
 
@@ -74,7 +93,8 @@ impl Db {
         row.as_ref().map(subscription_from_row).transpose()
     }
 
-    /// Active subscriptions whose time ran out: (id, expires_at), oldest first.
+    /// Active subscriptions whose time ran out and that are not in a grace (see
+    /// `due_grace_ends` for those): (id, expires_at), oldest first.
     pub async fn due_expirations(
         &self,
         now: UnixMillis,
@@ -82,7 +102,7 @@ impl Db {
     ) -> StoreResult<Vec<(i64, UnixMillis)>> {
         let sql = format!(
             "SELECT id, expires_at FROM subscriptions WHERE status = 'active' AND expires_at <= $1 \
-             ORDER BY expires_at, id LIMIT {limit}"
+             AND (grace_from IS NULL OR grace_from <> expires_at) ORDER BY expires_at, id LIMIT {limit}"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(now.as_millis())
@@ -113,7 +133,8 @@ impl Db {
         Ok(res.rows_affected() == 1)
     }
 
-    /// The user's subscriptions that are still running, soonest expiry first.
+    /// The user's subscriptions that are still running (or in their grace), soonest expiry
+    /// first.
     pub async fn active_subscriptions(
         &self,
         user_id: i64,
@@ -121,7 +142,8 @@ impl Db {
     ) -> StoreResult<Vec<Subscription>> {
         let sql = format!(
             "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE user_id = $1 AND status = 'active' \
-             AND expires_at > $2 ORDER BY expires_at, id"
+             AND (expires_at > $2 OR (grace_from = expires_at AND grace_until > $2)) \
+             ORDER BY expires_at, id"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(user_id)

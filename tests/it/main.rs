@@ -15,6 +15,7 @@ mod cli;
 mod clients;
 mod demo;
 mod deploy;
+mod grace;
 mod hostile;
 mod http_limits;
 mod jobs;

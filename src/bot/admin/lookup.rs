@@ -329,8 +329,18 @@ async fn user_view(
         ],
     );
     text.push_str(&section(lang, "admin-lookup-subscriptions", &subs, |s| {
+        let grace = s.grace_until.map_or_else(String::new, |until| {
+            format!(
+                " ({})",
+                t_args(
+                    lang,
+                    "admin-lookup-grace",
+                    &[("until", Arg::Html(until.to_string()))]
+                )
+            )
+        });
         format!(
-            "• <code>{}</code> {} <b>{}</b> → {}",
+            "• <code>{}</code> {} <b>{}</b> → {}{grace}",
             s.id,
             escape(&s.channel_title),
             s.status,
@@ -379,7 +389,7 @@ async fn user_view(
         for s in subs
             .rows
             .iter()
-            .filter(|s| s.status == SubscriptionStatus::Active && s.expires_at > now)
+            .filter(|s| s.status == SubscriptionStatus::Active && s.has_access(now))
         {
             rows.push(vec![button(
                 t_args(
@@ -840,7 +850,7 @@ pub async fn describe(ctx: &Ctx, lang: Lang, op: AdminOp) -> anyhow::Result<Plan
             let usable = channel
                 .as_ref()
                 .is_some_and(|c| !c.rights_lost && !c.deleted);
-            if s.status != SubscriptionStatus::Active || s.expires_at <= now || !usable {
+            if s.status != SubscriptionStatus::Active || !s.has_access(now) || !usable {
                 return Ok(Plan::Refused(t_args(
                     lang,
                     "admin-invite-not-possible",

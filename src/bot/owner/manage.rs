@@ -122,6 +122,8 @@ pub async fn card(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow, id: i64)
         text.push('\n');
         text.push_str(&line);
     }
+    text.push('\n');
+    text.push_str(&super::grace::card_line(ctx, lang, c.id).await?);
     let pause = if c.sales_paused {
         button(
             t(lang, "own-btn-resume"),
@@ -156,6 +158,10 @@ pub async fn card(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow, id: i64)
             vec![button(
                 t(lang, "own-btn-edit-payout"),
                 OwnerAction::EditPayout(c.id),
+            )],
+            vec![button(
+                t(lang, "own-btn-grace"),
+                OwnerAction::EditGrace(c.id),
             )],
             stars_row.unwrap_or_default(),
             vec![

@@ -4,6 +4,7 @@
 pub mod balance;
 pub mod chart;
 pub mod draft;
+pub mod grace;
 pub mod manage;
 pub mod offer;
 pub mod promos;
@@ -107,6 +108,7 @@ pub async fn on_callback(
         A::Promos(id) => promos::show(bot, ctx, chat, &user, id).await,
         A::NewPromo(id) => promos::ask_new(bot, ctx, chat, &user, id).await,
         A::PromoOff(id) => promos::turn_off(bot, ctx, chat, &user, id).await,
+        A::EditGrace(id) => grace::ask(bot, ctx, chat, &user, id).await,
         A::EditPayout(id) => register::start_payout_edit(bot, ctx, chat, &user, id).await,
         A::EditTitle(id) => {
             manage::ask_text(bot, ctx, chat, &user, id, manage::TextField::Title).await
@@ -185,6 +187,9 @@ pub async fn on_message(
         }
         Some(Conversation::EditStars { tier_id }) => {
             stars::on_stars(bot, ctx, chat, user, tier_id, text).await?;
+        }
+        Some(Conversation::EditGrace { channel_id }) => {
+            grace::on_hours(bot, ctx, chat, user, channel_id, text).await?;
         }
         Some(Conversation::EditTitle { channel_id }) => {
             manage::on_text(
