@@ -191,6 +191,32 @@ stored_states! {
     }
 }
 
+stored_states! {
+    /// A channel owner's broadcast (`broadcasts.state`, issue 15): `draft` (composed, not
+    /// confirmed) → `sending` (recipients written, the job delivering) → `done`; or `cancelled`.
+    BroadcastState, "broadcast state" {
+        Draft => "draft",
+        Sending => "sending",
+        Done => "done",
+        Cancelled => "cancelled",
+    }
+}
+
+stored_states! {
+    /// One recipient of a broadcast (`broadcast_deliveries.state`): `pending` → `sending`
+    /// (claimed, committed before the send) → `sent` / `blocked` / `failed`. A row left
+    /// `sending` by a run that died becomes `unknown`: it may or may not have arrived, and it is
+    /// never sent again.
+    DeliveryState, "delivery state" {
+        Pending => "pending",
+        Sending => "sending",
+        Sent => "sent",
+        Failed => "failed",
+        Blocked => "blocked",
+        Unknown => "unknown",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,5 +343,20 @@ mod tests {
         assert_eq!(e.value, "paid");
         assert!(InvoiceStatus::parse("").is_err());
         assert!(SubscriptionStatus::parse("Active").is_err());
+    }
+
+    #[test]
+    fn the_broadcast_migrations_carry_the_check_lists() {
+        for sql in [
+            include_str!("../../migrations/sqlite/0011_broadcasts.sql"),
+            include_str!("../../migrations/postgres/0011_broadcasts.sql"),
+        ] {
+            for list in [
+                check_list(BroadcastState::ALL.iter().map(|s| s.as_str())),
+                check_list(DeliveryState::ALL.iter().map(|s| s.as_str())),
+            ] {
+                assert!(sql.contains(&list), "{list}");
+            }
+        }
     }
 }
