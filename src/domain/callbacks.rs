@@ -21,6 +21,8 @@ pub enum CallbackData {
     Owner(OwnerAction),
     /// An operator's action; every one re-checks ADMIN_IDS on the server.
     Admin(AdminAction),
+    /// A subscriber turns a channel's broadcasts off (`true`) or back on (`false`).
+    BroadcastsOff(i64, bool),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -368,6 +370,16 @@ pub enum OwnerAction {
     EditDescription(i64),
     /// Post (or re-post) the offer message into a public channel.
     PostOffer(i64),
+    /// Start a broadcast to a channel's subscribers: pick the audience.
+    Broadcast(i64),
+    /// Broadcast to the channel's active subscribers: ask for the message.
+    BroadcastActive(i64),
+    /// Broadcast to lapsed subscribers (win-back): ask for the number of days.
+    BroadcastLapsed(i64),
+    /// Send the broadcast draft with this id (the confirmation).
+    BroadcastSend(i64),
+    /// Drop the broadcast draft with this id.
+    BroadcastCancel(i64),
     Delete(i64),
     DeleteConfirmed(i64),
     // Steps of the registration / payout-settings conversation.
@@ -406,6 +418,11 @@ impl OwnerAction {
             A::EditTitle(id) => format!("o:title:{id}"),
             A::EditDescription(id) => format!("o:desc:{id}"),
             A::PostOffer(id) => format!("o:post:{id}"),
+            A::Broadcast(id) => format!("o:bc:{id}"),
+            A::BroadcastActive(id) => format!("o:bca:{id}"),
+            A::BroadcastLapsed(id) => format!("o:bcl:{id}"),
+            A::BroadcastSend(id) => format!("o:bcs:{id}"),
+            A::BroadcastCancel(id) => format!("o:bcx:{id}"),
             A::Delete(id) => format!("o:del:{id}"),
             A::DeleteConfirmed(id) => format!("o:delok:{id}"),
             A::AddTier => "o:more".into(),
@@ -467,6 +484,15 @@ impl OwnerAction {
             "title" => one_id().map(A::EditTitle),
             "desc" => one_id().map(A::EditDescription),
             "post" => one_id().map(A::PostOffer),
+            "bc" => one_id().map(A::Broadcast),
+            "bca" => one_id().map(A::BroadcastActive),
+            "bcl" => one_id().map(A::BroadcastLapsed),
+            "bcs" => parse_any_id(args.first().copied().unwrap_or_default())
+                .filter(|_| args.len() == 1)
+                .map(A::BroadcastSend),
+            "bcx" => parse_any_id(args.first().copied().unwrap_or_default())
+                .filter(|_| args.len() == 1)
+                .map(A::BroadcastCancel),
             "del" => one_id().map(A::Delete),
             "delok" => one_id().map(A::DeleteConfirmed),
             "pause" => id_flag().map(|(id, f)| A::SetPaused(id, f)),
@@ -528,6 +554,7 @@ impl CallbackData {
             CallbackData::SetLang(l) => format!("lang:{}", l.code()),
             CallbackData::Buy(id) => format!("buy:{id}"),
             CallbackData::Trial(id) => format!("trial:{id}"),
+            CallbackData::BroadcastsOff(id, off) => format!("bo:{id}:{}", u8::from(*off)),
         }
     }
 
@@ -547,6 +574,13 @@ impl CallbackData {
                 .filter(|id| *id > 0 && id.to_string() == id_text(data))
                 .map(CallbackData::Buy),
             ("trial", id) => parse_id(id).map(CallbackData::Trial),
+            ("bo", rest) => {
+                let (id, flag) = rest.split_once(':')?;
+                Some(CallbackData::BroadcastsOff(
+                    parse_id(id)?,
+                    parse_flag(flag)?,
+                ))
+            }
             ("lang", code) => Lang::ALL
                 .into_iter()
                 .find(|l| l.code() == code)
@@ -580,6 +614,13 @@ mod tests {
             CallbackData::Owner(OwnerAction::Trials(i64::MAX)),
             CallbackData::Owner(OwnerAction::EditTrial(i64::MAX)),
             CallbackData::Owner(OwnerAction::Add),
+            CallbackData::Owner(OwnerAction::Broadcast(i64::MAX)),
+            CallbackData::Owner(OwnerAction::BroadcastActive(i64::MAX)),
+            CallbackData::Owner(OwnerAction::BroadcastLapsed(i64::MAX)),
+            CallbackData::Owner(OwnerAction::BroadcastSend(i64::MIN)),
+            CallbackData::Owner(OwnerAction::BroadcastCancel(-1)),
+            CallbackData::BroadcastsOff(i64::MAX, true),
+            CallbackData::BroadcastsOff(1, false),
             CallbackData::Owner(OwnerAction::RegisterChat(-1_001_234_567_890)),
             CallbackData::Owner(OwnerAction::Open(i64::MAX)),
             CallbackData::Owner(OwnerAction::Balance(None)),
@@ -697,6 +738,15 @@ mod tests {
             "a:stats",
             "a:stats:365d",
             "a:stats:7d:x",
+            "bo:5",
+            "bo:5:2",
+            "bo:0:1",
+            "bo:-5:1",
+            "bo:5:1:x",
+            "o:bc:0",
+            "o:bcs:01",
+            "o:bcs:1:2",
+            "o:bcx:",
         ] {
             assert_eq!(CallbackData::parse(bad), None, "{bad}");
         }

@@ -154,6 +154,7 @@ pub async fn card(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow, id: i64)
             t(lang, "own-btn-edit-payout"),
             OwnerAction::EditPayout(c.id),
         )],
+        vec![button(t(lang, "bc-btn"), OwnerAction::Broadcast(c.id))],
         vec![
             button(t(lang, "own-btn-edit-title"), OwnerAction::EditTitle(c.id)),
             button(
