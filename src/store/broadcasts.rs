@@ -98,7 +98,8 @@ pub struct PendingDelivery {
 /// What confirming a draft did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConfirmOutcome {
-    /// The recipients are written and the delivery job queued.
+    /// The recipients are written and the delivery job queued; `recipients` will be sent to
+    /// (those known to have blocked the bot are recorded, not counted here).
     Started { recipients: i64 },
     /// Not a draft of this owner any more (already sent, cancelled, or not theirs).
     NotDraft,
@@ -307,7 +308,15 @@ impl Db {
             .await?
             .rows_affected();
         let recipients = i64::try_from(written).unwrap_or(i64::MAX);
-        if recipients == 0 {
+        let to_send: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM broadcast_deliveries WHERE broadcast_id = $1 \
+             AND state = 'pending'",
+        )
+        .bind(b.id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+        if to_send == 0 {
             return Ok(ConfirmOutcome::NoRecipients);
         }
         sqlx::query(
@@ -331,7 +340,9 @@ impl Db {
         )
         .await?;
         tx.commit().await?;
-        Ok(ConfirmOutcome::Started { recipients })
+        Ok(ConfirmOutcome::Started {
+            recipients: to_send,
+        })
     }
 
     /// Rows left `sending` by a run that died around its send become `unknown` (never sent
