@@ -46,7 +46,17 @@ pub const MAX_TEXT_CHARS: usize = 3900;
 /// The longest photo caption an owner may broadcast (Telegram's 1024 less our header).
 pub const MAX_CAPTION_CHARS: usize = 900;
 
-pub struct DeliverBroadcast(pub Ctx);
+/// Telegram's flood windows are one second long, and a process that just started does not
+/// know what the one before it sent in its last second (its `Throttle` starts empty): the
+/// first batch after a start waits until this long after the start, so a restart in the
+/// middle of a broadcast does not run into a 429.
+const WARM_UP: Duration = Duration::from_millis(1100);
+
+pub struct DeliverBroadcast {
+    ctx: Ctx,
+    /// When this process registered the handler (its start).
+    started: tokio::time::Instant,
+}
 
 impl JobHandler for DeliverBroadcast {
     fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Result<(), JobError>> {
@@ -54,7 +64,11 @@ impl JobHandler for DeliverBroadcast {
             let Job::Broadcast { broadcast_id } = decode(job)? else {
                 return Err(JobError::unexpected(job));
             };
-            run(&self.0, broadcast_id).await
+            let warm = WARM_UP.saturating_sub(self.started.elapsed());
+            if !warm.is_zero() {
+                tokio::time::sleep(warm).await;
+            }
+            run(&self.ctx, broadcast_id).await
         }
         .boxed()
     }
@@ -64,7 +78,10 @@ impl JobHandler for DeliverBroadcast {
 pub fn register(runner: &mut crate::jobs::JobRunner, ctx: &Ctx) {
     runner.register(
         crate::domain::job_kinds::BROADCAST,
-        Arc::new(DeliverBroadcast(ctx.clone())),
+        Arc::new(DeliverBroadcast {
+            ctx: ctx.clone(),
+            started: tokio::time::Instant::now(),
+        }),
     );
 }
 
