@@ -19,6 +19,7 @@ use crate::support::wait::eventually_within;
 
 const OWNER: i64 = 500;
 const DAY: Duration = Duration::from_secs(86_400);
+const DAY_MS: i64 = 86_400_000;
 /// Long enough for 1,000 messages at 30/s with a restart in the middle, on a loaded machine.
 const LONG: Duration = Duration::from_secs(180);
 
@@ -87,8 +88,11 @@ async fn seed_subscribers(
     let status = if expires > now { "active" } else { "expired" };
     let mut tx = app.ctx.db.pool().begin().await.unwrap();
     for id in ids {
-        app.tg
-            .add_user(NewUser::new(id, &format!("Sub{id}")).language("en").started());
+        app.tg.add_user(
+            NewUser::new(id, &format!("Sub{id}"))
+                .language("en")
+                .started(),
+        );
         sqlx::query(
             "INSERT INTO users (id, first_name, language_code, created_at, updated_at) \
              VALUES ($1, $2, 'en', $3, $3)",
@@ -110,7 +114,7 @@ async fn seed_subscribers(
         .bind(channel.id)
         .bind(tier)
         .bind(status)
-        .bind(now - 30 * DAY.as_millis() as i64)
+        .bind(now - 30 * DAY_MS)
         .bind(expires)
         .execute(&mut *tx)
         .await
@@ -190,7 +194,7 @@ async fn a_thousand_subscribers_once_each_across_a_restart(backend: Backend) {
     let channel = live_channel(&app).await;
     const BASE: i64 = 7_000_000;
     const N: i64 = 1000;
-    seed_subscribers(&app, &channel, BASE + 1..=BASE + N, 20 * DAY.as_millis() as i64).await;
+    seed_subscribers(&app, &channel, BASE + 1..=BASE + N, 20 * DAY_MS).await;
     // Two of them blocked the bot before the broadcast: the bot learns it from Telegram's
     // my_chat_member update and records them, they are not sent to.
     for id in [BASE + 1, BASE + 2] {
@@ -232,7 +236,10 @@ async fn a_thousand_subscribers_once_each_across_a_restart(backend: Backend) {
     // The process is gone: look at its database as another process would.
     let db = telepay::store::Db::connect(&app.database()).await.unwrap();
     let at_stop = count_in(&db, sent).await;
-    assert!(at_stop < N - 3, "the restart must fall in the middle ({at_stop})");
+    assert!(
+        at_stop < N - 3,
+        "the restart must fall in the middle ({at_stop})"
+    );
     // As a process that died between claiming a recipient and sending would leave it (set up
     // directly: a crash at that exact point cannot be timed from outside): one row `sending`.
     let crashed: i64 = count_in(
@@ -277,7 +284,11 @@ async fn a_thousand_subscribers_once_each_across_a_restart(backend: Backend) {
     assert_eq!(n_of("blocked"), 3, "{states:?}");
     assert_eq!(n_of("pending") + n_of("sending"), 0, "{states:?}");
     assert!(n_of("unknown") >= 1, "{states:?}");
-    assert_eq!(delivered + n_of("unknown") + n_of("failed") + 3, N, "{states:?}");
+    assert_eq!(
+        delivered + n_of("unknown") + n_of("failed") + 3,
+        N,
+        "{states:?}"
+    );
     assert_eq!(
         report.text.as_deref().unwrap(),
         format!(
@@ -336,7 +347,7 @@ async fn opt_out_win_back_and_one_a_day(backend: Backend) {
     let channel = live_channel(&app).await;
     let tier = app.ctx.db.tiers(channel.id).await.unwrap()[0].id;
     let (a, b, c, d) = (8_000_001, 8_000_002, 8_000_003, 8_000_004);
-    let day = DAY.as_millis() as i64;
+    let day = DAY_MS;
     seed_subscribers(&app, &channel, [a, b], 200 * day).await;
     // C's subscription ended 3 days ago, D's 40 days ago.
     seed_subscribers(&app, &channel, [c], -3 * day).await;
@@ -344,7 +355,13 @@ async fn opt_out_win_back_and_one_a_day(backend: Backend) {
 
     // 1. To the active subscribers.
     let confirm = owner_composes(&app, &channel, None, "First news").await;
-    assert!(confirm.text.as_deref().unwrap().contains("Send it to 2 subscribers"));
+    assert!(
+        confirm
+            .text
+            .as_deref()
+            .unwrap()
+            .contains("Send it to 2 subscribers")
+    );
     owner_confirms(&app, &confirm, "Sending to 2 subscribers").await;
     app.nth_reply_containing(OWNER, "delivered 2, blocked 0, failed 0", 0)
         .await;
@@ -387,11 +404,22 @@ async fn opt_out_win_back_and_one_a_day(backend: Backend) {
     // button for C's tier.
     app.clock.advance(DAY + Duration::from_secs(3600));
     let confirm = owner_composes(&app, &channel, Some("7"), "Come back, 20% off").await;
-    assert!(confirm.text.as_deref().unwrap().contains("Send it to 1 subscriber "));
+    assert!(
+        confirm
+            .text
+            .as_deref()
+            .unwrap()
+            .contains("Send it to 1 subscriber ")
+    );
     // A second draft confirmed the same day is refused by the limit at confirmation too.
     let second = owner_composes(&app, &channel, None, "Also this").await;
     owner_confirms(&app, &confirm, "Sending to 1 subscriber").await;
-    owner_confirms(&app, &second, "already had a broadcast in the last 24 hours").await;
+    owner_confirms(
+        &app,
+        &second,
+        "already had a broadcast in the last 24 hours",
+    )
+    .await;
     app.nth_reply_containing(OWNER, "delivered 1, blocked 0, failed 0", 0)
         .await;
     let to_c = app.reply_containing(c, "Come back, 20% off").await;
@@ -408,7 +436,13 @@ async fn opt_out_win_back_and_one_a_day(backend: Backend) {
     // 4. Another day: A, who turned them off, is skipped.
     app.clock.advance(DAY + Duration::from_secs(3600));
     let confirm = owner_composes(&app, &channel, None, "Third news").await;
-    assert!(confirm.text.as_deref().unwrap().contains("Send it to 1 subscriber "));
+    assert!(
+        confirm
+            .text
+            .as_deref()
+            .unwrap()
+            .contains("Send it to 1 subscriber ")
+    );
     owner_confirms(&app, &confirm, "Sending to 1 subscriber").await;
     app.reply_containing(b, "Third news").await;
     app.nth_reply_containing(OWNER, "delivered 1, blocked 0, failed 0", 1)

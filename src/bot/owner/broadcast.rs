@@ -20,6 +20,10 @@ use crate::store::broadcasts::{Audience, ConfirmOutcome, DAY_MS, MAX_LAPSED_DAYS
 use crate::store::channels::Channel;
 use crate::store::users::UserRow;
 
+fn count_arg(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 /// "One broadcast a day" refusal naming when the next one is possible.
 fn limit_text(user: &UserRow, c: &Channel, last: UnixMillis) -> String {
     t_args(
@@ -186,8 +190,8 @@ pub async fn ask_message(
         "bc-ask-message",
         &[
             ("who", Arg::Html(who)),
-            ("max_text", Arg::Int(MAX_TEXT_CHARS as i64)),
-            ("max_caption", Arg::Int(MAX_CAPTION_CHARS as i64)),
+            ("max_text", Arg::Int(count_arg(MAX_TEXT_CHARS))),
+            ("max_caption", Arg::Int(count_arg(MAX_CAPTION_CHARS))),
         ],
     );
     say(bot, chat, text).await
@@ -224,8 +228,8 @@ pub async fn on_message(
             lang,
             "bc-message-long",
             &[
-                ("max", Arg::Int(limit as i64)),
-                ("length", Arg::Int(body.chars().count() as i64)),
+                ("max", Arg::Int(count_arg(limit))),
+                ("length", Arg::Int(count_arg(body.chars().count()))),
             ],
         );
         return say(bot, chat, text).await;
