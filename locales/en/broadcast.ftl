@@ -48,3 +48,9 @@ bc-stop-button = 🔕 Stop messages from this channel
 bc-optout-off = 🔕 You will not get broadcast messages from <b>{ $channel }</b> any more.
 bc-optout-on = 🔔 Broadcast messages from <b>{ $channel }</b> are on again.
 bc-optout-on-button = 🔔 Turn messages back on
+
+# Operator
+bc-admin-btn-lift = 📣 Lift the daily broadcast limit
+bc-admin-ask-lift = Lift the daily broadcast limit of <b>{ $channel }</b>? Its last broadcast went out at { $last }; the owner could send another one right away. Subscribers can still turn broadcasts off.
+bc-admin-lifted = ✅ The daily broadcast limit of <b>{ $channel }</b> is lifted: the owner may broadcast again now.
+bc-admin-not-limited = <b>{ $channel }</b> has no broadcast limit in force: the owner can broadcast now. Nothing changed.

@@ -48,3 +48,9 @@ bc-stop-button = 🔕 No recibir mensajes de este canal
 bc-optout-off = 🔕 Ya no recibirás difusiones de <b>{ $channel }</b>.
 bc-optout-on = 🔔 Las difusiones de <b>{ $channel }</b> vuelven a estar activas.
 bc-optout-on-button = 🔔 Volver a recibir mensajes
+
+# Operador
+bc-admin-btn-lift = 📣 Quitar el límite diario de difusiones
+bc-admin-ask-lift = ¿Quitar el límite diario de difusiones de <b>{ $channel }</b>? Su última difusión salió a las { $last }; el propietario podría enviar otra ahora mismo. Los suscriptores pueden seguir desactivando las difusiones.
+bc-admin-lifted = ✅ Se quitó el límite diario de difusiones de <b>{ $channel }</b>: el propietario puede difundir de nuevo ahora.
+bc-admin-not-limited = <b>{ $channel }</b> no tiene un límite de difusiones vigente: el propietario puede difundir ahora. No cambió nada.

@@ -22,6 +22,8 @@ CREATE TABLE broadcasts (
     confirmed_at BIGINT,
     finished_at BIGINT,
     reported_at BIGINT,
+    -- Set when an operator lifted the daily limit: this broadcast no longer counts toward it.
+    limit_lifted_at BIGINT,
     CHECK ((audience = 'lapsed') = (lapsed_days IS NOT NULL))
 );
 CREATE INDEX broadcasts_channel ON broadcasts (channel_id, confirmed_at);
@@ -48,3 +50,8 @@ CREATE TABLE broadcast_optouts (
     created_at BIGINT NOT NULL,
     PRIMARY KEY (user_id, channel_id)
 );
+
+-- An operator may lift a channel's one-broadcast-a-day limit: one more admin action word.
+ALTER TABLE admin_actions DROP CONSTRAINT admin_actions_action_check;
+ALTER TABLE admin_actions ADD CONSTRAINT admin_actions_action_check
+    CHECK (action IN ('pause_payouts', 'resume_payouts', 'retry_job', 'resolve_alert', 'retry_payout', 'cancel_payout', 'assign_payment', 'dismiss_payment', 'release_payment', 'resend_invite', 'pause_channel_sales', 'resume_channel_sales', 'lift_broadcast_limit'));

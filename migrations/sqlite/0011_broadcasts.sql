@@ -22,6 +22,8 @@ CREATE TABLE broadcasts (
     confirmed_at BIGINT,
     finished_at BIGINT,
     reported_at BIGINT,
+    -- Set when an operator lifted the daily limit: this broadcast no longer counts toward it.
+    limit_lifted_at BIGINT,
     CHECK ((audience = 'lapsed') = (lapsed_days IS NOT NULL))
 );
 CREATE INDEX broadcasts_channel ON broadcasts (channel_id, confirmed_at);
@@ -48,3 +50,20 @@ CREATE TABLE broadcast_optouts (
     created_at BIGINT NOT NULL,
     PRIMARY KEY (user_id, channel_id)
 );
+
+-- An operator may lift a channel's one-broadcast-a-day limit: one more admin action word.
+-- SQLite cannot change a CHECK, and nothing references admin_actions, so it is rebuilt (as 0007).
+CREATE TABLE admin_actions_new (
+    id BIGINT PRIMARY KEY,
+    admin_id BIGINT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('pause_payouts', 'resume_payouts', 'retry_job', 'resolve_alert', 'retry_payout', 'cancel_payout', 'assign_payment', 'dismiss_payment', 'release_payment', 'resend_invite', 'pause_channel_sales', 'resume_channel_sales', 'lift_broadcast_limit')),
+    subject TEXT NOT NULL,
+    before TEXT,
+    after TEXT,
+    created_at BIGINT NOT NULL
+);
+INSERT INTO admin_actions_new (id, admin_id, action, subject, before, after, created_at)
+    SELECT id, admin_id, action, subject, before, after, created_at FROM admin_actions;
+DROP TABLE admin_actions;
+ALTER TABLE admin_actions_new RENAME TO admin_actions;
+CREATE INDEX admin_actions_created_at ON admin_actions (created_at);

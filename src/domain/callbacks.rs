@@ -95,6 +95,8 @@ pub enum AdminOp {
     /// Stop (or restart) the sales of one channel.
     PauseChannel(i64),
     ResumeChannel(i64),
+    /// Let a channel's owner broadcast again within 24 hours of the last broadcast.
+    LiftBroadcastLimit(i64),
 }
 
 /// Why an operator closed a payment waiting for review (stored as the word below).
@@ -188,6 +190,7 @@ impl AdminOp {
             AdminOp::ResendInvite(id) => format!("ri:{id}"),
             AdminOp::PauseChannel(id) => format!("pc:{id}"),
             AdminOp::ResumeChannel(id) => format!("rc:{id}"),
+            AdminOp::LiftBroadcastLimit(id) => format!("bl:{id}"),
         }
     }
 
@@ -218,6 +221,7 @@ impl AdminOp {
             ("ri", Some(_), None) => id(a).map(AdminOp::ResendInvite),
             ("pc", Some(_), None) => id(a).map(AdminOp::PauseChannel),
             ("rc", Some(_), None) => id(a).map(AdminOp::ResumeChannel),
+            ("bl", Some(_), None) => id(a).map(AdminOp::LiftBroadcastLimit),
             _ => None,
         }
     }
@@ -670,6 +674,11 @@ mod tests {
             CallbackData::Admin(AdminAction::Ask(AdminOp::ResendInvite(5))),
             CallbackData::Admin(AdminAction::Ask(AdminOp::PauseChannel(5))),
             CallbackData::Admin(AdminAction::Ask(AdminOp::ResumeChannel(5))),
+            CallbackData::Admin(AdminAction::Ask(AdminOp::LiftBroadcastLimit(5))),
+            CallbackData::Admin(AdminAction::Confirm {
+                admin: (1 << 52) - 1,
+                op: AdminOp::LiftBroadcastLimit(i64::MIN),
+            }),
             CallbackData::Admin(AdminAction::Stats(StatsPeriod::Today)),
             CallbackData::Admin(AdminAction::Stats(StatsPeriod::Week)),
             CallbackData::Admin(AdminAction::Stats(StatsPeriod::Month)),
@@ -738,6 +747,9 @@ mod tests {
             "a:stats",
             "a:stats:365d",
             "a:stats:7d:x",
+            "a:?:bl:",
+            "a:?:bl:1:2",
+            "a:?:bl:01",
             "bo:5",
             "bo:5:2",
             "bo:0:1",

@@ -175,6 +175,8 @@ stored_states! {
         /// One channel's sales stopped by an operator.
         PauseChannelSales => "pause_channel_sales",
         ResumeChannelSales => "resume_channel_sales",
+        /// A channel's one-broadcast-a-day limit lifted (issue 15, migration 0011).
+        LiftBroadcastLimit => "lift_broadcast_limit",
     }
 }
 
@@ -232,7 +234,9 @@ mod tests {
     /// Migration 0005's list; 0007 replaced it with [`ADMIN_ACTION_CHECK`].
     const ADMIN_ACTION_CHECK_0005: &str =
         "'pause_payouts', 'resume_payouts', 'retry_job', 'resolve_alert'";
-    const ADMIN_ACTION_CHECK: &str = "'pause_payouts', 'resume_payouts', 'retry_job', 'resolve_alert', 'retry_payout', 'cancel_payout', 'assign_payment', 'dismiss_payment', 'release_payment', 'resend_invite', 'pause_channel_sales', 'resume_channel_sales'";
+    /// Migration 0007's list; 0011 replaced it with [`ADMIN_ACTION_CHECK`].
+    const ADMIN_ACTION_CHECK_0007: &str = "'pause_payouts', 'resume_payouts', 'retry_job', 'resolve_alert', 'retry_payout', 'cancel_payout', 'assign_payment', 'dismiss_payment', 'release_payment', 'resend_invite', 'pause_channel_sales', 'resume_channel_sales'";
+    const ADMIN_ACTION_CHECK: &str = "'pause_payouts', 'resume_payouts', 'retry_job', 'resolve_alert', 'retry_payout', 'cancel_payout', 'assign_payment', 'dismiss_payment', 'release_payment', 'resend_invite', 'pause_channel_sales', 'resume_channel_sales', 'lift_broadcast_limit'";
     const PAYMENT_REVIEW_CHECK: &str = "'assigned', 'released', 'dismissed'";
 
     fn check_list(words: impl Iterator<Item = &'static str>) -> String {
@@ -309,7 +313,7 @@ mod tests {
             include_str!("../../migrations/sqlite/0007_admin_console.sql"),
             include_str!("../../migrations/postgres/0007_admin_console.sql"),
         ] {
-            assert!(schema.contains(&format!("action IN ({ADMIN_ACTION_CHECK})")));
+            assert!(schema.contains(&format!("action IN ({ADMIN_ACTION_CHECK_0007})")));
             assert!(schema.contains(&format!("review IN ({PAYMENT_REVIEW_CHECK})")));
         }
     }
@@ -354,6 +358,7 @@ mod tests {
             for list in [
                 check_list(BroadcastState::ALL.iter().map(|s| s.as_str())),
                 check_list(DeliveryState::ALL.iter().map(|s| s.as_str())),
+                format!("action IN ({ADMIN_ACTION_CHECK})"),
             ] {
                 assert!(sql.contains(&list), "{list}");
             }

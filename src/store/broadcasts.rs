@@ -17,6 +17,10 @@ use crate::domain::lang::Lang;
 use crate::domain::states::{BroadcastState, DeliveryState};
 use crate::domain::time::UnixMillis;
 
+/// The admin log's words for the daily limit of a channel.
+pub const LIMIT_IN_FORCE: &str = "one broadcast a day: limit in force";
+pub const LIMIT_LIFTED: &str = "limit lifted: the owner may broadcast again";
+
 /// One day in milliseconds: at most one broadcast per channel in any such window.
 pub const DAY_MS: i64 = 86_400_000;
 /// The longest win-back window an owner may pick (days).
@@ -534,6 +538,44 @@ impl Db {
         Ok(())
     }
 
+    /// An operator lifts the channel's daily limit: the broadcasts that count toward it now
+    /// stop counting, and the owner may send another at once. One admin log row in the same
+    /// transaction, only when something changed; true when it did.
+    pub async fn lift_broadcast_limit(
+        &self,
+        channel_id: i64,
+        actor: super::admin_log::Actor,
+        now: UnixMillis,
+    ) -> StoreResult<bool> {
+        use crate::domain::states::AdminLogAction;
+        let mut tx = self.begin_write().await?;
+        let Some(last) = last_within_day(&mut tx, channel_id, now).await? else {
+            return Ok(false);
+        };
+        sqlx::query(
+            "UPDATE broadcasts SET limit_lifted_at = $1 \
+             WHERE channel_id = $2 AND state IN ('sending', 'done') AND confirmed_at > $3 \
+               AND limit_lifted_at IS NULL",
+        )
+        .bind(now.as_millis())
+        .bind(channel_id)
+        .bind(now.as_millis().saturating_sub(DAY_MS))
+        .execute(&mut *tx)
+        .await?;
+        super::admin_log::record(
+            &mut tx,
+            actor,
+            AdminLogAction::LiftBroadcastLimit,
+            &format!("channel:{channel_id}"),
+            Some(&format!("{LIMIT_IN_FORCE} (last broadcast {last})")),
+            Some(LIMIT_LIFTED),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// Turns a channel's broadcasts off (`off`) or back on for a user. True when it changed.
     pub async fn set_broadcast_optout(
         &self,
@@ -583,7 +625,8 @@ async fn last_within_day(
 ) -> StoreResult<Option<UnixMillis>> {
     let last: Option<i64> = sqlx::query(
         "SELECT MAX(confirmed_at) FROM broadcasts \
-         WHERE channel_id = $1 AND state IN ('sending', 'done') AND confirmed_at > $2",
+         WHERE channel_id = $1 AND state IN ('sending', 'done') AND confirmed_at > $2 \
+           AND limit_lifted_at IS NULL",
     )
     .bind(channel_id)
     .bind(now.as_millis().saturating_sub(DAY_MS))

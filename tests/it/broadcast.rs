@@ -7,13 +7,14 @@
 
 use std::time::Duration;
 
+use telepay::domain::states::AdminLogAction;
 use telepay::domain::time::Clock;
 use telepay::store::channels::Channel;
 use telepay_sim::telegram::{NewUser, SimMessage};
 
 use crate::on_both_backends;
 use crate::subscriber::live_channel;
-use crate::support::app::{TestApp, spawn_app};
+use crate::support::app::{Mode, TestApp, spawn_app, spawn_app_with};
 use crate::support::db::Backend;
 use crate::support::wait::eventually_within;
 
@@ -491,7 +492,149 @@ async fn opt_out_win_back_and_one_a_day(backend: Backend) {
     audit_clean(&app).await;
 }
 
+async fn an_operator_lifts_the_daily_limit(backend: Backend) {
+    const ADMIN: i64 = 900_001;
+    const OTHER_ADMIN: i64 = 900_002;
+    let Some(app) = spawn_app_with(backend, Mode::Polling, |raw| {
+        raw.admin_ids = Some("900001,900002".into());
+    })
+    .await
+    else {
+        return;
+    };
+    let channel = live_channel(&app).await;
+    let (a, b) = (8_100_001, 8_100_002);
+    seed_subscribers(&app, &channel, [a, b], 200 * DAY_MS).await;
+    let admin = app.user(ADMIN, "Ops", Some("en"));
+    let other = app.user(OTHER_ADMIN, "Ops2", Some("en"));
+    let eve = a;
+    let log = async || app.ctx.db.admin_log_all().await.unwrap();
+    let op = format!("bl:{}", channel.id);
+
+    // No broadcast yet: the operator's card offers no lift, and a forged ask is refused.
+    app.send_text(admin, &format!("/lookup {}", channel.code));
+    let card = app
+        .reply_containing(admin, &format!("Channel {}", channel.id))
+        .await;
+    assert!(!card.callback_data().iter().any(|d| d.contains(&op)));
+    app.tg
+        .inject_callback_raw(admin, card.message_id, &format!("a:?:{op}"))
+        .unwrap();
+    app.reply_containing(admin, "has no broadcast limit in force")
+        .await;
+
+    // Two drafts; the first goes out, the second is refused by the daily limit.
+    let confirm = owner_composes(&app, &channel, None, "Monday news").await;
+    let draft = owner_composes(&app, &channel, None, "Monday extra").await;
+    owner_confirms(&app, &confirm, "Sending to 2 subscribers").await;
+    app.nth_reply_containing(OWNER, "delivered 2, blocked 0, failed 0", 0)
+        .await;
+    owner_confirms(&app, &draft, "already had a broadcast in the last 24 hours").await;
+
+    // The card now offers the lift; asking changes nothing.
+    app.send_text(admin, &format!("/lookup {}", channel.code));
+    let card = app
+        .nth_reply_containing(admin, &format!("Channel {}", channel.id), 1)
+        .await;
+    assert!(card.callback_data().contains(&format!("a:?:{op}")));
+    let asked = app.ask(ADMIN, card.message_id, &op).await;
+    assert!(
+        asked
+            .text
+            .as_deref()
+            .unwrap()
+            .contains("Lift the daily broadcast limit of Alpha <Signals> & Co?")
+    );
+    // A non-admin's replays and another operator's replay of the confirmation: refused.
+    for data in [format!("a:?:{op}"), format!("a:!:{ADMIN}:{op}")] {
+        let m = app
+            .tg
+            .messages_in(eve)
+            .into_iter()
+            .find(|m| m.from_bot)
+            .unwrap();
+        app.tg
+            .inject_callback_raw(eve, m.message_id, &data)
+            .unwrap();
+    }
+    barrier(&app, eve).await;
+    app.tg
+        .inject_callback_raw(other, asked.message_id, &format!("a:!:{ADMIN}:{op}"))
+        .unwrap();
+    app.send_text(other, "/admin");
+    app.reply_containing(other, "Operator menu").await;
+    assert!(log().await.is_empty());
+    assert!(
+        app.ctx
+            .db
+            .last_broadcast_within_day(channel.id, app.clock.now())
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // Confirmed: lifted, one row with before/after.
+    app.press(ADMIN, asked.message_id, &format!("a:!:{ADMIN}:{op}"));
+    app.reply_containing(
+        admin,
+        "daily broadcast limit of Alpha <Signals> & Co is lifted",
+    )
+    .await;
+    // The same confirmation again: nothing more.
+    app.tg
+        .inject_callback_raw(admin, asked.message_id, &format!("a:!:{ADMIN}:{op}"))
+        .unwrap();
+    app.nth_reply_containing(admin, "has no broadcast limit in force", 1)
+        .await;
+    let rows = log().await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].admin_id, ADMIN);
+    assert_eq!(rows[0].action, AdminLogAction::LiftBroadcastLimit);
+    assert_eq!(rows[0].subject, format!("channel:{}", channel.id));
+    assert!(
+        rows[0]
+            .before
+            .as_deref()
+            .unwrap()
+            .starts_with("one broadcast a day: limit in force")
+    );
+    assert_eq!(
+        rows[0].after.as_deref(),
+        Some("limit lifted: the owner may broadcast again")
+    );
+
+    // The owner's waiting draft goes out now, the same day; then the limit holds again.
+    owner_confirms(&app, &draft, "Sending to 2 subscribers").await;
+    app.nth_reply_containing(OWNER, "delivered 2, blocked 0, failed 0", 1)
+        .await;
+    app.reply_containing(b, "Monday extra").await;
+    let limited = app.count_containing(OWNER, "already had a broadcast in the last 24 hours");
+    let list = type_expect(&app, OWNER, "/channels", "Your channels").await;
+    let card = press_expect(
+        &app,
+        OWNER,
+        &list,
+        &format!("o:ch:{}", channel.id),
+        "Payment notifications",
+    )
+    .await;
+    press_expect(
+        &app,
+        OWNER,
+        &card,
+        &format!("o:bc:{}", channel.id),
+        "already had a broadcast in the last 24 hours",
+    )
+    .await;
+    assert_eq!(
+        app.count_containing(OWNER, "already had a broadcast in the last 24 hours"),
+        limited + 1
+    );
+    audit_clean(&app).await;
+}
+
 on_both_backends!(
     a_thousand_subscribers_once_each_across_a_restart,
     opt_out_win_back_and_one_a_day,
+    an_operator_lifts_the_daily_limit,
 );
