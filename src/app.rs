@@ -221,6 +221,7 @@ impl Application {
         runner.release_abandoned().await?;
         crate::access::grant::register(&mut runner, &ctx);
         crate::access::expiry::register(&mut runner, &ctx);
+        crate::access::broadcast::register(&mut runner, &ctx);
         crate::payments::followups::register(&mut runner, &ctx);
         crate::payments::reconcile::register(&mut runner, &ctx);
         crate::payouts::valuation::register(&mut runner, &ctx);

@@ -16,4 +16,4 @@ CREATE UNIQUE INDEX payments_telegram_charge ON payments (telegram_payment_charg
 -- An operator's refund of a Stars payment is a new admin action word.
 ALTER TABLE admin_actions DROP CONSTRAINT admin_actions_action_check;
 ALTER TABLE admin_actions ADD CONSTRAINT admin_actions_action_check
-    CHECK (action IN ('pause_payouts', 'resume_payouts', 'retry_job', 'resolve_alert', 'retry_payout', 'cancel_payout', 'assign_payment', 'dismiss_payment', 'release_payment', 'resend_invite', 'pause_channel_sales', 'resume_channel_sales', 'refund_stars'));
+    CHECK (action IN ('pause_payouts', 'resume_payouts', 'retry_job', 'resolve_alert', 'retry_payout', 'cancel_payout', 'assign_payment', 'dismiss_payment', 'release_payment', 'resend_invite', 'pause_channel_sales', 'resume_channel_sales', 'lift_broadcast_limit', 'refund_stars'));

@@ -18,7 +18,7 @@ CREATE UNIQUE INDEX payments_telegram_charge ON payments (telegram_payment_charg
 CREATE TABLE admin_actions_new (
     id BIGINT PRIMARY KEY,
     admin_id BIGINT NOT NULL,
-    action TEXT NOT NULL CHECK (action IN ('pause_payouts', 'resume_payouts', 'retry_job', 'resolve_alert', 'retry_payout', 'cancel_payout', 'assign_payment', 'dismiss_payment', 'release_payment', 'resend_invite', 'pause_channel_sales', 'resume_channel_sales', 'refund_stars')),
+    action TEXT NOT NULL CHECK (action IN ('pause_payouts', 'resume_payouts', 'retry_job', 'resolve_alert', 'retry_payout', 'cancel_payout', 'assign_payment', 'dismiss_payment', 'release_payment', 'resend_invite', 'pause_channel_sales', 'resume_channel_sales', 'lift_broadcast_limit', 'refund_stars')),
     subject TEXT NOT NULL,
     before TEXT,
     after TEXT,

@@ -1,5 +1,6 @@
 //! Access to channels: invite links after a payment, join-request decisions.
 
+pub mod broadcast;
 pub mod expiry;
 pub mod grace;
 pub mod grant;

@@ -49,6 +49,15 @@ pub enum Conversation {
     OfferChannel {
         channel_id: i64,
     },
+    /// Waiting for how many days back a win-back broadcast reaches (1 to 90).
+    BroadcastDays {
+        channel_id: i64,
+    },
+    /// Waiting for the broadcast's message (text, or one photo with a caption).
+    BroadcastMessage {
+        channel_id: i64,
+        lapsed_days: Option<u32>,
+    },
 }
 
 /// The user's current conversation, if any. A state this version cannot read is dropped.

@@ -76,6 +76,10 @@ pub async fn on_callback(bot: TgBot, ctx: Ctx, q: CallbackQuery, user: UserRow) 
         CallbackData::Trial(tier_id) => {
             super::trial::on_trial(bot, ctx, q, user, chat, tier_id).await?;
         }
+        CallbackData::BroadcastsOff(channel_id, off) => {
+            super::owner::broadcast::on_optout(&bot, &ctx, &q, &user, chat, channel_id, off)
+                .await?;
+        }
         CallbackData::Menu(MenuItem::Help) => {
             bot.answer_callback_query(q.id.clone()).await?;
             bot.send_message(chat, start::help_text(&ctx, &user))

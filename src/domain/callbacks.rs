@@ -29,6 +29,8 @@ pub enum CallbackData {
     Owner(OwnerAction),
     /// An operator's action; every one re-checks ADMIN_IDS on the server.
     Admin(AdminAction),
+    /// A subscriber turns a channel's broadcasts off (`true`) or back on (`false`).
+    BroadcastsOff(i64, bool),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +106,8 @@ pub enum AdminOp {
     /// Refund a Telegram Stars payment: Stars back to the payer, access revoked, the owner's
     /// share that is not paid out yet taken back.
     RefundStars(i64),
+    /// Let a channel's owner broadcast again within 24 hours of the last broadcast.
+    LiftBroadcastLimit(i64),
 }
 
 /// Why an operator closed a payment waiting for review (stored as the word below).
@@ -198,6 +202,7 @@ impl AdminOp {
             AdminOp::PauseChannel(id) => format!("pc:{id}"),
             AdminOp::ResumeChannel(id) => format!("rc:{id}"),
             AdminOp::RefundStars(id) => format!("rs:{id}"),
+            AdminOp::LiftBroadcastLimit(id) => format!("bl:{id}"),
         }
     }
 
@@ -229,6 +234,7 @@ impl AdminOp {
             ("pc", Some(_), None) => id(a).map(AdminOp::PauseChannel),
             ("rc", Some(_), None) => id(a).map(AdminOp::ResumeChannel),
             ("rs", Some(_), None) => id(a).map(AdminOp::RefundStars),
+            ("bl", Some(_), None) => id(a).map(AdminOp::LiftBroadcastLimit),
             _ => None,
         }
     }
@@ -395,6 +401,16 @@ pub enum OwnerAction {
     EditDescription(i64),
     /// Post (or re-post) the offer message into a public channel.
     PostOffer(i64),
+    /// Start a broadcast to a channel's subscribers: pick the audience.
+    Broadcast(i64),
+    /// Broadcast to the channel's active subscribers: ask for the message.
+    BroadcastActive(i64),
+    /// Broadcast to lapsed subscribers (win-back): ask for the number of days.
+    BroadcastLapsed(i64),
+    /// Send the broadcast draft with this id (the confirmation).
+    BroadcastSend(i64),
+    /// Drop the broadcast draft with this id.
+    BroadcastCancel(i64),
     Delete(i64),
     DeleteConfirmed(i64),
     // Steps of the registration / payout-settings conversation.
@@ -440,6 +456,11 @@ impl OwnerAction {
             A::EditTitle(id) => format!("o:title:{id}"),
             A::EditDescription(id) => format!("o:desc:{id}"),
             A::PostOffer(id) => format!("o:post:{id}"),
+            A::Broadcast(id) => format!("o:bc:{id}"),
+            A::BroadcastActive(id) => format!("o:bca:{id}"),
+            A::BroadcastLapsed(id) => format!("o:bcl:{id}"),
+            A::BroadcastSend(id) => format!("o:bcs:{id}"),
+            A::BroadcastCancel(id) => format!("o:bcx:{id}"),
             A::Delete(id) => format!("o:del:{id}"),
             A::DeleteConfirmed(id) => format!("o:delok:{id}"),
             A::AddTier => "o:more".into(),
@@ -511,6 +532,15 @@ impl OwnerAction {
             "title" => one_id().map(A::EditTitle),
             "desc" => one_id().map(A::EditDescription),
             "post" => one_id().map(A::PostOffer),
+            "bc" => one_id().map(A::Broadcast),
+            "bca" => one_id().map(A::BroadcastActive),
+            "bcl" => one_id().map(A::BroadcastLapsed),
+            "bcs" => parse_any_id(args.first().copied().unwrap_or_default())
+                .filter(|_| args.len() == 1)
+                .map(A::BroadcastSend),
+            "bcx" => parse_any_id(args.first().copied().unwrap_or_default())
+                .filter(|_| args.len() == 1)
+                .map(A::BroadcastCancel),
             "del" => one_id().map(A::Delete),
             "delok" => one_id().map(A::DeleteConfirmed),
             "pause" => id_flag().map(|(id, f)| A::SetPaused(id, f)),
@@ -597,6 +627,7 @@ impl CallbackData {
             CallbackData::BuyStars(id) => format!("xtr:{id}"),
             CallbackData::PromoAsk(id) => format!("promo:{id}"),
             CallbackData::BuyPromo { tier, promo } => format!("pbuy:{tier}:{promo}"),
+            CallbackData::BroadcastsOff(id, off) => format!("bo:{id}:{}", u8::from(*off)),
         }
     }
 
@@ -624,6 +655,13 @@ impl CallbackData {
                     tier: parse_id(tier)?,
                     promo: parse_id(promo)?,
                 })
+            }
+            ("bo", rest) => {
+                let (id, flag) = rest.split_once(':')?;
+                Some(CallbackData::BroadcastsOff(
+                    parse_id(id)?,
+                    parse_flag(flag)?,
+                ))
             }
             ("lang", code) => Lang::ALL
                 .into_iter()
@@ -676,6 +714,13 @@ mod tests {
             CallbackData::Owner(OwnerAction::EditTrial(i64::MAX)),
             CallbackData::Owner(OwnerAction::EditGrace(i64::MAX)),
             CallbackData::Owner(OwnerAction::Add),
+            CallbackData::Owner(OwnerAction::Broadcast(i64::MAX)),
+            CallbackData::Owner(OwnerAction::BroadcastActive(i64::MAX)),
+            CallbackData::Owner(OwnerAction::BroadcastLapsed(i64::MAX)),
+            CallbackData::Owner(OwnerAction::BroadcastSend(i64::MIN)),
+            CallbackData::Owner(OwnerAction::BroadcastCancel(-1)),
+            CallbackData::BroadcastsOff(i64::MAX, true),
+            CallbackData::BroadcastsOff(1, false),
             CallbackData::Owner(OwnerAction::RegisterChat(-1_001_234_567_890)),
             CallbackData::Owner(OwnerAction::Open(i64::MAX)),
             CallbackData::Owner(OwnerAction::Balance(None)),
@@ -727,6 +772,11 @@ mod tests {
             CallbackData::Admin(AdminAction::Ask(AdminOp::ResendInvite(5))),
             CallbackData::Admin(AdminAction::Ask(AdminOp::PauseChannel(5))),
             CallbackData::Admin(AdminAction::Ask(AdminOp::ResumeChannel(5))),
+            CallbackData::Admin(AdminAction::Ask(AdminOp::LiftBroadcastLimit(5))),
+            CallbackData::Admin(AdminAction::Confirm {
+                admin: (1 << 52) - 1,
+                op: AdminOp::LiftBroadcastLimit(i64::MIN),
+            }),
             CallbackData::Admin(AdminAction::Stats(StatsPeriod::Today)),
             CallbackData::Admin(AdminAction::Stats(StatsPeriod::Week)),
             CallbackData::Admin(AdminAction::Stats(StatsPeriod::Month)),
@@ -814,6 +864,18 @@ mod tests {
             "a:stats",
             "a:stats:365d",
             "a:stats:7d:x",
+            "a:?:bl:",
+            "a:?:bl:1:2",
+            "a:?:bl:01",
+            "bo:5",
+            "bo:5:2",
+            "bo:0:1",
+            "bo:-5:1",
+            "bo:5:1:x",
+            "o:bc:0",
+            "o:bcs:01",
+            "o:bcs:1:2",
+            "o:bcx:",
         ] {
             assert_eq!(CallbackData::parse(bad), None, "{bad}");
         }

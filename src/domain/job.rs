@@ -72,6 +72,9 @@ pub enum Job {
     /// Set the command menu of a user's private chat to what they may use now (owner,
     /// operator, or back to everyone's).
     CommandMenu { user_id: i64 },
+    /// Deliver the next batch of a confirmed broadcast (issue 15); queues itself again until
+    /// every recipient is done, then reports to the owner.
+    Broadcast { broadcast_id: i64 },
 }
 
 /// The ids a job names (see [`Job::ids`]); None where its kind has none of that sort.
@@ -115,6 +118,7 @@ impl Job {
             Job::PayoutStep { .. } => job_kinds::PAYOUT_STEP,
             Job::ConversionStep { .. } => job_kinds::CONVERSION_STEP,
             Job::CommandMenu { .. } => job_kinds::COMMAND_MENU,
+            Job::Broadcast { .. } => job_kinds::BROADCAST,
         }
     }
 
@@ -163,6 +167,7 @@ impl Job {
             Job::PayoutStep { payout_id } => ids.payout_id = Some(*payout_id),
             Job::ConversionStep { conversion_id } => ids.conversion_id = Some(*conversion_id),
             Job::CommandMenu { user_id } => ids.user_id = Some(*user_id),
+            Job::Broadcast { .. } => {}
         }
         ids
     }
@@ -409,6 +414,11 @@ mod tests {
                 r#"{"user_id":900001}"#,
                 Job::CommandMenu { user_id: 900_001 },
             ),
+            (
+                "broadcast",
+                r#"{"broadcast_id":-42}"#,
+                Job::Broadcast { broadcast_id: -42 },
+            ),
         ]
     }
 
@@ -430,7 +440,7 @@ mod tests {
         kinds.sort_unstable();
         kinds.dedup();
         // One row at least per variant: a new variant must come with its stored form.
-        assert_eq!(kinds.len(), 14);
+        assert_eq!(kinds.len(), 15);
         for (_, _, job) in rows {
             let tagged = serde_json::to_value(&job).unwrap();
             assert_eq!(tagged["kind"], job.kind());

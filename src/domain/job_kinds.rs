@@ -14,3 +14,4 @@ pub const VALUE_PAYMENT: &str = "value_payment";
 pub const PAYOUT_STEP: &str = "payout_step";
 pub const CONVERSION_STEP: &str = "conversion_step";
 pub const COMMAND_MENU: &str = "command_menu";
+pub const BROADCAST: &str = "broadcast";

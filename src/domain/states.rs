@@ -175,6 +175,8 @@ stored_states! {
         /// One channel's sales stopped by an operator.
         PauseChannelSales => "pause_channel_sales",
         ResumeChannelSales => "resume_channel_sales",
+        /// A channel's one-broadcast-a-day limit lifted (issue 15, migration 0011).
+        LiftBroadcastLimit => "lift_broadcast_limit",
         /// A Telegram Stars payment refunded: access revoked, unpaid share taken back.
         RefundStars => "refund_stars",
     }
@@ -193,6 +195,32 @@ stored_states! {
     }
 }
 
+stored_states! {
+    /// A channel owner's broadcast (`broadcasts.state`, issue 15): `draft` (composed, not
+    /// confirmed) → `sending` (recipients written, the job delivering) → `done`; or `cancelled`.
+    BroadcastState, "broadcast state" {
+        Draft => "draft",
+        Sending => "sending",
+        Done => "done",
+        Cancelled => "cancelled",
+    }
+}
+
+stored_states! {
+    /// One recipient of a broadcast (`broadcast_deliveries.state`): `pending` → `sending`
+    /// (claimed, committed before the send) → `sent` / `blocked` / `failed`. A row left
+    /// `sending` by a run that died becomes `unknown`: it may or may not have arrived, and it is
+    /// never sent again.
+    DeliveryState, "delivery state" {
+        Pending => "pending",
+        Sending => "sending",
+        Sent => "sent",
+        Failed => "failed",
+        Blocked => "blocked",
+        Unknown => "unknown",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,12 +233,14 @@ mod tests {
     const INVOICE_CHECK: &str = "'creating', 'open', 'partially_paid', 'paid', 'expired', 'failed', 'refunded', 'cancelled'";
     const SUBSCRIPTION_CHECK: &str = "'active', 'expired', 'revoked'";
     const ACCUMULATION_CHECK: &str = "'pending', 'converting', 'converted', 'in_payout', 'paid'";
-    /// Migration 0007's list; 0012 (Telegram Stars) replaced it with [`ADMIN_ACTION_CHECK`].
+    /// Migration 0007's list; 0011 (broadcasts) replaced it.
     const ADMIN_ACTION_CHECK_0007: &str = "'pause_payouts', 'resume_payouts', 'retry_job', 'resolve_alert', 'retry_payout', 'cancel_payout', 'assign_payment', 'dismiss_payment', 'release_payment', 'resend_invite', 'pause_channel_sales', 'resume_channel_sales'";
     /// Migration 0005's list; 0007 replaced it.
     const ADMIN_ACTION_CHECK_0005: &str =
         "'pause_payouts', 'resume_payouts', 'retry_job', 'resolve_alert'";
-    const ADMIN_ACTION_CHECK: &str = "'pause_payouts', 'resume_payouts', 'retry_job', 'resolve_alert', 'retry_payout', 'cancel_payout', 'assign_payment', 'dismiss_payment', 'release_payment', 'resend_invite', 'pause_channel_sales', 'resume_channel_sales', 'refund_stars'";
+    /// Migration 0011's list (0007's and the broadcast limit's lift); 0012 replaced it.
+    const ADMIN_ACTION_CHECK_0011: &str = "'pause_payouts', 'resume_payouts', 'retry_job', 'resolve_alert', 'retry_payout', 'cancel_payout', 'assign_payment', 'dismiss_payment', 'release_payment', 'resend_invite', 'pause_channel_sales', 'resume_channel_sales', 'lift_broadcast_limit'";
+    const ADMIN_ACTION_CHECK: &str = "'pause_payouts', 'resume_payouts', 'retry_job', 'resolve_alert', 'retry_payout', 'cancel_payout', 'assign_payment', 'dismiss_payment', 'release_payment', 'resend_invite', 'pause_channel_sales', 'resume_channel_sales', 'lift_broadcast_limit', 'refund_stars'";
     const PAYMENT_REVIEW_CHECK: &str = "'assigned', 'released', 'dismissed'";
 
     fn check_list(words: impl Iterator<Item = &'static str>) -> String {
@@ -328,5 +358,21 @@ mod tests {
         assert_eq!(e.value, "paid");
         assert!(InvoiceStatus::parse("").is_err());
         assert!(SubscriptionStatus::parse("Active").is_err());
+    }
+
+    #[test]
+    fn the_broadcast_migrations_carry_the_check_lists() {
+        for sql in [
+            include_str!("../../migrations/sqlite/0011_broadcasts.sql"),
+            include_str!("../../migrations/postgres/0011_broadcasts.sql"),
+        ] {
+            for list in [
+                check_list(BroadcastState::ALL.iter().map(|s| s.as_str())),
+                check_list(DeliveryState::ALL.iter().map(|s| s.as_str())),
+                format!("action IN ({ADMIN_ACTION_CHECK_0011})"),
+            ] {
+                assert!(sql.contains(&list), "{list}");
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! differs between the backends lives in [`dialect`].
 
 pub mod admin_log;
+pub mod broadcasts;
 pub mod channels;
 pub mod charts;
 pub mod conversions;

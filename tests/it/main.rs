@@ -9,6 +9,7 @@ mod admin_lookup;
 mod admin_orphans;
 mod admin_payouts;
 mod bot;
+mod broadcast;
 mod browser_sandbox;
 mod charts;
 mod cli;

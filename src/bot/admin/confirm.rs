@@ -124,9 +124,10 @@ pub async fn describe(ctx: &Ctx, lang: Lang, op: AdminOp) -> anyhow::Result<Plan
         AdminOp::AssignPayment { .. }
         | AdminOp::DismissPayment { .. }
         | AdminOp::ReleasePayment(_) => super::orphans::describe(ctx, lang, op).await,
-        AdminOp::ResendInvite(_) | AdminOp::PauseChannel(_) | AdminOp::ResumeChannel(_) => {
-            super::lookup::describe(ctx, lang, op).await
-        }
+        AdminOp::ResendInvite(_)
+        | AdminOp::PauseChannel(_)
+        | AdminOp::ResumeChannel(_)
+        | AdminOp::LiftBroadcastLimit(_) => super::lookup::describe(ctx, lang, op).await,
         AdminOp::RefundStars(_) => super::stars::describe(ctx, lang, op).await,
     }
 }
@@ -182,9 +183,10 @@ pub async fn execute(ctx: &Ctx, admin: i64, lang: Lang, op: AdminOp) -> anyhow::
         AdminOp::AssignPayment { .. }
         | AdminOp::DismissPayment { .. }
         | AdminOp::ReleasePayment(_) => super::orphans::execute(ctx, admin, lang, op).await,
-        AdminOp::ResendInvite(_) | AdminOp::PauseChannel(_) | AdminOp::ResumeChannel(_) => {
-            super::lookup::execute(ctx, admin, lang, op).await
-        }
+        AdminOp::ResendInvite(_)
+        | AdminOp::PauseChannel(_)
+        | AdminOp::ResumeChannel(_)
+        | AdminOp::LiftBroadcastLimit(_) => super::lookup::execute(ctx, admin, lang, op).await,
         AdminOp::RefundStars(_) => super::stars::execute(ctx, admin, lang, op).await,
     }
 }

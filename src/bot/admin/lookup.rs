@@ -524,13 +524,23 @@ pub async fn channel_card(
             AdminAction::Ask(AdminOp::PauseChannel(c.id)),
         )
     };
-    let markup = InlineKeyboardMarkup::new(vec![
-        vec![switch],
-        vec![button(
-            t(lang, "admin-btn-owner"),
-            AdminAction::User(c.owner_id),
-        )],
-    ]);
+    let mut rows = vec![vec![switch]];
+    if ctx
+        .db
+        .last_broadcast_within_day(c.id, ctx.clock.now())
+        .await?
+        .is_some()
+    {
+        rows.push(vec![button(
+            t(lang, "bc-admin-btn-lift"),
+            AdminAction::Ask(AdminOp::LiftBroadcastLimit(c.id)),
+        )]);
+    }
+    rows.push(vec![button(
+        t(lang, "admin-btn-owner"),
+        AdminAction::User(c.owner_id),
+    )]);
+    let markup = InlineKeyboardMarkup::new(rows);
     send(bot, chat, fit(text), Some(markup)).await
 }
 
@@ -820,6 +830,26 @@ async fn tx_view(bot: &TgBot, ctx: &Ctx, chat: ChatId, lang: Lang, hash: &str) -
 /// What a lookup action would do now (the first press; changes nothing).
 pub async fn describe(ctx: &Ctx, lang: Lang, op: AdminOp) -> anyhow::Result<Plan> {
     match op {
+        AdminOp::LiftBroadcastLimit(id) => {
+            let Some(c) = ctx.db.channel(id).await? else {
+                return Ok(Plan::Refused(t(lang, "admin-lookup-gone")));
+            };
+            let channel = ("channel", Arg::from(c.title.as_str()));
+            Ok(
+                match ctx
+                    .db
+                    .last_broadcast_within_day(id, ctx.clock.now())
+                    .await?
+                {
+                    None => Plan::Refused(t_args(lang, "bc-admin-not-limited", &[channel])),
+                    Some(last) => Plan::Ready(t_args(
+                        lang,
+                        "bc-admin-ask-lift",
+                        &[channel, ("last", Arg::Html(last.to_string()))],
+                    )),
+                },
+            )
+        }
         AdminOp::PauseChannel(id) | AdminOp::ResumeChannel(id) => {
             let pause = matches!(op, AdminOp::PauseChannel(_));
             let Some(c) = ctx.db.channel(id).await? else {
@@ -889,6 +919,31 @@ pub async fn describe(ctx: &Ctx, lang: Lang, op: AdminOp) -> anyhow::Result<Plan
 pub async fn execute(ctx: &Ctx, admin: i64, lang: Lang, op: AdminOp) -> anyhow::Result<String> {
     let now = ctx.clock.now();
     match op {
+        AdminOp::LiftBroadcastLimit(id) => {
+            let Some(c) = ctx.db.channel(id).await? else {
+                return Ok(t(lang, "admin-lookup-gone"));
+            };
+            let changed = ctx
+                .db
+                .lift_broadcast_limit(id, Actor::Admin(admin), now)
+                .await?;
+            tracing::warn!(
+                user_id = admin,
+                channel_id = id,
+                changed,
+                "broadcast limit lifted by an operator"
+            );
+            let key = if changed {
+                "bc-admin-lifted"
+            } else {
+                "bc-admin-not-limited"
+            };
+            Ok(t_args(
+                lang,
+                key,
+                &[("channel", Arg::from(c.title.as_str()))],
+            ))
+        }
         AdminOp::PauseChannel(id) | AdminOp::ResumeChannel(id) => {
             let pause = matches!(op, AdminOp::PauseChannel(_));
             let Some(c) = ctx.db.channel(id).await? else {

@@ -154,7 +154,10 @@ pub async fn card(bot: &TgBot, ctx: &Ctx, chat: ChatId, user: &UserRow, id: i64)
                 button(t(lang, "own-btn-edit-tiers"), OwnerAction::EditTiers(c.id)),
                 button(t(lang, "own-btn-trials"), OwnerAction::Trials(c.id)),
             ],
-            vec![button(t(lang, "own-btn-promos"), OwnerAction::Promos(c.id))],
+            vec![
+                button(t(lang, "own-btn-promos"), OwnerAction::Promos(c.id)),
+                button(t(lang, "bc-btn"), OwnerAction::Broadcast(c.id)),
+            ],
             vec![button(
                 t(lang, "own-btn-edit-payout"),
                 OwnerAction::EditPayout(c.id),

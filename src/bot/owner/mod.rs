@@ -2,6 +2,7 @@
 //! and payouts. Every action re-checks on the server that the channel belongs to the user.
 
 pub mod balance;
+pub mod broadcast;
 pub mod chart;
 pub mod draft;
 pub mod grace;
@@ -117,6 +118,11 @@ pub async fn on_callback(
             manage::ask_text(bot, ctx, chat, &user, id, manage::TextField::Description).await
         }
         A::PostOffer(id) => offer::ask_channel(bot, ctx, chat, &user, id).await,
+        A::Broadcast(id) => broadcast::show(bot, ctx, chat, &user, id).await,
+        A::BroadcastActive(id) => broadcast::ask_message(bot, ctx, chat, &user, id, None).await,
+        A::BroadcastLapsed(id) => broadcast::ask_days(bot, ctx, chat, &user, id).await,
+        A::BroadcastSend(id) => broadcast::confirm(bot, ctx, chat, &user, id).await,
+        A::BroadcastCancel(id) => broadcast::cancel(bot, ctx, chat, &user, id).await,
         A::Delete(id) => manage::ask_delete(bot, ctx, chat, &user, id).await,
         A::DeleteConfirmed(id) => manage::delete(bot, ctx, chat, &user, id).await,
         A::AddTier
@@ -164,6 +170,14 @@ pub async fn on_message(
             }
             _ => register::channel_chosen(bot, ctx, chat, user, origin.id.0).await?,
         }
+        return Ok(true);
+    }
+    if let Some(Conversation::BroadcastMessage {
+        channel_id,
+        lapsed_days,
+    }) = conversation
+    {
+        broadcast::on_message(bot, ctx, msg, user, channel_id, lapsed_days).await?;
         return Ok(true);
     }
     let Some(text) = msg.text() else {
@@ -217,6 +231,9 @@ pub async fn on_message(
         }
         Some(Conversation::OfferChannel { .. }) => {
             say(bot, chat, t(user.lang(), "own-offer-waiting")).await?;
+        }
+        Some(Conversation::BroadcastDays { channel_id }) => {
+            broadcast::on_days(bot, ctx, chat, user, channel_id, text).await?;
         }
         _ => return Ok(false),
     }
