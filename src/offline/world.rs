@@ -46,6 +46,8 @@ pub struct WorldOptions {
     pub http_addr: SocketAddr,
     /// Telegram user ids that are admins.
     pub admin_ids: Vec<i64>,
+    /// `Some(USD per Star)`: Telegram Stars on (`STARS_ENABLED`, `STARS_USD_RATE`).
+    pub stars_usd_rate: Option<String>,
 }
 
 impl Default for WorldOptions {
@@ -54,6 +56,7 @@ impl Default for WorldOptions {
             database_url: None,
             http_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             admin_ids: Vec::new(),
+            stars_usd_rate: None,
         }
     }
 }
@@ -177,6 +180,8 @@ impl World {
             evm_rpc_url: Some(evm.url().to_string()),
             evm_chain_id: Some(CHAIN_ID.to_string()),
             host_wallet_private_key: Some(HOST_KEY.into()),
+            stars_enabled: Some(opts.stars_usd_rate.is_some().to_string()),
+            stars_usd_rate: opts.stars_usd_rate.clone(),
             ..RawSettings::default()
         };
         let config = Config::from_raw(&raw).context("the offline configuration")?;

@@ -1,12 +1,15 @@
 //! `telepay sandbox` in a real browser: the owner registers a channel by clicking and typing in
 //! the page, a subscriber opens the deep link, picks a plan, pays the invoice on the simulated
-//! NOWPayments page, and the access link and the owner's payout appear.
+//! NOWPayments page, and the access link and the owner's payout appear; then the owner prices the
+//! plan in Telegram Stars, the subscriber pays the invoice in his chat, and the owner's 📈 chart
+//! from /balance shows as an image.
 
 use std::process::Command;
 
 use fantoccini::Locator;
 
 use crate::support::browser::{Browser, browser_available, spawn_and_read};
+use crate::support::wait::eventually;
 
 const BIN: &str = env!("CARGO_BIN_EXE_telepay");
 const OLGA: &str = "1001";
@@ -101,6 +104,72 @@ async fn a_channel_is_registered_and_a_plan_bought_through_the_page() {
         .await;
     let hash = hash.text().await.unwrap();
     assert!(hash.starts_with("tx 0x") && hash.len() == 3 + 66, "{hash}");
+
+    // Telegram Stars: the owner prices the plan in Stars from her channel card.
+    b.click_css(&format!("button[data-person='{OLGA}']")).await;
+    b.say("/channels").await;
+    b.bot_says("Your channels").await;
+    b.click_css("button.ibtn[data-cb^='o:ch:']").await;
+    b.click_css("button.ibtn[data-cb^='o:xtr:']").await;
+    b.bot_says("0.013 USD per Star").await;
+    b.click_css("button.ibtn[data-cb^='o:xtrp:']").await;
+    b.bot_says("in whole Stars").await;
+    b.say("400").await;
+    b.bot_says("now also sells for 400 Stars").await;
+    // The subscriber gets the invoice in his chat and pays it from the page.
+    b.click_css(&format!("button[data-person='{SAM}']")).await;
+    b.click_css("a.deeplink").await;
+    b.click_css("button.ibtn[data-cb^='xtr:']").await;
+    let invoice = b
+        .find("the Stars invoice", Locator::Css(".msg.bot .invoice"))
+        .await;
+    let card = invoice.text().await.unwrap();
+    assert!(card.contains("⭐ 400"), "{card}");
+    assert!(card.contains("Pay ⭐ 400"), "{card}");
+    b.click_css("button.stars-pay").await;
+    b.find(
+        "the second access message, after the Stars payment",
+        Locator::XPath(
+            "(//div[@id='messages']/div[contains(@class,'bot')]\
+             [div[@class='text' and contains(., 'Payment received')]])[2]",
+        ),
+    )
+    .await;
+    b.find(
+        "the paid Stars in Sam's chat",
+        Locator::XPath(
+            "//div[@id='messages']/div[contains(@class,'me')][contains(., '(paid ⭐ 400)')]",
+        ),
+    )
+    .await;
+
+    // The owner's chart from /balance, shown as an image in her chat.
+    b.click_css(&format!("button[data-person='{OLGA}']")).await;
+    b.say("/balance").await;
+    b.click_css("button.ibtn[data-cb^='o:bal:']").await;
+    b.bot_says("Platform fee").await;
+    b.click_css("button.ibtn[data-cb^='o:chart:'][data-cb$=':30']")
+        .await;
+    let img = b
+        .find("the chart", Locator::Css("#messages .msg.bot img.photo"))
+        .await;
+    let src = img.attr("src").await.unwrap().unwrap();
+    eventually("the chart image to load", async || {
+        b.client
+            .execute(
+                "return document.querySelector('#messages .msg.bot img.photo').naturalWidth",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_u64()
+            .is_some_and(|w| w > 0)
+    })
+    .await;
+    let png = reqwest::get(url.replace("/sandbox", &src)).await.unwrap();
+    assert_eq!(png.headers()["content-type"].to_str().unwrap(), "image/png");
+    assert!(png.bytes().await.unwrap().starts_with(b"\x89PNG"));
+
     // Bad input to the API is refused with a JSON error and changes nothing.
     let api = url.replace("/sandbox", "/sandbox/api/action");
     let http = reqwest::Client::new();
@@ -108,6 +177,7 @@ async fn a_channel_is_registered_and_a_plan_bought_through_the_page() {
         r#"{"action":"pay","invoice_id":1}"#,
         r#"{"action":"send","person":42,"text":"hi"}"#,
         r#"{"action":"advance","by":"week"}"#,
+        r#"{"action":"pay_stars","person":2001,"message_id":1}"#,
         "not json",
     ] {
         let r = http.post(&api).body(body).send().await.unwrap();

@@ -7,7 +7,7 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use telepay_sim::nowpayments::{PayIn, PaymentStatus};
-use telepay_sim::telegram::AdminRights;
+use telepay_sim::telegram::{AdminRights, PayOutcome};
 
 use super::super::world::World;
 use super::cast::Cast;
@@ -43,6 +43,9 @@ pub enum Action {
         #[serde(default)]
         amount: Option<String>,
     },
+    /// The person pays the Telegram Stars invoice the bot sent them as `message_id` (Telegram
+    /// asks the bot with a pre-checkout query, then sends it the successful payment).
+    PayStars { person: i64, message_id: i32 },
     /// The clock moves.
     Advance { by: Step },
 }
@@ -118,6 +121,10 @@ pub async fn perform(world: &World, cast: &Cast, action: Action) -> Done {
             coin,
             amount,
         } => pay(world, invoice_id, coin.as_deref(), amount.as_deref())?,
+        Action::PayStars { person, message_id } => {
+            known(cast, person)?;
+            pay_stars(world, person, message_id).await?
+        }
         Action::Advance { by } => {
             let note = match by {
                 Step::Hour => {
@@ -214,6 +221,30 @@ fn open(world: &World, cast: &Cast, person: i64, url: &str) -> Done {
     };
     world.tg.send_text(person, &text).map_err(sim)?;
     Ok(format!("opened the bot with {text}"))
+}
+
+async fn pay_stars(world: &World, person: i64, message_id: i32) -> Done {
+    let stars = world
+        .tg
+        .message(person, message_id)
+        .filter(|m| m.from_bot && !m.deleted)
+        .and_then(|m| m.invoice)
+        .and_then(|i| i.get("total_amount").and_then(serde_json::Value::as_i64))
+        .ok_or_else(|| bad(format!("message {message_id} is not a Stars invoice")))?;
+    match world
+        .tg
+        .pay_invoice(person, message_id)
+        .await
+        .map_err(sim)?
+    {
+        PayOutcome::Paid { .. } => Ok(format!("paid ⭐ {stars}")),
+        PayOutcome::Refused { error_message } => {
+            Ok(format!("Telegram shows the bot's refusal: {error_message}"))
+        }
+        PayOutcome::NoAnswer => Ok("the bot did not answer the pre-checkout query in time; \
+             nothing was charged"
+            .to_owned()),
+    }
 }
 
 /// Stablecoins are worth their face value in USD, so the exact price is the default amount.

@@ -1,11 +1,12 @@
 //! The page and its JSON API, merged into the application's own HTTP server (loopback only):
-//! `GET /sandbox` (the page), `GET /sandbox/api/state`, `POST /sandbox/api/action`.
+//! `GET /sandbox` (the page), `GET /sandbox/api/state`, `POST /sandbox/api/action`, and
+//! `GET /sandbox/api/photo/{chat}/{message}` (the bytes of a photo the bot sent).
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -38,6 +39,7 @@ pub fn router(slot: Slot) -> Router {
         )
         .route("/sandbox/api/state", get(state))
         .route("/sandbox/api/action", post(action))
+        .route("/sandbox/api/photo/{chat}/{message}", get(photo))
         .with_state(slot)
 }
 
@@ -89,6 +91,35 @@ async fn state(State(slot): State<Slot>) -> Response {
         Ok(s) => axum::Json(s).into_response(),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &format!("{e:#}")),
     }
+}
+
+/// The uploaded bytes of the photo of a message, as the bot sent them (the charts are PNGs).
+async fn photo(State(slot): State<Slot>, Path((chat, message)): Path<(i64, i32)>) -> Response {
+    let Some(sb) = sandbox(&slot) else {
+        return starting();
+    };
+    let world = sb.world.read().await;
+    let Some(world) = world.as_ref() else {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "the sandbox is stopping");
+    };
+    let Some(photo) = world.tg.message(chat, message).and_then(|m| m.photo) else {
+        return error(StatusCode::NOT_FOUND, "no such photo");
+    };
+    let content_type = if photo.bytes.starts_with(b"\x89PNG") {
+        "image/png"
+    } else if photo.bytes.starts_with(&[0xff, 0xd8]) {
+        "image/jpeg"
+    } else {
+        "application/octet-stream"
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        photo.bytes,
+    )
+        .into_response()
 }
 
 async fn action(State(slot): State<Slot>, body: Bytes) -> Response {

@@ -25,6 +25,28 @@ pub struct KeyButton {
     pub request_chat: Option<ChatRequest>,
 }
 
+/// A Telegram Stars invoice (`sendInvoice`): Telegram draws it as a card with a Pay button.
+#[derive(Debug, Clone, Serialize)]
+pub struct Invoice {
+    pub title: String,
+    pub description: String,
+    /// The price in whole Stars.
+    pub stars: i64,
+}
+
+/// A photo the bot sent (`sendPhoto`); the page loads its bytes from [`photo_url`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Photo {
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Where the page reads the bytes of the photo of a message.
+pub fn photo_url(chat_id: i64, message_id: i32) -> String {
+    format!("/sandbox/api/photo/{chat_id}/{message_id}")
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Message {
     pub id: i32,
@@ -34,6 +56,8 @@ pub struct Message {
     pub edited: bool,
     pub deleted: bool,
     pub buttons: Vec<Vec<Button>>,
+    pub invoice: Option<Invoice>,
+    pub photo: Option<Photo>,
 }
 
 /// Every message of a chat, deleted ones included (flagged): ids run from 1 without gaps.
@@ -52,6 +76,11 @@ fn message(m: &SimMessage) -> Message {
         .or_else(|| {
             m.chat_shared
                 .map(|(_, chat)| format!("(shared the chat {chat})"))
+        })
+        .or_else(|| {
+            let paid = m.successful_payment.as_ref()?;
+            let stars = paid.get("total_amount").and_then(Value::as_i64)?;
+            Some(format!("(paid ⭐ {stars})"))
         })
         .or_else(|| {
             m.document
@@ -82,6 +111,27 @@ fn message(m: &SimMessage) -> Message {
                 .collect()
         })
         .collect();
+    let invoice = m.invoice.as_ref().map(|i| {
+        let field = |k: &str| {
+            i.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        Invoice {
+            title: field("title"),
+            description: field("description"),
+            stars: i
+                .get("total_amount")
+                .and_then(Value::as_i64)
+                .unwrap_or_default(),
+        }
+    });
+    let photo = m.photo.as_ref().map(|p| Photo {
+        url: photo_url(m.chat_id, m.message_id),
+        width: p.width,
+        height: p.height,
+    });
     Message {
         id: m.message_id,
         from_bot: m.from_bot,
@@ -90,6 +140,8 @@ fn message(m: &SimMessage) -> Message {
         edited: m.edit_date.is_some(),
         deleted: m.deleted,
         buttons,
+        invoice,
+        photo,
     }
 }
 

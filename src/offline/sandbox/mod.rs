@@ -1,7 +1,8 @@
 //! `telepay sandbox`: the product (the same bot, HTTP server and jobs as `serve`) running against
 //! the simulators, with a page on loopback where a person plays every part: the channel owner,
 //! subscribers and an admin chat with the bot, pay invoices at the NOWPayments simulator (which
-//! sends signed IPNs), and move the simulated clock to see reminders, expiry and payouts.
+//! sends signed IPNs) or Telegram Stars invoices in the chat, see the bot's photos (the owner's
+//! charts), and move the simulated clock to see reminders, expiry and payouts.
 //! Nothing here reaches the internet; the page is served only while this command runs.
 
 mod actions;
@@ -37,6 +38,9 @@ pub struct Sandbox {
 /// Filled once the world is up; the routes exist before it (the world serves them).
 pub type Slot = Arc<OnceLock<Arc<Sandbox>>>;
 
+/// What a Star is worth in the sandbox (USD, net of Telegram's share).
+const STARS_USD_RATE: &str = "0.013";
+
 pub async fn run(settings: &RawSettings, args: &SandboxArgs) -> ExitCode {
     if let Err(e) = super::guard::refuse_real_settings("sandbox", settings) {
         eprintln!("error: {e}");
@@ -59,6 +63,8 @@ async fn serve(settings: &RawSettings, args: &SandboxArgs) -> anyhow::Result<()>
             database_url: settings.database_url.clone(),
             http_addr: SocketAddr::from(([127, 0, 0, 1], args.port)),
             admin_ids: cast.admin_ids(),
+            // Telegram Stars on: owners set Stars prices, subscribers pay invoices in the chat.
+            stars_usd_rate: Some(STARS_USD_RATE.to_owned()),
         },
         Some(api::router(slot.clone())),
     )

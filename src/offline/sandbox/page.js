@@ -86,7 +86,10 @@ function linkify(text) {
 }
 
 function inlineButtons(m, chat) {
-  return el("div", { class: "ibtns" }, m.buttons.map((row) =>
+  // An invoice's own Pay button (no data, no URL) is drawn by invoiceCard.
+  const rows = m.buttons.map((row) => row.filter((b) => b.data || b.url)).filter((r) => r.length);
+  if (!rows.length) return null;
+  return el("div", { class: "ibtns" }, rows.map((row) =>
     el("div", { class: "irow" }, row.map((b) => el("button", {
       class: "ibtn" + (b.url ? " url" : ""), "data-cb": b.data, "data-url": b.url,
       disabled: m.deleted ? "" : null,
@@ -96,11 +99,28 @@ function inlineButtons(m, chat) {
   ));
 }
 
+// A Telegram Stars invoice: title, description, price and Telegram's Pay button.
+function invoiceCard(m, chat) {
+  const i = m.invoice;
+  return el("div", { class: "invoice" },
+    el("div", { class: "inv-title" }, i.title),
+    el("div", { class: "inv-desc" }, i.description),
+    el("div", { class: "inv-amount" }, `⭐ ${i.stars}`),
+    el("button", { class: "ibtn stars-pay", "data-invoice-msg": m.id,
+      disabled: m.deleted || chat !== current ? "" : null,
+      onclick: () => act({ action: "pay_stars", person: current, message_id: m.id }),
+    }, `Pay ⭐ ${i.stars}`));
+}
+
 function bubble(m, chat) {
-  const cls = "msg " + (m.from_bot ? "bot" : "me") + (m.deleted ? " deleted" : "");
+  const cls = "msg " + (m.from_bot ? "bot" : "me") + (m.deleted ? " deleted" : "") +
+    (m.photo ? " photo" : "");
   return el("div", { class: cls, "data-id": m.id },
-    el("div", { class: "text" }, linkify(m.text)),
-    m.buttons.length ? inlineButtons(m, chat) : null,
+    m.photo ? el("img", { class: "photo", src: m.photo.url, width: m.photo.width,
+      height: m.photo.height, alt: "photo" }) : null,
+    m.invoice ? invoiceCard(m, chat) : null,
+    m.text ? el("div", { class: "text" }, linkify(m.text)) : null,
+    inlineButtons(m, chat),
     el("div", { class: "meta" }, (m.edited ? "edited · " : "") + (m.deleted ? "deleted · " : "") +
       new Date(m.date * 1000).toISOString().slice(11, 16)));
 }
