@@ -345,20 +345,25 @@ pub async fn record_refund(
         )
         .await?;
     }
-    let before = json!({"status": p.status, "refunded": false, "stars": p.stars}).to_string();
-    let after = json!({
-        "status": "refunded",
-        "refunded": true,
-        "access_revoked": revoked,
-        "share": match share {
-            stars_sql::ShareState::NotValued => "not valued".to_owned(),
-            stars_sql::ShareState::Unpaid { usd_micros } =>
-                format!("taken back {}", UsdMicros::from_micros(usd_micros)),
-            stars_sql::ShareState::PaidOut { usd_micros } =>
-                format!("already paid out {}", UsdMicros::from_micros(usd_micros)),
-        },
-    })
-    .to_string();
+    let before = format!("{}, {} Stars", p.status, p.stars);
+    let share_text = match share {
+        stars_sql::ShareState::NotValued => "share not valued".to_owned(),
+        stars_sql::ShareState::Unpaid { usd_micros } => {
+            format!("share taken back {}", UsdMicros::from_micros(usd_micros))
+        }
+        stars_sql::ShareState::PaidOut { usd_micros } => {
+            format!(
+                "share already paid out {}",
+                UsdMicros::from_micros(usd_micros)
+            )
+        }
+    };
+    let access = if revoked {
+        "access revoked"
+    } else {
+        "no access to revoke"
+    };
+    let after = format!("refunded, {access}, {share_text}");
     admin_log::record(
         &mut tx,
         Actor::Admin(admin),

@@ -341,6 +341,101 @@ async fn a_thousand_subscribers_once_each_across_a_restart(backend: Backend) {
     audit_clean(&app).await;
 }
 
+/// A tiny PNG, as a phone would send a photo.
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, width, height);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut w = enc.write_header().unwrap();
+    let pixels = usize::try_from(width * height * 3).unwrap();
+    w.write_image_data(&vec![200u8; pixels]).unwrap();
+    w.finish().unwrap();
+    out
+}
+
+/// A photo with a caption goes out as that photo (its Telegram file id sent again), with the
+/// caption under the channel's header and the opt-out button, once to each subscriber.
+async fn a_photo_broadcast_goes_out_as_the_photo(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let channel = live_channel(&app).await;
+    let (a, b) = (8_100_001, 8_100_002);
+    seed_subscribers(&app, &channel, [a, b], 200 * DAY_MS).await;
+    let list = type_expect(&app, OWNER, "/channels", "Your channels").await;
+    let card = press_expect(
+        &app,
+        OWNER,
+        &list,
+        &format!("o:ch:{}", channel.id),
+        "Payment notifications",
+    )
+    .await;
+    let menu = press_expect(
+        &app,
+        OWNER,
+        &card,
+        &format!("o:bc:{}", channel.id),
+        "Who should get the message?",
+    )
+    .await;
+    press_expect(
+        &app,
+        OWNER,
+        &menu,
+        &format!("o:bca:{}", channel.id),
+        "Send it now",
+    )
+    .await;
+    let picture = png(64, 48);
+    app.tg
+        .send_photo(OWNER, &picture, Some("Our new studio"))
+        .unwrap();
+    let confirm = app
+        .reply_containing(OWNER, "This is how subscribers will see it")
+        .await;
+    assert!(
+        confirm
+            .text
+            .as_deref()
+            .unwrap()
+            .contains("Send it to 2 subscribers")
+    );
+    // The preview is the photo itself, with the caption as subscribers will read it.
+    let preview = app.reply(OWNER, |m| m.from_bot && m.photo.is_some()).await;
+    assert!(
+        preview
+            .caption
+            .as_deref()
+            .unwrap()
+            .contains("Our new studio")
+    );
+    assert_eq!(preview.photo.as_ref().unwrap().bytes, picture);
+    owner_confirms(&app, &confirm, "Sending to 2 subscribers").await;
+    app.nth_reply_containing(OWNER, "delivered 2, blocked 0, failed 0", 0)
+        .await;
+    for user in [a, b] {
+        let got: Vec<_> = app
+            .tg
+            .messages_in(user)
+            .into_iter()
+            .filter(|m| m.from_bot && m.photo.is_some())
+            .collect();
+        assert_eq!(got.len(), 1, "{user}: {got:?}");
+        let m = &got[0];
+        assert_eq!(m.photo.as_ref().unwrap().bytes, picture);
+        let caption = m.caption.as_deref().unwrap();
+        assert!(caption.contains("Our new studio"), "{caption}");
+        assert!(caption.contains("Alpha"), "{caption}");
+        assert!(
+            m.callback_data().contains(&format!("bo:{}:1", channel.id)),
+            "{m:?}"
+        );
+    }
+    audit_clean(&app).await;
+}
+
 async fn opt_out_win_back_and_one_a_day(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
@@ -637,4 +732,5 @@ on_both_backends!(
     a_thousand_subscribers_once_each_across_a_restart,
     opt_out_win_back_and_one_a_day,
     an_operator_lifts_the_daily_limit,
+    a_photo_broadcast_goes_out_as_the_photo,
 );

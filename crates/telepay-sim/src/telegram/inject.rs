@@ -75,6 +75,38 @@ impl TelegramSim {
         })
     }
 
+    /// The user sends the bot a photo (a PNG), with an optional caption. The photo gets a file
+    /// id the bot may send again (`sendPhoto` with that id), as on Telegram.
+    pub fn send_photo(
+        &self,
+        user_id: i64,
+        png: &[u8],
+        caption: Option<&str>,
+    ) -> Result<Injected, SimError> {
+        let (width, height) =
+            super::methods::messaging::png_size(png).ok_or(SimError::NotAnImage)?;
+        self.mutate(|st| {
+            known_user(st, user_id)?;
+            if st.users.get(&user_id).is_some_and(|u| u.blocked) {
+                return Err(SimError::BlockedBot(user_id));
+            }
+            let mut message = st.blank_message(user_id);
+            message.from_user = Some(user_id);
+            message.caption = caption.map(str::to_owned);
+            message.photo = Some(super::SimPhoto {
+                file_id: format!("AgACAgIAAxkBAAIU{:06}", st.next_counter()),
+                width,
+                height,
+                bytes: png.to_vec(),
+            });
+            let id = st.add_message(message);
+            let payload = st
+                .message(user_id, id)
+                .map_or(Value::Null, |m| objects::message(st, m));
+            Ok(injected(st.push_update("message", payload), Some(id)))
+        })
+    }
+
     /// The user blocks the bot: later sends fail with "bot was blocked by the user"
     /// and the bot gets a private `my_chat_member` (member → kicked).
     pub fn user_blocks_bot(&self, user_id: i64) -> Result<Injected, SimError> {

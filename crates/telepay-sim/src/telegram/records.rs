@@ -269,6 +269,9 @@ pub enum SimError {
     /// `inject_raw` got something that is not an update.
     #[error("invalid update: {0}")]
     InvalidUpdate(String),
+    /// The bytes given as a photo are not a PNG the simulator can read.
+    #[error("not a readable PNG")]
+    NotAnImage,
     /// The message carries no invoice.
     #[error("message {message_id} in chat {chat_id} is not an invoice")]
     NotAnInvoice { chat_id: i64, message_id: i32 },

@@ -138,7 +138,7 @@ fn photo(st: &mut State, p: &Params) -> Result<SimPhoto, MethodError> {
 }
 
 /// Width and height from a PNG's signature and IHDR chunk.
-fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
+pub(crate) fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
     const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
     if bytes.get(..8)? != SIGNATURE || bytes.get(12..16)? != b"IHDR" {
         return None;

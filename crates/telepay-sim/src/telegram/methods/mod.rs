@@ -6,7 +6,7 @@ mod chats;
 mod compose;
 mod invites;
 mod members;
-mod messaging;
+pub(crate) mod messaging;
 mod payments;
 
 use std::sync::Arc;
