@@ -102,3 +102,15 @@ pub fn refusal(lang: Lang, e: TypedUsdError, what: AmountUse, rules: &RulesConfi
     );
     format!("{}\n{ask}\n{}", t(lang, key), forms(lang))
 }
+
+/// A whole number an owner typed (days, hours, Stars): ASCII digits only after trimming, no
+/// sign, no unit, no more digits than `max` has, within `min..=max`. Anything else is `None`
+/// (the caller says what is expected and changes nothing).
+pub fn typed_whole(text: &str, min: u64, max: u64) -> Option<u64> {
+    let s = text.trim();
+    let digits = max.to_string().len();
+    if s.is_empty() || s.len() > digits || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse::<u64>().ok().filter(|n| (min..=max).contains(n))
+}

@@ -109,13 +109,8 @@ pub async fn ask_days(
 
 /// A typed number of days: digits only, 1 to 90.
 pub fn parse_days(text: &str) -> Option<u32> {
-    let s = text.trim();
-    if s.is_empty() || s.len() > 2 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse::<u32>()
-        .ok()
-        .filter(|d| (1..=MAX_LAPSED_DAYS).contains(d))
+    crate::bot::amount::typed_whole(text, 1, MAX_LAPSED_DAYS.into())
+        .and_then(|d| u32::try_from(d).ok())
 }
 
 /// The owner's answer to [`ask_days`].

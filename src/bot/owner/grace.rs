@@ -69,11 +69,8 @@ pub async fn ask(
 
 /// A typed grace: digits only, 0 to 72.
 pub fn parse_hours(text: &str) -> Option<u32> {
-    let s = text.trim();
-    if s.is_empty() || s.len() > 2 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse::<u32>().ok().filter(|h| *h <= MAX_GRACE_HOURS)
+    crate::bot::amount::typed_whole(text, 0, MAX_GRACE_HOURS.into())
+        .and_then(|h| u32::try_from(h).ok())
 }
 
 /// The owner's answer to [`ask`]; a bad answer changes nothing and keeps the question open.

@@ -146,11 +146,8 @@ pub async fn ask(
 
 /// A typed Stars price: digits only, 0 (not sold for Stars) to [`MAX_PRICE_STARS`].
 pub fn parse_stars(text: &str) -> Option<i64> {
-    let s = text.trim();
-    if s.is_empty() || s.len() > 6 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse::<i64>().ok().filter(|n| *n <= MAX_PRICE_STARS)
+    let max = u64::try_from(MAX_PRICE_STARS).ok()?;
+    crate::bot::amount::typed_whole(text, 0, max).and_then(|n| i64::try_from(n).ok())
 }
 
 /// The owner's answer to [`ask`].

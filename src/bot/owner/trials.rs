@@ -179,11 +179,8 @@ pub async fn ask(
 
 /// A typed trial length: digits only, 0 to 30.
 pub fn parse_days(text: &str) -> Option<u32> {
-    let s = text.trim();
-    if s.is_empty() || s.len() > 2 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse::<u32>().ok().filter(|d| *d <= MAX_TRIAL_DAYS)
+    crate::bot::amount::typed_whole(text, 0, MAX_TRIAL_DAYS.into())
+        .and_then(|d| u32::try_from(d).ok())
 }
 
 /// The owner's answer to [`ask`].
