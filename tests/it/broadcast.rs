@@ -14,7 +14,7 @@ use telepay_sim::telegram::{NewUser, SimMessage};
 
 use crate::on_both_backends;
 use crate::subscriber::live_channel;
-use crate::support::app::{Mode, TestApp, spawn_app, spawn_app_with};
+use crate::support::app::{Mode, TestApp, press_expect, spawn_app, spawn_app_with, type_expect};
 use crate::support::db::Backend;
 use crate::support::wait::eventually_within;
 
@@ -23,24 +23,6 @@ const DAY: Duration = Duration::from_secs(86_400);
 const DAY_MS: i64 = 86_400_000;
 /// Long enough for 1,000 messages at 30/s with a restart in the middle, on a loaded machine.
 const LONG: Duration = Duration::from_secs(180);
-
-async fn press_expect(
-    app: &TestApp,
-    user: i64,
-    msg: &SimMessage,
-    data: &str,
-    expect: &str,
-) -> SimMessage {
-    let n = app.count_containing(user, expect);
-    app.press(user, msg.message_id, data);
-    app.nth_reply_containing(user, expect, n).await
-}
-
-async fn type_expect(app: &TestApp, user: i64, text: &str, expect: &str) -> SimMessage {
-    let n = app.count_containing(user, expect);
-    app.send_text(user, text);
-    app.nth_reply_containing(user, expect, n).await
-}
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
     sqlx::Row::get(

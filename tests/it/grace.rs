@@ -15,11 +15,11 @@ use telepay::store::Db;
 use telepay::store::channels::{Channel, NewTier};
 use telepay::store::jobs::NewJob;
 use telepay::store::subscriptions::Subscription;
-use telepay_sim::telegram::{AdminRights, NewChat, SimMessage};
+use telepay_sim::telegram::{AdminRights, NewChat};
 
 use crate::on_both_backends;
 use crate::subscriber::{CHAT, np_id, pay_and_get_link, usdt};
-use crate::support::app::{TestApp, WAIT, spawn_app};
+use crate::support::app::{TestApp, WAIT, press_expect, spawn_app, type_expect};
 use crate::support::db::Backend;
 use crate::support::fixtures;
 
@@ -45,24 +45,6 @@ async fn weekly_channel(app: &TestApp) -> Channel {
         days: 7,
     };
     app.ctx.db.create_channel(&c, now).await.unwrap()
-}
-
-async fn press_expect(
-    app: &TestApp,
-    user: i64,
-    msg: &SimMessage,
-    data: &str,
-    expect: &str,
-) -> SimMessage {
-    let n = app.count_containing(user, expect);
-    app.press(user, msg.message_id, data);
-    app.nth_reply_containing(user, expect, n).await
-}
-
-async fn type_expect(app: &TestApp, user: i64, text: &str, expect: &str) -> SimMessage {
-    let n = app.count_containing(user, expect);
-    app.send_text(user, text);
-    app.nth_reply_containing(user, expect, n).await
 }
 
 /// The owner opens /channels → the channel → ⏳ Grace period, and types `hours`.

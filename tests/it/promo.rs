@@ -16,42 +16,12 @@ use telepay_sim::telegram::SimMessage;
 
 use crate::on_both_backends;
 use crate::subscriber::{live_channel, np_id, usdt};
-use crate::support::app::{TestApp, spawn_app};
+use crate::support::app::{TestApp, inject_expect, press_expect, spawn_app, type_expect};
 use crate::support::db::Backend;
 use crate::support::wait::eventually;
 
 const OWNER: i64 = 500;
 const DAY: Duration = Duration::from_secs(86_400);
-
-async fn press_expect(
-    app: &TestApp,
-    user: i64,
-    msg: &SimMessage,
-    data: &str,
-    expect: &str,
-) -> SimMessage {
-    let n = app.count_containing(user, expect);
-    app.press(user, msg.message_id, data);
-    app.nth_reply_containing(user, expect, n).await
-}
-
-async fn type_expect(app: &TestApp, user: i64, text: &str, expect: &str) -> SimMessage {
-    let n = app.count_containing(user, expect);
-    app.send_text(user, text);
-    app.nth_reply_containing(user, expect, n).await
-}
-
-async fn inject_expect(
-    app: &TestApp,
-    user: i64,
-    msg_id: i32,
-    data: &str,
-    expect: &str,
-) -> SimMessage {
-    let n = app.count_containing(user, expect);
-    app.tg.inject_callback_raw(user, msg_id, data).unwrap();
-    app.nth_reply_containing(user, expect, n).await
-}
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
     sqlx::Row::get(

@@ -17,7 +17,10 @@ use telepay_sim::telegram::{PayOutcome, SimMessage};
 
 use crate::on_both_backends;
 use crate::payouts::{OWNER_EVM, channel, drive, payout_final, payouts_of};
-use crate::support::app::{Mode, TestApp, spawn_app, spawn_app_with, usdt_contract};
+use crate::support::app::{
+    Mode, TestApp, inject_expect, press_expect, spawn_app, spawn_app_with, type_expect,
+    usdt_contract,
+};
 use crate::support::db::Backend;
 
 const OWNER: i64 = 800;
@@ -31,36 +34,6 @@ async fn stars_app(backend: Backend) -> Option<TestApp> {
         raw.admin_ids = Some(format!("{ADMIN},{OTHER_ADMIN}"));
     })
     .await
-}
-
-async fn press_expect(
-    app: &TestApp,
-    user: i64,
-    msg: &SimMessage,
-    data: &str,
-    expect: &str,
-) -> SimMessage {
-    let n = app.count_containing(user, expect);
-    app.press(user, msg.message_id, data);
-    app.nth_reply_containing(user, expect, n).await
-}
-
-async fn type_expect(app: &TestApp, user: i64, text: &str, expect: &str) -> SimMessage {
-    let n = app.count_containing(user, expect);
-    app.send_text(user, text);
-    app.nth_reply_containing(user, expect, n).await
-}
-
-async fn inject_expect(
-    app: &TestApp,
-    user: i64,
-    msg_id: i32,
-    data: &str,
-    expect: &str,
-) -> SimMessage {
-    let n = app.count_containing(user, expect);
-    app.tg.inject_callback_raw(user, msg_id, data).unwrap();
-    app.nth_reply_containing(user, expect, n).await
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {

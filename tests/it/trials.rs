@@ -14,42 +14,11 @@ use telepay_sim::telegram::SimMessage;
 
 use crate::on_both_backends;
 use crate::subscriber::{CHAT, buy_first_tier, live_channel, np_id, usdt};
-use crate::support::app::{TestApp, WAIT, spawn_app};
+use crate::support::app::{TestApp, WAIT, inject_expect, press_expect, spawn_app, type_expect};
 use crate::support::db::Backend;
 
 const OWNER: i64 = 500;
 const DAY: Duration = Duration::from_secs(86_400);
-
-async fn press_expect(
-    app: &TestApp,
-    user: i64,
-    msg: &SimMessage,
-    data: &str,
-    expect: &str,
-) -> SimMessage {
-    let n = app.count_containing(user, expect);
-    app.press(user, msg.message_id, data);
-    app.nth_reply_containing(user, expect, n).await
-}
-
-async fn type_expect(app: &TestApp, user: i64, text: &str, expect: &str) -> SimMessage {
-    let n = app.count_containing(user, expect);
-    app.send_text(user, text);
-    app.nth_reply_containing(user, expect, n).await
-}
-
-/// A raw button press (a replayed or forged one) and the answer containing `expect`.
-async fn inject_expect(
-    app: &TestApp,
-    user: i64,
-    msg_id: i32,
-    data: &str,
-    expect: &str,
-) -> SimMessage {
-    let n = app.count_containing(user, expect);
-    app.tg.inject_callback_raw(user, msg_id, data).unwrap();
-    app.nth_reply_containing(user, expect, n).await
-}
 
 /// The owner opens /channels → the channel → 🎁 Free trials → the first plan, and types
 /// `days`; returns the first tier's id.

@@ -435,3 +435,38 @@ impl Drop for TestApp {
         self.cn.shutdown();
     }
 }
+
+// Test steps as a person takes them: do one thing, wait for the answer that follows it.
+
+/// `user` presses `data` on `msg`; the next bot message containing `expect`.
+pub async fn press_expect(
+    app: &TestApp,
+    user: i64,
+    msg: &SimMessage,
+    data: &str,
+    expect: &str,
+) -> SimMessage {
+    let n = app.count_containing(user, expect);
+    app.press(user, msg.message_id, data);
+    app.nth_reply_containing(user, expect, n).await
+}
+
+/// `user` types `text`; the next bot message containing `expect`.
+pub async fn type_expect(app: &TestApp, user: i64, text: &str, expect: &str) -> SimMessage {
+    let n = app.count_containing(user, expect);
+    app.send_text(user, text);
+    app.nth_reply_containing(user, expect, n).await
+}
+
+/// A raw button press (a replayed or forged one) and the answer containing `expect`.
+pub async fn inject_expect(
+    app: &TestApp,
+    user: i64,
+    msg_id: i32,
+    data: &str,
+    expect: &str,
+) -> SimMessage {
+    let n = app.count_containing(user, expect);
+    app.tg.inject_callback_raw(user, msg_id, data).unwrap();
+    app.nth_reply_containing(user, expect, n).await
+}
